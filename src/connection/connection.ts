@@ -1,0 +1,372 @@
+import type { Socket } from 'node:net';
+import { ProtocolError } from '../protocol/errors.js';
+import { BODY_END, type HeadLimits } from '../protocol/message-reader.js';
+import { RequestReader } from '../protocol/request-reader.js';
+import { Exchange } from './exchange.js';
+
+/** Limits and timeouts of one connection; every field has a default in the server layer. */
+export interface ConnectionOptions {
+  limits: HeadLimits;
+  /** Most time, in ms, from the first byte of a request to the end of its head (slowloris guard). */
+  headersTimeout: number;
+  /** Most time, in ms, an idle persistent connection waits for its next request. */
+  keepAliveTimeout: number;
+  /** Most time, in ms, a handler reading the body waits for the next bytes. */
+  bodyTimeout: number;
+  /** Most unread request body bytes discarded to keep a connection open after a response. */
+  maxDrainBytes: number;
+  /** Most received bytes held while a request is handled (pipelined requests, unread body). */
+  maxBufferedBytes: number;
+  /** How long, in ms, a closing connection keeps reading so the client sees the response, not a reset. */
+  lingerTimeout: number;
+}
+
+/** What the server layer does with the requests a connection reads. */
+export interface RequestSink {
+  /** Handles one request; the connection finishes the exchange when this returns or settles. */
+  handle(exchange: Exchange): void | Promise<void>;
+  /** Answers a request refused by the protocol layer; the connection closes after it. */
+  refuse(exchange: Exchange, error: ProtocolError): void;
+  /** The connection closed. */
+  closed(connection: Connection): void;
+}
+
+const enum Wait {
+  None,
+  /** A new connection or a partly received head: the headers timeout runs. */
+  Head,
+  /** Between requests on a persistent connection. */
+  Idle,
+  /** A handler waits for request body bytes. */
+  Body,
+  /** The response is sent and the write side is shut; reading on until the client closes. */
+  Linger,
+}
+
+/**
+ * One client connection: reads requests in order, hands each to the sink, and keeps the stream in step —
+ * unread bodies are drained or the connection is closed, pipelined requests wait their turn, reading pauses
+ * when too much is buffered, and timeouts end connections that stall.
+ */
+export class Connection {
+  readonly reader: RequestReader;
+  /** No new request will be read; set by shutdown and by responses that close. */
+  closing = false;
+  /** Monotonic deadline (ms) of the current wait, 0 for none; checked by the server's sweep. */
+  deadline = 0;
+  private wait = Wait.None;
+  private exchange: Exchange | null = null;
+  /** An exchange whose response is done but whose request body is still being discarded. */
+  private draining: Exchange | null = null;
+  private drainedBytes = 0;
+  private inputEnded = false;
+  private destroyed = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly sink: RequestSink,
+    private readonly options: ConnectionOptions,
+    private readonly now: () => number,
+  ) {
+    this.reader = new RequestReader(options.limits);
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    socket.on('drain', this.onDrain);
+    this.setWait(Wait.Head, options.headersTimeout);
+  }
+
+  private peerAddress: readonly [host: string, port: number] | null = null;
+
+  /** The client's `[host, port]`; an IPv4-mapped IPv6 address is shown as plain IPv4. */
+  get peer(): readonly [host: string, port: number] {
+    if (this.peerAddress === null) {
+      let host = this.socket.remoteAddress ?? '';
+      if (host.startsWith('::ffff:') && host.includes('.')) host = host.slice(7);
+      this.peerAddress = [host, this.socket.remotePort ?? 0];
+    }
+    return this.peerAddress;
+  }
+
+  /** Whether a request is being handled right now. */
+  get busy(): boolean {
+    return this.exchange !== null || this.draining !== null;
+  }
+
+  write(data: Buffer): boolean {
+    if (this.destroyed) return true;
+    return this.socket.write(data);
+  }
+
+  private setWait(wait: Wait, timeout: number): void {
+    this.wait = wait;
+    this.deadline = timeout > 0 ? this.now() + timeout : 0;
+  }
+
+  private clearWait(): void {
+    this.wait = Wait.None;
+    this.deadline = 0;
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.closing && this.exchange === null && this.draining === null) return; // lingering: discard
+    this.reader.push(chunk);
+    const exchange = this.exchange;
+    if (exchange !== null) {
+      if (exchange.wantsBody) {
+        this.setWait(Wait.Body, this.options.bodyTimeout);
+        exchange.pullBody();
+      }
+      if (this.reader.buffered > this.options.maxBufferedBytes) this.socket.pause();
+      return;
+    }
+    if (this.draining !== null) {
+      if (this.drain()) this.resumeAfterDrain();
+      return;
+    }
+    this.socket.cork();
+    this.next();
+    this.socket.uncork();
+  };
+
+  /** Called by the exchange when its body stream waits for bytes that have not arrived. */
+  awaitBody(): void {
+    this.setWait(Wait.Body, this.options.bodyTimeout);
+    if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  /** Called by the exchange when the request body has been read to its end. */
+  bodyDone(): void {
+    if (this.wait === Wait.Body) this.clearWait();
+  }
+
+  /** Reads and dispatches requests until one is in flight, input runs out, or the connection closes. */
+  private next(): void {
+    while (this.exchange === null && !this.closing && !this.destroyed) {
+      // Do not start a pipelined request while the last response is still queued: a client that sends
+      // requests without reading responses must not make the server buffer responses without bound.
+      if (this.socket.writableNeedDrain) {
+        this.clearWait();
+        this.socket.pause();
+        return;
+      }
+      let head;
+      try {
+        head = this.reader.readHead();
+      } catch (err) {
+        this.refuse(err as ProtocolError);
+        return;
+      }
+      if (head === null) {
+        if (this.inputEnded) {
+          this.close();
+        } else if (this.reader.hasPartialHead) {
+          if (this.wait !== Wait.Head) this.setWait(Wait.Head, this.options.headersTimeout);
+        } else if (this.wait !== Wait.Head) {
+          this.setWait(Wait.Idle, this.options.keepAliveTimeout);
+        }
+        if (this.socket.isPaused()) this.socket.resume();
+        return;
+      }
+      this.clearWait();
+      const exchange = new Exchange(this, head);
+      this.exchange = exchange;
+      let result: void | Promise<void>;
+      try {
+        result = this.sink.handle(exchange);
+      } catch (err) {
+        // The sink answers handler errors itself; reaching here means it could not.
+        this.socket.destroy(err as Error);
+        return;
+      }
+      if (result !== undefined && typeof result.then === 'function') {
+        result.then(
+          () => this.finishAndContinue(exchange),
+          (err: unknown) => this.socket.destroy(err as Error),
+        );
+        return;
+      }
+      if (!this.finish(exchange)) return;
+    }
+  }
+
+  private finishAndContinue(exchange: Exchange): void {
+    if (this.finish(exchange)) {
+      this.socket.cork();
+      this.next();
+      this.socket.uncork();
+    }
+  }
+
+  /**
+   * Completes an exchange. Returns true when the connection can read the next request now; otherwise it is
+   * closing, or draining an unread body first.
+   */
+  private finish(exchange: Exchange): boolean {
+    exchange.end();
+    this.exchange = null;
+    if (this.destroyed) return false;
+    if (exchange.closeAfter || this.closing) {
+      this.close();
+      return false;
+    }
+    if (!exchange.bodyDone) {
+      this.draining = exchange;
+      this.drainedBytes = 0;
+      return this.drain();
+    }
+    return true;
+  }
+
+  /** Discards the rest of an unread request body, up to the drain limit; over it, the connection closes. */
+  private drain(): boolean {
+    const exchange = this.draining!;
+    for (;;) {
+      let piece;
+      try {
+        piece = this.reader.readBody();
+      } catch {
+        this.draining = null;
+        this.close();
+        return false;
+      }
+      if (piece === BODY_END) {
+        this.draining = null;
+        exchange.bodyDone = true;
+        if (this.wait === Wait.Body) this.clearWait();
+        return true;
+      }
+      if (piece === null) {
+        this.setWait(Wait.Body, this.options.bodyTimeout);
+        if (this.socket.isPaused()) this.socket.resume();
+        return false;
+      }
+      this.drainedBytes += piece.length;
+      if (this.drainedBytes > this.options.maxDrainBytes) {
+        this.draining = null;
+        this.close();
+        return false;
+      }
+    }
+  }
+
+  /** Calls `next` again after a drain completed from a data event. */
+  private resumeAfterDrain(): void {
+    this.socket.cork();
+    this.next();
+    this.socket.uncork();
+  }
+
+  private refuse(error: ProtocolError): void {
+    this.clearWait();
+    const exchange = new Exchange(this, null);
+    exchange.requestLine = this.reader.peekStartLine();
+    this.exchange = exchange;
+    try {
+      this.sink.refuse(exchange, error);
+    } finally {
+      exchange.end();
+      this.exchange = null;
+      this.close();
+    }
+  }
+
+  /**
+   * Ends the connection after what was written: shut the write side, then keep reading (and discarding)
+   * for a while, so a client still sending does not get a reset that destroys the response it has not read.
+   */
+  close(): void {
+    this.closing = true;
+    if (this.destroyed || this.exchange !== null) return;
+    this.draining = null;
+    if (this.inputEnded) {
+      this.socket.end();
+      return;
+    }
+    this.setWait(Wait.Linger, this.options.lingerTimeout);
+    this.socket.end();
+    if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  /** Stops reading new requests; an idle connection closes now, a busy one after its response. */
+  shutdown(): void {
+    if (this.exchange === null && this.draining === null) this.close();
+    else this.closing = true;
+  }
+
+  /** Called by the server's sweep when `deadline` has passed. */
+  timedOut(): void {
+    const wait = this.wait;
+    this.clearWait();
+    switch (wait) {
+      case Wait.Head:
+        if (this.reader.hasPartialHead) this.refuse(new ProtocolError(408, 'Request Timeout'));
+        else this.destroy();
+        break;
+      case Wait.Idle:
+      case Wait.Linger:
+        this.destroy();
+        break;
+      case Wait.Body: {
+        const exchange = this.exchange;
+        if (exchange !== null) {
+          const err = new ProtocolError(408, 'Timed out reading the request body');
+          exchange.bodyError = err;
+          exchange.closeAfter = true;
+          exchange.abortBody(err);
+        } else {
+          this.destroy();
+        }
+        break;
+      }
+    }
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private readonly onEnd = (): void => {
+    this.inputEnded = true;
+    this.reader.endInput();
+    const exchange = this.exchange;
+    if (exchange !== null) {
+      if (exchange.wantsBody) exchange.pullBody();
+      return;
+    }
+    if (this.draining !== null) {
+      this.draining = null;
+      this.close();
+      return;
+    }
+    if (this.closing) {
+      this.destroy();
+      return;
+    }
+    // Requests sent before the half-close are still answered (RFC 9112 §9.6 lets a client do this).
+    this.next();
+  };
+
+  private readonly onError = (): void => {
+    // ECONNRESET, EPIPE and the like: 'close' follows and cleans up.
+  };
+
+  private readonly onDrain = (): void => {
+    const exchange = this.exchange;
+    if (exchange !== null) {
+      exchange.onDrain();
+      return;
+    }
+    if (this.draining === null && !this.closing) this.resumeAfterDrain();
+  };
+
+  private readonly onClose = (): void => {
+    this.destroyed = true;
+    this.closing = true;
+    this.clearWait();
+    this.exchange?.abort(new Error('Connection closed by the client'));
+    this.sink.closed(this);
+  };
+}

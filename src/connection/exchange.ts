@@ -1,0 +1,322 @@
+import type { Readable, Writable } from 'node:stream';
+import { ProtocolError } from '../protocol/errors.js';
+import { BODY_END } from '../protocol/message-reader.js';
+import type { RequestHead } from '../protocol/request-reader.js';
+import { LAST_CHUNK, encodeChunk, responseHasBody } from '../protocol/response-head.js';
+import type { Connection } from './connection.js';
+import { RequestBody } from './request-body.js';
+import { ResponseBody } from './response-body.js';
+
+/** How the response head asks for its body to be framed; filled in by whoever builds the head. */
+export interface HeadFraming {
+  /** The Content-Length the head declares, or -1 when it declares none. */
+  contentLength: number;
+  /** The head already carries `Transfer-Encoding: chunked`. */
+  chunked: boolean;
+  /** The sender wants the connection closed after this response. */
+  close: boolean;
+  /** The head already carries a Connection field, so none is added. */
+  hasConnectionField: boolean;
+  /** The status line says HTTP/1.1 (chunked and persistent HTTP/1.0 replies depend on it). */
+  http11: boolean;
+}
+
+const INTERIM_CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+/** Heads and small bodies are joined into one buffer below this size: one write, one packet. */
+const COALESCE_BYTES = 16 * 1024;
+
+const enum BodyMode {
+  None,
+  Length,
+  Chunked,
+  UntilClose,
+}
+
+/**
+ * One request and its response on a connection. The handler layer reads the request body and writes the
+ * response through it; the exchange owns framing: it decides Content-Length vs chunked vs close, adds the
+ * framing fields the head lacks, drops bodies that must not be sent, and reports whether the connection can
+ * carry another request afterwards.
+ */
+export class Exchange {
+  /** Whether the connection must close once this response is sent. */
+  closeAfter = false;
+  /** Whether the final response head has been handed to the connection. */
+  headCommitted = false;
+  /** Whether the response is complete. */
+  ended = false;
+  /** Whether the whole request body has been read off the connection. */
+  bodyDone: boolean;
+  /** The status of the committed final response; 0 before. */
+  status = 0;
+  /** Response body bytes written so far (for logs). */
+  bytesSent = 0;
+  /** Set when the connection died under this exchange; writes are dropped from then on. */
+  aborted = false;
+  /** The protocol error met while reading the request body, if any. */
+  bodyError: ProtocolError | null = null;
+  private continueSent = false;
+  private pendingHead: string | null = null;
+  private bodyMode = BodyMode.None;
+  private remaining = 0;
+  private requestBody: RequestBody | null = null;
+  private responseBody: ResponseBody | null = null;
+  /** The request body stream is waiting for bytes from the socket. */
+  wantsBody = false;
+  /** The request line for logs; for a refused request, as much of it as arrived. */
+  requestLine: string;
+
+  constructor(
+    readonly connection: Connection,
+    /** The parsed head; null for a request refused before its head could be parsed. */
+    readonly head: RequestHead | null,
+  ) {
+    this.bodyDone = head === null || head.framing.kind === 'none';
+    this.requestLine = head?.requestLine ?? '';
+    if (head === null) this.closeAfter = true;
+  }
+
+  /** The request method, or '' when the head could not be parsed. */
+  get method(): string {
+    return this.head?.method ?? '';
+  }
+
+  /** The request body as a stream that fills at the pace it is read (created on first use). */
+  get body(): Readable {
+    return (this.requestBody ??= new RequestBody(this));
+  }
+
+  /** The response body as a stream with backpressure (created on first use). */
+  get responseStream(): Writable {
+    return (this.responseBody ??= new ResponseBody(this));
+  }
+
+  /**
+   * Ends the response stream when the handler is done with it. Returns a promise only when the stream still
+   * holds writes waiting on backpressure; the common case (everything already passed on) stays synchronous.
+   */
+  settleResponseStream(): void | Promise<void> {
+    const s = this.responseBody;
+    if (s === null || s.destroyed || s.writableFinished) return;
+    if (s.writableLength === 0) {
+      if (!s.writableEnded) s.end();
+      return;
+    }
+    return new Promise<void>((resolve) => {
+      const done = (): void => resolve();
+      s.once('finish', done);
+      s.once('close', done);
+      if (!s.writableEnded) s.end();
+    });
+  }
+
+  /** Pulls request body bytes from the connection into the body stream; see RequestBody. */
+  pullBody(): void {
+    const head = this.head;
+    if (head === null || this.bodyDone) {
+      this.requestBody?.push(null);
+      return;
+    }
+    if (head.expectContinue && !this.continueSent && !this.headCommitted) {
+      this.continueSent = true;
+      this.connection.write(INTERIM_CONTINUE);
+    }
+    const reader = this.connection.reader;
+    for (;;) {
+      let piece: Buffer | null | typeof BODY_END;
+      try {
+        piece = reader.readBody();
+      } catch (err) {
+        this.abortBody(err as ProtocolError);
+        return;
+      }
+      if (piece === null) {
+        this.wantsBody = true;
+        this.connection.awaitBody();
+        return;
+      }
+      if (piece === BODY_END) {
+        this.wantsBody = false;
+        this.bodyDone = true;
+        this.connection.bodyDone();
+        this.requestBody?.push(null);
+        return;
+      }
+      if (this.requestBody === null || !this.requestBody.push(piece)) {
+        this.wantsBody = false;
+        return;
+      }
+    }
+  }
+
+  /** Fails the request body stream (bad chunking, a stalled client); the connection closes afterwards. */
+  abortBody(err: ProtocolError): void {
+    this.bodyError = err;
+    this.wantsBody = false;
+    this.closeAfter = true;
+    this.requestBody?.destroy(err);
+  }
+
+  /** Sends the interim `100 Continue` now if the client waits for one; the handler API's explicit path. */
+  sendContinue(): void {
+    if (this.head?.expectContinue && !this.continueSent && !this.headCommitted) {
+      this.continueSent = true;
+      this.connection.write(INTERIM_CONTINUE);
+    }
+  }
+
+  /** Writes an interim (1xx) head at once; `text` ends with the blank line. */
+  sendInterim(text: string): void {
+    if (this.headCommitted) throw new Error('An interim response cannot follow the final response head');
+    if (text.startsWith('HTTP/1.1 100 ') || text.startsWith('HTTP/1.0 100 ')) this.continueSent = true;
+    this.connection.write(Buffer.from(text, 'latin1'));
+  }
+
+  /**
+   * Takes the final response head (status line and fields, without the closing blank line) and decides the
+   * framing. The head is held back so the first body write can go out in the same packet.
+   */
+  commitHead(status: number, text: string, framing: HeadFraming): void {
+    if (this.headCommitted) throw new Error('The response head was already sent');
+    const head = this.head;
+    let close = framing.close || this.closeAfter || this.connection.closing;
+    let extra = '';
+    if (head !== null && responseHasBody(head.method, status)) {
+      if (framing.contentLength >= 0) {
+        this.bodyMode = BodyMode.Length;
+        this.remaining = framing.contentLength;
+      } else if (framing.http11 && head.versionMinor >= 1) {
+        this.bodyMode = BodyMode.Chunked;
+        if (!framing.chunked) extra += 'Transfer-Encoding: chunked\r\n';
+      } else {
+        this.bodyMode = BodyMode.UntilClose;
+        close = true;
+      }
+    } else if (head === null) {
+      this.bodyMode = framing.contentLength >= 0 ? BodyMode.Length : BodyMode.UntilClose;
+      this.remaining = Math.max(framing.contentLength, 0);
+      close = true;
+    }
+    // A client that sent `Expect: 100-continue` and got no 100 may or may not send its body now: only
+    // closing keeps the next request's start certain.
+    if (head?.expectContinue && !this.continueSent && !this.bodyDone) close = true;
+    if (!framing.hasConnectionField) {
+      if (close) extra += 'Connection: close\r\n';
+      else if (head !== null && head.versionMinor === 0) extra += 'Connection: keep-alive\r\n';
+    }
+    this.closeAfter = close;
+    this.status = status;
+    this.headCommitted = true;
+    this.pendingHead = `${text}${extra}\r\n`;
+  }
+
+  /**
+   * Writes body bytes, framed as the head decided. Returns false when the socket is backed up (wait for
+   * `onDrain`). Bytes for a response that has no body (HEAD, 204, 304) are dropped.
+   */
+  write(chunk: Buffer): boolean {
+    if (!this.headCommitted) throw new Error('Response body written before the head (call endHeaders first)');
+    if (this.ended) throw new Error('Response body written after the response ended');
+    if (this.aborted) return true;
+    const n = chunk.length;
+    switch (this.bodyMode) {
+      case BodyMode.None:
+        return this.flushHead();
+      case BodyMode.Length:
+        if (n > this.remaining) {
+          this.closeAfter = true;
+          throw new RangeError(`Response body exceeds its Content-Length by ${n - this.remaining} bytes`);
+        }
+        this.remaining -= n;
+        this.bytesSent += n;
+        return this.send(chunk);
+      case BodyMode.Chunked:
+        if (n === 0) return this.flushHead();
+        this.bytesSent += n;
+        return n < COALESCE_BYTES ? this.send(encodeChunk(chunk)) : this.sendChunkLarge(chunk);
+      case BodyMode.UntilClose:
+        this.bytesSent += n;
+        return this.send(chunk);
+    }
+  }
+
+  private sendChunkLarge(chunk: Buffer): boolean {
+    const socket = this.connection.socket;
+    socket.cork();
+    this.flushHead();
+    this.connection.write(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
+    this.connection.write(chunk);
+    const ok = this.connection.write(Buffer.from('\r\n', 'latin1'));
+    socket.uncork();
+    return ok;
+  }
+
+  /** Sends the held-back head together with `body` when both are small, else one after the other. */
+  private send(body: Buffer): boolean {
+    const head = this.pendingHead;
+    if (head === null) return this.connection.write(body);
+    this.pendingHead = null;
+    if (head.length + body.length <= COALESCE_BYTES) {
+      const out = Buffer.allocUnsafe(head.length + body.length);
+      out.write(head, 0, 'latin1');
+      body.copy(out, head.length);
+      return this.connection.write(out);
+    }
+    const socket = this.connection.socket;
+    socket.cork();
+    this.connection.write(Buffer.from(head, 'latin1'));
+    const ok = this.connection.write(body);
+    socket.uncork();
+    return ok;
+  }
+
+  /** Sends the held-back head now instead of with the first body bytes. */
+  flushHead(): boolean {
+    const head = this.pendingHead;
+    if (head === null) return true;
+    this.pendingHead = null;
+    return this.connection.write(Buffer.from(head, 'latin1'));
+  }
+
+  /** Completes the response: the held-back head, the last chunk. A short Content-Length body closes. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.aborted) return;
+    if (this.bodyMode === BodyMode.Chunked) {
+      const head = this.pendingHead;
+      if (head !== null) {
+        this.pendingHead = null;
+        this.connection.write(Buffer.from(`${head}0\r\n\r\n`, 'latin1'));
+      } else {
+        this.connection.write(LAST_CHUNK);
+      }
+      return;
+    }
+    this.flushHead();
+    if (this.bodyMode === BodyMode.Length && this.remaining > 0) this.closeAfter = true;
+  }
+
+  /**
+   * Gives up on the response after a handler failed mid-way: nothing more is written (no last chunk), so
+   * the client sees a truncated message when the connection closes, never a complete-looking one.
+   */
+  fail(): void {
+    this.ended = true;
+    this.closeAfter = true;
+  }
+
+  /** The socket drained: release a response stream waiting on backpressure. */
+  onDrain(): void {
+    this.responseBody?.drained();
+  }
+
+  /** The connection is gone: streams error out so handlers waiting on them finish. */
+  abort(err: Error): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.closeAfter = true;
+    if (this.requestBody !== null && !this.bodyDone) this.requestBody.destroy(err);
+    this.responseBody?.destroy(err);
+  }
+}

@@ -1,0 +1,15 @@
+/** basehttp: Python's http.server and http.client for Node.js. */
+export { HTTPServer } from './server/http-server.js';
+export type { ServerAddress, ServerOptions, ClientAddress, HandlerClass } from './server/http-server.js';
+export { BaseHTTPRequestHandler } from './server/request-handler.js';
+export { Exchange } from './connection/exchange.js';
+export { Headers } from './protocol/headers.js';
+export { ProtocolError } from './protocol/errors.js';
+export { HeaderValueError } from './protocol/response-head.js';
+export { STATUS } from './protocol/status.js';
+export { formatHttpDate, parseHttpDate } from './protocol/http-date.js';
+export { RequestReader } from './protocol/request-reader.js';
+export type { RequestHead } from './protocol/request-reader.js';
+export { BODY_END, DEFAULT_HEAD_LIMITS } from './protocol/message-reader.js';
+export type { BodyFraming, HeadLimits } from './protocol/message-reader.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,215 @@
+import { ProtocolError } from './errors.js';
+import { Headers } from './headers.js';
+import {
+  CHUNKED,
+  DEFAULT_HEAD_LIMITS,
+  MessageReader,
+  NO_BODY,
+  type BodyFraming,
+  type HeadLimits,
+} from './message-reader.js';
+import { TARGET_BYTE, TCHAR, splitList } from './tokens.js';
+
+/** A parsed request head: what RFC 9112 lets a server know before reading the body. */
+export interface RequestHead {
+  /** The method token, case kept (methods are case-sensitive). */
+  readonly method: string;
+  /** The request-target exactly as sent. */
+  readonly target: string;
+  /** Path and query as an origin-form target: absolute-form targets are reduced to it, `*` stays `*`. */
+  readonly path: string;
+  /** `HTTP/1.1` or `HTTP/1.0` (any HTTP/1.x above 1 is treated as 1.1, RFC 9110 §2.5). */
+  readonly version: string;
+  readonly versionMinor: number;
+  /** The request line without its line end, for logs. */
+  readonly requestLine: string;
+  readonly headers: Headers;
+  /** Whether the client lets the connection stay open: its version and Connection header. */
+  readonly keepAlive: boolean;
+  /** The client sent `Expect: 100-continue` (HTTP/1.1 only) and may wait for an interim response. */
+  readonly expectContinue: boolean;
+  readonly framing: BodyFraming;
+}
+
+const SP = 0x20;
+const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+const DIGITS_RE = /^[0-9]+$/;
+const ABSOLUTE_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)(.*)$/;
+/** Transfer codings of RFC 9112 §7 that exist but basehttp does not decode: 501, not 400. */
+const KNOWN_CODINGS = new Set(['chunked', 'gzip', 'x-gzip', 'deflate', 'compress', 'x-compress']);
+
+/**
+ * Reads requests (RFC 9112 §3) off a byte stream, enforcing the framing rules that keep a connection from
+ * being desynchronised: one Host, one Content-Length value, never both Content-Length and
+ * Transfer-Encoding, chunked last. obs-fold is refused with 400 (RFC 9112 §5.2 allows that or unfolding).
+ */
+export class RequestReader extends MessageReader<RequestHead> {
+  private method = '';
+  private target = '';
+  private versionMinor = 1;
+  private requestLine = '';
+
+  constructor(limits: HeadLimits = DEFAULT_HEAD_LIMITS) {
+    super(limits);
+  }
+
+  protected startLineTooLong(): ProtocolError {
+    return new ProtocolError(414, 'Request-URI Too Long');
+  }
+
+  protected foldedLine(): void {
+    throw new ProtocolError(400, 'Obsolete line folding is not accepted');
+  }
+
+  protected parseStartLine(buf: Buffer, start: number, end: number): void {
+    let i = start;
+    while (i < end && TCHAR[buf[i]!] === 1) i++;
+    if (i === start || i === end || buf[i] !== SP) throw new ProtocolError(400, 'Bad request syntax');
+    const methodEnd = i;
+    const targetStart = ++i;
+    while (i < end && TARGET_BYTE[buf[i]!] === 1) i++;
+    if (i === targetStart || i === end || buf[i] !== SP) throw new ProtocolError(400, 'Bad request syntax');
+    const targetEnd = i++;
+    // HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3).
+    if (
+      end - i !== 8 ||
+      buf[i] !== 0x48 ||
+      buf[i + 1] !== 0x54 ||
+      buf[i + 2] !== 0x54 ||
+      buf[i + 3] !== 0x50 ||
+      buf[i + 4] !== 0x2f ||
+      buf[i + 6] !== 0x2e ||
+      !isDigit(buf[i + 5]!) ||
+      !isDigit(buf[i + 7]!)
+    ) {
+      throw new ProtocolError(400, 'Bad request version');
+    }
+    const major = buf[i + 5]! - 0x30;
+    if (major !== 1) throw new ProtocolError(505, 'Invalid HTTP version');
+    this.versionMinor = buf[i + 7]! - 0x30;
+    this.method =
+      methodEnd - start === 3 && buf[start] === 0x47 && buf[start + 1] === 0x45 && buf[start + 2] === 0x54
+        ? 'GET'
+        : buf.toString('latin1', start, methodEnd);
+    this.target = buf.toString('latin1', targetStart, targetEnd);
+    this.requestLine = buf.toString('latin1', start, end);
+  }
+
+  protected finishHead(headers: Headers): { head: RequestHead; framing: BodyFraming } {
+    const http11 = this.versionMinor >= 1;
+    let host: string | undefined;
+    let hostCount = 0;
+    let contentLength = -1;
+    let codings: string[] | null = null;
+    let keepAlive = http11;
+    let expectContinue = false;
+    for (let n = headers.size, i = 0; i < n; i++) {
+      const key = headers.keyAt(i);
+      switch (key) {
+        case 'host':
+          hostCount++;
+          host = headers.valueAt(i);
+          break;
+        case 'content-length':
+          contentLength = mergeContentLength(contentLength, headers.valueAt(i));
+          break;
+        case 'transfer-encoding':
+          codings ??= [];
+          for (const c of splitList(headers.valueAt(i))) codings.push(c.toLowerCase());
+          break;
+        case 'connection':
+          for (const token of splitList(headers.valueAt(i))) {
+            const t = token.toLowerCase();
+            if (t === 'close') keepAlive = false;
+            else if (t === 'keep-alive' && !http11) keepAlive = true;
+          }
+          break;
+        case 'expect': {
+          if (!http11) break; // RFC 9110 §10.1.1: ignore Expect in HTTP/1.0 requests
+          if (headers.valueAt(i).trim().toLowerCase() !== '100-continue') {
+            throw new ProtocolError(417, 'Expectation Failed');
+          }
+          expectContinue = true;
+          break;
+        }
+      }
+    }
+    if (hostCount > 1) throw new ProtocolError(400, 'Multiple Host header fields');
+    if (hostCount === 0 && http11) throw new ProtocolError(400, 'Missing Host header field');
+    if (host !== undefined && !HOST_RE.test(host)) throw new ProtocolError(400, 'Invalid Host header field');
+
+    let framing: BodyFraming = NO_BODY;
+    if (codings !== null) {
+      if (!http11) throw new ProtocolError(400, 'Transfer-Encoding in an HTTP/1.0 request');
+      if (contentLength >= 0) throw new ProtocolError(400, 'Both Content-Length and Transfer-Encoding');
+      framing = chunkedFraming(codings);
+    } else if (contentLength > 0) {
+      framing = { kind: 'length', length: contentLength };
+    }
+    const head: RequestHead = {
+      method: this.method,
+      target: this.target,
+      path: originPath(this.method, this.target),
+      version: http11 ? 'HTTP/1.1' : 'HTTP/1.0',
+      versionMinor: this.versionMinor,
+      requestLine: this.requestLine,
+      headers,
+      keepAlive,
+      expectContinue,
+      framing,
+    };
+    return { head, framing };
+  }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** Folds one Content-Length field into what was seen: every value, listed or repeated, must agree. */
+function mergeContentLength(seen: number, value: string): number {
+  const parts = value.includes(',') ? value.split(',').map((p) => p.trim()) : [value];
+  for (const part of parts) {
+    if (!DIGITS_RE.test(part)) throw new ProtocolError(400, 'Invalid Content-Length');
+    const n = Number(part);
+    if (n > Number.MAX_SAFE_INTEGER) throw new ProtocolError(400, 'Content-Length too large');
+    if (seen >= 0 && n !== seen) throw new ProtocolError(400, 'Conflicting Content-Length values');
+    seen = n;
+  }
+  return seen;
+}
+
+/** RFC 9112 §6.1/§6.3: chunked must be last and only once; other codings exist but are not ours (501). */
+function chunkedFraming(codings: string[]): BodyFraming {
+  if (codings.length === 0 || codings[codings.length - 1] !== 'chunked') {
+    throw new ProtocolError(400, 'Transfer-Encoding must end with chunked');
+  }
+  for (let i = 0; i < codings.length - 1; i++) {
+    const c = codings[i]!;
+    if (c === 'chunked') throw new ProtocolError(400, 'chunked applied more than once');
+    throw new ProtocolError(
+      501,
+      KNOWN_CODINGS.has(c) ? `Unsupported transfer coding: ${c}` : `Unknown transfer coding: ${c}`,
+    );
+  }
+  return CHUNKED;
+}
+
+/** The path a handler sees for each request-target form (RFC 9112 §3.2). */
+function originPath(method: string, target: string): string {
+  const first = target.charCodeAt(0);
+  if (first === 0x2f) return target; // origin-form, the common case
+  if (target === '*') {
+    if (method !== 'OPTIONS') throw new ProtocolError(400, 'Asterisk-form is only for OPTIONS');
+    return target;
+  }
+  if (method === 'CONNECT') {
+    if (!HOST_RE.test(target) || !target.includes(':')) throw new ProtocolError(400, 'Bad CONNECT target');
+    return target;
+  }
+  const m = ABSOLUTE_RE.exec(target);
+  if (m === null) throw new ProtocolError(400, 'Bad request target');
+  const rest = m[2]!;
+  if (rest === '' || rest.startsWith('#')) return '/';
+  return rest.startsWith('?') ? `/${rest}` : rest;
+}

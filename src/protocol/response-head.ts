@@ -1,0 +1,50 @@
+import { isFieldValue, isToken } from './tokens.js';
+
+/** Thrown when a caller asks for a header that cannot be written safely; nothing has been sent. */
+export class HeaderValueError extends TypeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HeaderValueError';
+  }
+}
+
+/**
+ * Formats one field line. A name must be a token and a value ISO-8859-1 with no CR, LF or NUL: anything
+ * else would split the response (CRLF injection) or lose characters, so it throws instead.
+ */
+export function fieldLine(name: string, value: string): string {
+  if (!isToken(name)) throw new HeaderValueError(`Invalid header name: ${JSON.stringify(name)}`);
+  if (!isFieldValue(value)) {
+    throw new HeaderValueError(`Invalid value for header ${name}: ${JSON.stringify(value)}`);
+  }
+  return `${name}: ${value}\r\n`;
+}
+
+/** A status line; the reason phrase loses controls (it cannot end the line early) and non-Latin-1 characters. */
+export function statusLine(version: string, code: number, reason: string): string {
+  if (!Number.isInteger(code) || code < 100 || code > 999)
+    throw new RangeError(`Invalid status code: ${code}`);
+  return `${version} ${code} ${reason.replace(/[\0-\x08\x0a-\x1f\x7f]/g, ' ').replace(/[^\0-\xff]/g, '?')}\r\n`;
+}
+
+/** RFC 9110 §6.4.1: responses to HEAD, and 1xx, 204 and 304 responses, never carry content. */
+export function responseHasBody(method: string, status: number): boolean {
+  return method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
+}
+
+export const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+/** Frames `data` as one chunk (RFC 9112 §7.1) into a single buffer: size line, data, CRLF. */
+export function encodeChunk(data: Buffer): Buffer {
+  const size = data.length.toString(16);
+  const out = Buffer.allocUnsafe(size.length + 4 + data.length);
+  out.write(size, 0, 'latin1');
+  let o = size.length;
+  out[o++] = 0x0d;
+  out[o++] = 0x0a;
+  data.copy(out, o);
+  o += data.length;
+  CRLF.copy(out, o);
+  return out;
+}

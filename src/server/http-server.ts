@@ -1,0 +1,288 @@
+import net from 'node:net';
+import os from 'node:os';
+import { Connection, type ConnectionOptions, type RequestSink } from '../connection/connection.js';
+import type { Exchange } from '../connection/exchange.js';
+import type { ProtocolError } from '../protocol/errors.js';
+import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
+import { LogWriter } from './log-writer.js';
+import type { BaseHTTPRequestHandler } from './request-handler.js';
+
+/** Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack). */
+export interface ServerAddress {
+  host?: string;
+  /** 0 or omitted picks a free port; read it from `serverPort` after `listen()`. */
+  port?: number;
+  /** With an IPv6 host, refuse IPv4-mapped connections. */
+  ipv6Only?: boolean;
+}
+
+/** Limits, timeouts and logging. Times are in milliseconds; 0 turns a timeout off. */
+export interface ServerOptions {
+  /** Longest request line; longer gets 414. Default 8 KiB. */
+  maxRequestLineBytes?: number;
+  /** Largest header section; larger gets 431. Default 64 KiB. */
+  maxHeaderBytes?: number;
+  /** Most header fields; more gets 431. Default 100. */
+  maxHeaderCount?: number;
+  /** Time allowed to receive a request head, from its first byte (slowloris guard). Default 30 s. */
+  headersTimeout?: number;
+  /** Time an idle persistent connection is kept. Default 5 s. */
+  keepAliveTimeout?: number;
+  /** Time a handler reading the body may wait for more bytes. Default 30 s. */
+  bodyTimeout?: number;
+  /** Unread request body bytes discarded to keep a connection open; beyond, it closes. Default 1 MiB. */
+  maxDrainBytes?: number;
+  /** Received bytes held per connection before reading pauses. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** Time `shutdown()` waits for in-flight requests before closing them. Default 10 s. */
+  shutdownTimeout?: number;
+  /** Where log lines go (batched). Default process.stderr; null logs nothing. */
+  logStream?: NodeJS.WritableStream | null;
+}
+
+/** `[host, port]` of the client, as Python's `client_address`. */
+export type ClientAddress = readonly [host: string, port: number];
+
+/** A handler class: constructed once per request with the exchange, client address and server. */
+export type HandlerClass = new (
+  exchange: Exchange,
+  clientAddress: ClientAddress,
+  server: HTTPServer,
+) => BaseHTTPRequestHandler;
+
+interface Waiting {
+  exchange: Exchange;
+  done: () => void;
+}
+
+/**
+ * An HTTP/1.1 server on `node:net`, as Python's `HTTPServer`: it owns the listening socket and the
+ * connections, and constructs a `HandlerClass` instance for every request.
+ */
+export class HTTPServer implements RequestSink {
+  /** `[host, port]` actually bound (after `listen()`), as Python's `server_address`. */
+  serverAddress: [string, number];
+  /** The host name, for CGI's SERVER_NAME and banners. */
+  serverName: string;
+  readonly listener: net.Server;
+  /** Open connections. */
+  readonly connections = new Set<Connection>();
+  readonly options: Readonly<ServerOptions>;
+  protected readonly connectionOptions: ConnectionOptions;
+  private readonly logWriter: LogWriter | null;
+  private listening: Promise<void> | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private serving = false;
+  private stopped: (() => void) | null = null;
+  private stopping: Promise<void> | null = null;
+  /** Requests parsed while no one serves, and `handleRequest()` calls waiting for one. */
+  private readonly queued: Waiting[] = [];
+  private readonly tickets: Array<() => void> = [];
+
+  constructor(
+    readonly address: ServerAddress,
+    readonly RequestHandlerClass: HandlerClass,
+    options: ServerOptions = {},
+  ) {
+    this.options = options;
+    this.connectionOptions = {
+      limits: {
+        maxStartLineBytes: options.maxRequestLineBytes ?? DEFAULT_HEAD_LIMITS.maxStartLineBytes,
+        maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_HEAD_LIMITS.maxHeaderBytes,
+        maxHeaderCount: options.maxHeaderCount ?? DEFAULT_HEAD_LIMITS.maxHeaderCount,
+      },
+      headersTimeout: options.headersTimeout ?? 30_000,
+      keepAliveTimeout: options.keepAliveTimeout ?? 5_000,
+      bodyTimeout: options.bodyTimeout ?? 30_000,
+      maxDrainBytes: options.maxDrainBytes ?? 1024 * 1024,
+      maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+      lingerTimeout: 2_000,
+    };
+    const log = options.logStream === undefined ? process.stderr : options.logStream;
+    this.logWriter = log === null ? null : new LogWriter(log);
+    const host = address.host ?? '';
+    this.serverAddress = [host, address.port ?? 0];
+    this.serverName = host === '' || host === '0.0.0.0' || host === '::' ? os.hostname() : host;
+    this.listener = this.createListener(this.accept);
+  }
+
+  /** Makes the listening server; HTTPS overrides this with a TLS one. */
+  protected createListener(onConnection: (socket: net.Socket) => void): net.Server {
+    return net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
+  }
+
+  /** The bound port (the real one after `listen()` with port 0). */
+  get serverPort(): number {
+    return this.serverAddress[1];
+  }
+
+  /** Binds and starts accepting. Resolves once bound; rejects with the bind error (EADDRINUSE, …). */
+  listen(): Promise<void> {
+    this.listening ??= new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        this.listening = null;
+        reject(err);
+      };
+      this.listener.once('error', onError);
+      const { host, port = 0, ipv6Only = false } = this.address;
+      const opts: net.ListenOptions = { port, ipv6Only };
+      if (host !== undefined && host !== '') opts.host = host;
+      this.listener.listen(opts, () => {
+        this.listener.off('error', onError);
+        const bound = this.listener.address() as net.AddressInfo;
+        this.serverAddress = [bound.address, bound.port];
+        this.startSweep();
+        resolve();
+      });
+    });
+    return this.listening;
+  }
+
+  private readonly accept = (socket: net.Socket): void => {
+    if (this.stopping !== null) {
+      socket.destroy();
+      return;
+    }
+    const connection = new Connection(socket, this, this.connectionOptions, Date.now);
+    this.connections.add(connection);
+  };
+
+  /** One sweep timer serves every connection's deadline, instead of a timer per connection. */
+  private startSweep(): void {
+    const o = this.connectionOptions;
+    const shortest = Math.min(
+      ...[o.headersTimeout, o.keepAliveTimeout, o.bodyTimeout, o.lingerTimeout].filter((t) => t > 0),
+    );
+    const every = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
+    this.sweepTimer = setInterval(this.sweep, every);
+    this.sweepTimer.unref();
+  }
+
+  private readonly sweep = (): void => {
+    const now = Date.now();
+    for (const connection of this.connections) {
+      if (connection.deadline !== 0 && now >= connection.deadline) connection.timedOut();
+    }
+  };
+
+  /** Serves until `shutdown()`; resolves once the shutdown is complete. */
+  async serveForever(): Promise<void> {
+    await this.listen();
+    if (this.stopping !== null) return this.stopping;
+    this.serving = true;
+    for (const waiting of this.queued.splice(0)) this.run(waiting);
+    return new Promise<void>((resolve) => {
+      this.stopped = resolve;
+    });
+  }
+
+  /**
+   * Handles exactly one request and resolves when it is answered, as Python's `handle_request()`: without
+   * `serveForever()`, requests wait for a call to this. Protocol errors are answered regardless.
+   */
+  async handleRequest(): Promise<void> {
+    await this.listen();
+    return new Promise<void>((resolve) => {
+      this.tickets.push(resolve);
+      this.admit();
+    });
+  }
+
+  private admit(): void {
+    while (this.tickets.length > 0 && this.queued.length > 0) {
+      const ticket = this.tickets.shift()!;
+      const waiting = this.queued.shift()!;
+      this.run({
+        exchange: waiting.exchange,
+        done: () => {
+          waiting.done();
+          ticket();
+        },
+      });
+    }
+  }
+
+  private run(waiting: Waiting): void {
+    const result = this.dispatch(waiting.exchange);
+    if (result === undefined) waiting.done();
+    else result.then(waiting.done, waiting.done);
+  }
+
+  /** RequestSink: called by a connection for every parsed request. */
+  handle(exchange: Exchange): void | Promise<void> {
+    if (this.serving) return this.dispatch(exchange);
+    return new Promise<void>((done) => {
+      this.queued.push({ exchange, done });
+      this.admit();
+    });
+  }
+
+  private dispatch(exchange: Exchange): void | Promise<void> {
+    const handler = new this.RequestHandlerClass(exchange, exchange.connection.peer, this);
+    return handler.handleOneRequest();
+  }
+
+  /** RequestSink: a request the protocol layer refused gets the handler's error page. */
+  refuse(exchange: Exchange, error: ProtocolError): void {
+    const handler = new this.RequestHandlerClass(exchange, exchange.connection.peer, this);
+    handler.refuse(error);
+  }
+
+  /** RequestSink. */
+  closed(connection: Connection): void {
+    this.connections.delete(connection);
+    if (this.stopping !== null && this.connections.size === 0) this.allClosed?.();
+  }
+
+  private allClosed: (() => void) | null = null;
+
+  /**
+   * Graceful stop: no new connections, idle ones close now, requests in flight may finish within `timeout`
+   * ms (default `shutdownTimeout`), then whatever is left is closed. `serveForever()` resolves after it.
+   */
+  shutdown(timeout = this.options.shutdownTimeout ?? 10_000): Promise<void> {
+    this.stopping ??= (async () => {
+      this.serving = false;
+      const closedListener = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+      if (this.connections.size > 0) {
+        const drained = new Promise<void>((resolve) => {
+          this.allClosed = resolve;
+        });
+        for (const connection of this.connections) connection.shutdown();
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeout);
+        });
+        await Promise.race([drained, late]);
+        clearTimeout(timer);
+        for (const connection of this.connections) connection.destroy();
+      }
+      if (this.listener.listening || this.listening !== null) await closedListener;
+      if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+      this.logWriter?.flush();
+      this.stopped?.();
+    })();
+    return this.stopping;
+  }
+
+  /** Closes the listening socket and every connection at once (Python's `server_close()`). */
+  async serverClose(): Promise<void> {
+    for (const connection of this.connections) connection.destroy();
+    await this.shutdown(0);
+  }
+
+  /** Whether log lines go anywhere; handlers skip formatting them when not. */
+  get logging(): boolean {
+    return this.logWriter !== null;
+  }
+
+  /** Writes one log line (handlers call this through `logMessage`). */
+  log(line: string): void {
+    this.logWriter?.write(line);
+  }
+
+  /** Writes pending log lines now. */
+  flushLog(): void {
+    this.logWriter?.flush();
+  }
+}

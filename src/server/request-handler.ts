@@ -1,0 +1,377 @@
+import type { Readable, Writable } from 'node:stream';
+import { format } from 'node:util';
+import type { Exchange } from '../connection/exchange.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { Headers } from '../protocol/headers.js';
+import { currentHttpDate, formatHttpDate } from '../protocol/http-date.js';
+import { fieldLine, statusLine } from '../protocol/response-head.js';
+import { STATUS } from '../protocol/status.js';
+import { VERSION } from '../version.js';
+import type { ClientAddress, HTTPServer } from './http-server.js';
+
+/** Python's DEFAULT_ERROR_MESSAGE shape, with the same `%(name)s` placeholders. */
+const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Error response</title>
+</head>
+<body>
+<h1>Error response</h1>
+<p>Error code: %(code)d</p>
+<p>Message: %(message)s.</p>
+<p>Error code explanation: %(code)s - %(explain)s.</p>
+</body>
+</html>
+`;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+// C0 and C1 controls, DEL: escaped in log lines so a request cannot drive the terminal reading the log.
+const CONTROL_RE = /[\x00-\x1f\x7f-\x9f]/g;
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+let logSecond = -1;
+let logDate = '';
+
+type MethodHandler = () => void | Promise<void>;
+
+/**
+ * Python's `BaseHTTPRequestHandler` in TypeScript naming. Subclass it and add `doGET()`, `doPOST()`, … (the
+ * method name is `do` + the request method, case-sensitive). One instance handles one request. Methods may
+ * be sync or async; when one returns (or its promise settles) the response is finished for it.
+ *
+ * Class-level settings (`protocolVersion`, `serverVersion`, `errorMessageFormat`, …) live on the prototype;
+ * override them with a field in the subclass, e.g. `protocolVersion = 'HTTP/1.0'`.
+ */
+export class BaseHTTPRequestHandler {
+  /** Sent in the Server header with `sysVersion`. */
+  declare serverVersion: string;
+  declare sysVersion: string;
+  /** The version this handler speaks; `HTTP/1.0` means one request per connection. */
+  declare protocolVersion: string;
+  /** Error page template: `%(code)d`, `%(code)s`, `%(message)s` and `%(explain)s` are filled in (escaped). */
+  declare errorMessageFormat: string;
+  declare errorContentType: string;
+  /** Status code → [reason phrase, explanation]. */
+  declare responses: Readonly<Record<number, readonly [string, string]>>;
+
+  /** The request method, e.g. `GET`. */
+  command: string;
+  /** The request path with query, as sent (absolute-form targets reduced to it). */
+  path: string;
+  /** `HTTP/1.1` or `HTTP/1.0`. */
+  requestVersion: string;
+  /** The request line, for logs. */
+  requestline: string;
+  /** Request header fields: case-insensitive `get`, `getAll` for repeated fields, iteration in order. */
+  headers: Headers;
+  /** Whether the connection closes after this response; a `Connection` header sent by the handler sets it. */
+  closeConnection = false;
+
+  private headBuffer = '';
+  private responseCode = 0;
+  private declaredLength = -1;
+  private declaredChunked = false;
+  private hasConnectionField = false;
+
+  constructor(
+    /** The request/response pair on the connection; the streams and framing live there. */
+    readonly exchange: Exchange,
+    readonly clientAddress: ClientAddress,
+    readonly server: HTTPServer,
+  ) {
+    const head = exchange.head;
+    this.requestline = exchange.requestLine;
+    if (head === null) {
+      this.command = '';
+      this.path = '';
+      this.requestVersion = 'HTTP/1.1';
+      this.headers = new Headers();
+      this.closeConnection = true;
+    } else {
+      this.command = head.method;
+      this.path = head.path;
+      this.requestVersion = head.version;
+      this.headers = head.headers;
+    }
+  }
+
+  /** The request body, de-chunked, as an async-iterable stream that ends exactly at the body's end. */
+  get rfile(): Readable {
+    return this.exchange.body;
+  }
+
+  /**
+   * The response body stream. With no Content-Length sent it is chunked (HTTP/1.1) or ends with the
+   * connection (HTTP/1.0). `write()` returns false when the client is slow: wait for 'drain' or use pipeline.
+   */
+  get wfile(): Writable {
+    return this.exchange.responseStream;
+  }
+
+  /** Reads the whole request body into one Buffer; over `maxBytes` it rejects with a 413 error. */
+  async readBody(maxBytes = 16 * 1024 * 1024): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.rfile) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) throw new ProtocolError(413, 'Request body too large');
+      chunks.push(chunk as Buffer);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  }
+
+  /**
+   * Dispatches to `do<command>` and finishes the response; called once by the server. A method that throws
+   * gets a 500 (or a closed connection when the response had started) and one log line.
+   */
+  handleOneRequest(): void | Promise<void> {
+    const head = this.exchange.head!;
+    this.closeConnection = !(head.keepAlive && this.protocolVersion >= 'HTTP/1.1');
+    const method = (this as unknown as Record<string, unknown>)[`do${this.command}`];
+    if (typeof method !== 'function') {
+      this.sendError(501, `Unsupported method ('${this.command}')`);
+      return this.complete();
+    }
+    if (head.expectContinue && !this.handleExpect100()) return this.complete();
+    let result: void | Promise<void>;
+    try {
+      result = (method as MethodHandler).call(this);
+    } catch (err) {
+      this.handleException(err);
+      return this.complete();
+    }
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(
+        () => this.complete(),
+        (err: unknown) => {
+          this.handleException(err);
+          return this.complete();
+        },
+      );
+    }
+    return this.complete();
+  }
+
+  /**
+   * Called before dispatch when the client sent `Expect: 100-continue`. The default lets the request through
+   * and sends `100 Continue` only when the handler starts reading `rfile`, so a request refused without
+   * reading its body never makes the client upload it. Override to decide earlier: send an error and
+   * return false to refuse, or call `sendContinue()` to invite the body at once.
+   */
+  handleExpect100(): boolean {
+    return true;
+  }
+
+  /** Sends the interim `100 Continue` now, if the client waits for one. */
+  sendContinue(): void {
+    this.exchange.sendContinue();
+  }
+
+  /** Answers a request the protocol layer refused (bad syntax, limits, timeouts) with the error page. */
+  refuse(error: ProtocolError): void {
+    this.sendError(error.status, error.message);
+  }
+
+  private handleException(err: unknown): void {
+    const exchange = this.exchange;
+    if (exchange.aborted) return;
+    const status = err instanceof ProtocolError ? err.status : 500;
+    if (status === 500) {
+      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      this.logError('Exception in %s handler: %s', this.command, detail);
+    }
+    if (!exchange.headCommitted) {
+      this.headBuffer = '';
+      this.hasConnectionField = false;
+      this.declaredLength = -1;
+      this.declaredChunked = false;
+      this.sendError(status, err instanceof ProtocolError ? err.message : undefined);
+    } else {
+      exchange.fail();
+    }
+  }
+
+  /** After the method returned: make sure a complete response went out. */
+  private complete(): void | Promise<void> {
+    const exchange = this.exchange;
+    if (exchange.aborted || exchange.ended) return;
+    if (!exchange.headCommitted) {
+      if (this.headBuffer !== '') {
+        this.endHeaders();
+      } else {
+        this.logError('%s handler sent no response', this.command);
+        this.sendError(500, 'Handler sent no response');
+      }
+    }
+    return exchange.settleResponseStream();
+  }
+
+  /** Starts a response: status line, `Server` and `Date` headers, and the request's log line. */
+  sendResponse(code: number, message?: string): void {
+    this.logRequest(code);
+    this.sendResponseOnly(code, message);
+    this.sendHeader('Server', this.versionString());
+    this.sendHeader('Date', this.dateTimeString());
+  }
+
+  /** Starts a response with the status line alone (for 1xx and custom heads). */
+  sendResponseOnly(code: number, message?: string): void {
+    if (this.exchange.headCommitted) throw new Error('The response head was already sent');
+    this.responseCode = code;
+    this.headBuffer = statusLine(this.protocolVersion, code, message ?? this.responses[code]?.[0] ?? '');
+  }
+
+  /** Adds a header field. Throws for a name or value that could split the response (CR, LF, NUL). */
+  sendHeader(keyword: string, value: string | number): void {
+    const v = typeof value === 'number' ? String(value) : value;
+    this.headBuffer += fieldLine(keyword, v);
+    if (keyword.length < 10 || keyword.length > 17) return;
+    switch (keyword.toLowerCase()) {
+      case 'connection': {
+        const tokens = v.toLowerCase();
+        if (tokens.includes('close')) this.closeConnection = true;
+        else if (tokens.includes('keep-alive')) this.closeConnection = false;
+        this.hasConnectionField = true;
+        break;
+      }
+      case 'content-length':
+        this.declaredLength = /^[0-9]+$/.test(v.trim()) ? Number(v.trim()) : -1;
+        break;
+      case 'transfer-encoding':
+        this.declaredChunked = /(^|,)\s*chunked\s*$/i.test(v);
+        break;
+    }
+  }
+
+  /** Ends the head. It goes out with the first body write, or when the handler returns. */
+  endHeaders(): void {
+    const code = this.responseCode;
+    if (this.headBuffer === '') throw new Error('endHeaders() called before sendResponse()');
+    const head = this.headBuffer;
+    this.headBuffer = '';
+    if (code < 200) {
+      this.exchange.sendInterim(`${head}\r\n`);
+      this.hasConnectionField = false;
+      this.declaredLength = -1;
+      this.declaredChunked = false;
+      return;
+    }
+    this.exchange.commitHead(code, head, {
+      contentLength: this.declaredLength,
+      chunked: this.declaredChunked,
+      close: this.closeConnection,
+      hasConnectionField: this.hasConnectionField,
+      http11: this.protocolVersion >= 'HTTP/1.1',
+    });
+    this.closeConnection = this.exchange.closeAfter;
+  }
+
+  /** Sends the head now rather than with the first body bytes. */
+  flushHeaders(): void {
+    if (this.headBuffer !== '') this.endHeaders();
+    this.exchange.flushHead();
+  }
+
+  /**
+   * Sends an error response with the HTML error page: code, message and explanation escaped, exact
+   * Content-Length, `Connection: close`; no body for HEAD or for codes that have none.
+   */
+  sendError(code: number, message?: string, explain?: string): void {
+    const exchange = this.exchange;
+    if (exchange.headCommitted) {
+      this.logError('cannot send error %d: the response already started', code);
+      exchange.fail();
+      return;
+    }
+    const [shortMsg, longMsg] = this.responses[code] ?? ['???', '???'];
+    const msg = message ?? shortMsg;
+    const why = explain ?? longMsg;
+    this.logError('code %d, message %s', code, msg);
+    this.sendResponse(code, msg);
+    this.sendHeader('Connection', 'close');
+    let body: Buffer | null = null;
+    if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
+      const page = this.errorMessageFormat
+        .replace(/%\(code\)[ds]/g, String(code))
+        .replace(/%\(message\)s/g, escapeHtml(msg))
+        .replace(/%\(explain\)s/g, escapeHtml(why));
+      body = Buffer.from(page, 'utf8');
+      this.sendHeader('Content-Type', this.errorContentType);
+      this.sendHeader('Content-Length', String(body.length));
+    }
+    this.endHeaders();
+    if (body !== null && this.command !== 'HEAD') exchange.write(body);
+  }
+
+  /** Logs the request line and status, as Python: `"GET / HTTP/1.1" 200 -`. */
+  logRequest(code: number | string = '-', size: number | string = '-'): void {
+    this.logMessage('"%s" %s %s', this.requestline, String(code), String(size));
+  }
+
+  logError(fmt: string, ...args: unknown[]): void {
+    this.logMessage(fmt, ...args);
+  }
+
+  /**
+   * Writes `host - - [date] message` to the server's log; arguments fill `%s`/`%d` as util.format. Control
+   * characters are escaped as `\xNN`, so request data cannot inject terminal escapes into the log.
+   */
+  logMessage(fmt: string, ...args: unknown[]): void {
+    if (!this.server.logging) return;
+    const message = args.length === 0 ? fmt : format(fmt, ...args);
+    this.server.log(`${this.addressString()} - - [${this.logDateTimeString()}] ${escapeControls(message)}\n`);
+  }
+
+  /** `serverVersion sysVersion`, for the Server header. */
+  versionString(): string {
+    return `${this.serverVersion} ${this.sysVersion}`;
+  }
+
+  /** An IMF-fixdate for a header; the current time when no timestamp (ms or Date) is given. */
+  dateTimeString(timestamp?: number | Date): string {
+    if (timestamp === undefined) return currentHttpDate();
+    return formatHttpDate(typeof timestamp === 'number' ? timestamp : timestamp.getTime());
+  }
+
+  /** The local time for log lines, `24/Nov/2026 00:01:25` as Python. */
+  logDateTimeString(): string {
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    if (second !== logSecond) {
+      logSecond = second;
+      const d = new Date(now);
+      logDate =
+        `${pad2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()} ` +
+        `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+    }
+    return logDate;
+  }
+
+  /** The client's address for logs. */
+  addressString(): string {
+    return this.clientAddress[0];
+  }
+}
+
+function escapeControls(s: string): string {
+  CONTROL_RE.lastIndex = 0;
+  if (!CONTROL_RE.test(s)) return s;
+  return s.replace(CONTROL_RE, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+Object.assign(BaseHTTPRequestHandler.prototype, {
+  serverVersion: `basehttp/${VERSION}`,
+  sysVersion: `Node.js/${process.versions.node}`,
+  protocolVersion: 'HTTP/1.1',
+  errorMessageFormat: DEFAULT_ERROR_MESSAGE,
+  errorContentType: 'text/html;charset=utf-8',
+  responses: STATUS,
+});

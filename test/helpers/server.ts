@@ -1,0 +1,148 @@
+/** Starting servers and talking raw bytes to them, over real loopback sockets. */
+import net from 'node:net';
+import { HTTPServer, type HandlerClass, type ServerOptions } from '../../src/index.js';
+
+/** A server on 127.0.0.1 with a free port; log lines are collected in `log` instead of printed. */
+export async function startServer(
+  Handler: HandlerClass,
+  options: ServerOptions = {},
+): Promise<{ server: HTTPServer; port: number; log: string[]; close: () => Promise<void> }> {
+  const log: string[] = [];
+  const logStream = {
+    write(text: string): boolean {
+      log.push(...text.split('\n').filter((l) => l !== ''));
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
+  const server = new HTTPServer({ host: '127.0.0.1', port: 0 }, Handler, { logStream, ...options });
+  await server.listen();
+  const serving = server.serveForever();
+  return {
+    server,
+    port: server.serverPort,
+    log,
+    close: async () => {
+      await server.shutdown(500);
+      await serving;
+    },
+  };
+}
+
+/**
+ * Sends `data` (all at once, or in the given pieces with a pause between) and collects everything the server
+ * sends until it closes the connection or `idleMs` passes without a byte.
+ */
+export function exchangeRaw(
+  port: number,
+  data: string | Buffer | Array<string | Buffer>,
+  {
+    idleMs = 300,
+    halfClose = false,
+    pauseMs = 5,
+  }: { idleMs?: number; halfClose?: boolean; pauseMs?: number } = {},
+): Promise<{ text: string; bytes: Buffer; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let closed = false;
+    const finish = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      const bytes = Buffer.concat(chunks);
+      resolve({ text: bytes.toString('latin1'), bytes, closed });
+    };
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(finish, idleMs);
+    };
+    socket.on('data', (d) => {
+      chunks.push(d);
+      arm();
+    });
+    socket.on('end', () => {
+      closed = true;
+      finish();
+    });
+    socket.on('error', (err) => {
+      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        closed = true;
+        finish();
+      } else reject(err);
+    });
+    socket.on('connect', async () => {
+      const pieces = Array.isArray(data) ? data : [data];
+      for (let i = 0; i < pieces.length; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, pauseMs));
+        if (socket.destroyed) return;
+        socket.write(pieces[i]!);
+      }
+      if (halfClose) socket.end();
+      arm();
+    });
+  });
+}
+
+/** A parsed response from raw bytes: enough to assert on status, headers and body in tests. */
+export interface RawResponse {
+  status: number;
+  reason: string;
+  version: string;
+  headers: Map<string, string[]>;
+  body: Buffer;
+}
+
+/**
+ * Splits a byte stream of responses into messages. Independent of basehttp's own reader on purpose, so the
+ * tests do not grade the server with its own parser. `noBody` lists statuses/indexes of HEAD responses.
+ */
+export function parseResponses(bytes: Buffer, headIndexes: Set<number> = new Set()): RawResponse[] {
+  const out: RawResponse[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    const end = bytes.indexOf('\r\n\r\n', pos);
+    if (end < 0)
+      throw new Error(`incomplete head: ${JSON.stringify(bytes.subarray(pos).toString('latin1'))}`);
+    const lines = bytes.subarray(pos, end).toString('latin1').split('\r\n');
+    const m = /^(HTTP\/\d\.\d) (\d{3}) ?(.*)$/.exec(lines[0]!);
+    if (!m) throw new Error(`bad status line: ${JSON.stringify(lines[0])}`);
+    const headers = new Map<string, string[]>();
+    for (const line of lines.slice(1)) {
+      const i = line.indexOf(':');
+      const k = line.slice(0, i).toLowerCase();
+      headers.set(k, [...(headers.get(k) ?? []), line.slice(i + 1).trim()]);
+    }
+    pos = end + 4;
+    const status = Number(m[2]);
+    let body: Buffer = Buffer.alloc(0);
+    const noBody = headIndexes.has(out.length) || status < 200 || status === 204 || status === 304;
+    if (!noBody) {
+      const te = headers.get('transfer-encoding')?.join(',') ?? '';
+      const cl = headers.get('content-length')?.[0];
+      if (/chunked/i.test(te)) {
+        const parts: Buffer[] = [];
+        for (;;) {
+          const lineEnd = bytes.indexOf('\r\n', pos);
+          const size = parseInt(bytes.subarray(pos, lineEnd).toString('latin1'), 16);
+          pos = lineEnd + 2;
+          if (size === 0) {
+            const trailerEnd = bytes.indexOf('\r\n\r\n', pos - 2);
+            pos = trailerEnd + 4;
+            break;
+          }
+          parts.push(bytes.subarray(pos, pos + size));
+          pos += size + 2;
+        }
+        body = Buffer.concat(parts);
+      } else if (cl !== undefined) {
+        body = bytes.subarray(pos, pos + Number(cl));
+        pos += Number(cl);
+      } else {
+        body = bytes.subarray(pos);
+        pos = bytes.length;
+      }
+    }
+    out.push({ status, reason: m[3]!, version: m[1]!, headers, body });
+  }
+  return out;
+}
