@@ -97,11 +97,8 @@ export class Exchange {
    */
   settleResponseStream(): void | Promise<void> {
     const s = this.responseBody;
-    if (s === null || s.destroyed || s.writableFinished) return;
-    if (s.writableLength === 0) {
-      if (!s.writableEnded) s.end();
-      return;
-    }
+    // A stream with nothing held back is left as it is: ending it would only schedule events nobody awaits.
+    if (s === null || s.destroyed || s.writableFinished || !s.pending) return;
     return new Promise<void>((resolve) => {
       const done = (): void => resolve();
       s.once('finish', done);

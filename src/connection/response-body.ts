@@ -1,13 +1,20 @@
 import { Writable } from 'node:stream';
 import type { Exchange } from './exchange.js';
 
+type WriteCallback = (error?: Error | null) => void;
+
 /**
  * The response body as a Writable (the handler's `wfile`). A write completes when the socket accepted it
  * without backing up, or after the socket drained: the stream's own buffer then fills and `write()` returns
  * false, which is how `pipeline()` and `await once(wfile, 'drain')` see a client that reads slowly.
+ *
+ * `write()` has a fast path: while nothing is queued inside the stream, a chunk goes straight to the
+ * exchange, skipping the stream's queue and its callbacks; that is most of the cost of a small response.
  */
 export class ResponseBody extends Writable {
-  private waiting: (() => void) | null = null;
+  private waiting: WriteCallback | null = null;
+  /** A fast-path write found the socket backed up; 'drain' is owed once it empties. */
+  private owesDrain = false;
 
   constructor(private readonly exchange: Exchange) {
     super({ highWaterMark: 64 * 1024, decodeStrings: true });
@@ -16,7 +23,35 @@ export class ResponseBody extends Writable {
     this.on('error', ignore);
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override write(
+    chunk: unknown,
+    encoding?: BufferEncoding | WriteCallback,
+    callback?: WriteCallback,
+  ): boolean {
+    if (
+      this.owesDrain ||
+      this.writableLength !== 0 ||
+      this.writableCorked !== 0 ||
+      this.writableEnded ||
+      this.destroyed
+    ) {
+      return super.write(chunk, encoding as BufferEncoding, callback);
+    }
+    const cb = typeof encoding === 'function' ? encoding : callback;
+    let ok: boolean;
+    try {
+      ok = this.exchange.write(toBuffer(chunk, typeof encoding === 'string' ? encoding : 'utf8'));
+    } catch (err) {
+      this.destroy(err as Error);
+      if (cb !== undefined) process.nextTick(cb, err as Error);
+      return false;
+    }
+    if (cb !== undefined) process.nextTick(cb);
+    if (!ok) this.owesDrain = true;
+    return ok;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
     let ok: boolean;
     try {
       ok = this.exchange.write(chunk);
@@ -28,14 +63,19 @@ export class ResponseBody extends Writable {
     else this.waiting = callback;
   }
 
-  override _final(callback: (error?: Error | null) => void): void {
+  override _final(callback: WriteCallback): void {
     callback();
   }
 
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+  override _destroy(error: Error | null, callback: WriteCallback): void {
     // A write still waiting for drain is dropped: destroy errors the stream, and that is what callers see.
     this.waiting = null;
     callback(error);
+  }
+
+  /** Whether writes are still held back waiting for the socket. */
+  get pending(): boolean {
+    return this.waiting !== null || this.writableLength !== 0;
   }
 
   /** Called by the exchange when the socket drained. */
@@ -43,7 +83,18 @@ export class ResponseBody extends Writable {
     const waiting = this.waiting;
     this.waiting = null;
     waiting?.();
+    if (this.owesDrain) {
+      this.owesDrain = false;
+      this.emit('drain');
+    }
   }
+}
+
+function toBuffer(chunk: unknown, encoding: BufferEncoding): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk, encoding);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new TypeError('wfile.write() takes a string, Buffer or Uint8Array');
 }
 
 function ignore(): void {}

@@ -135,7 +135,7 @@ export class BaseHTTPRequestHandler {
   handleOneRequest(): void | Promise<void> {
     const head = this.exchange.head!;
     this.closeConnection = !(head.keepAlive && this.protocolVersion >= 'HTTP/1.1');
-    const method = (this as unknown as Record<string, unknown>)[`do${this.command}`];
+    const method = (this as unknown as Record<string, unknown>)[methodName(this.command)];
     if (typeof method !== 'function') {
       this.sendError(501, `Unsupported method ('${this.command}')`);
       return this.complete();
@@ -359,6 +359,18 @@ export class BaseHTTPRequestHandler {
   addressString(): string {
     return this.clientAddress[0];
   }
+}
+
+const METHOD_NAMES = new Map<string, string>();
+
+/** `do` + method, cached for the methods a server sees (bounded: extension methods are rare). */
+function methodName(command: string): string {
+  let name = METHOD_NAMES.get(command);
+  if (name === undefined) {
+    name = `do${command}`;
+    if (METHOD_NAMES.size < 64) METHOD_NAMES.set(command, name);
+  }
+  return name;
 }
 
 function escapeControls(s: string): string {

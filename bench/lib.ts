@@ -1,0 +1,155 @@
+/** Shared pieces of `npm run bench`: pinned processes, wrk runs, medians and tables. */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
+
+/** Whether a program is on PATH. */
+export function hasCommand(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const canPin = hasCommand('taskset');
+
+/** A port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on the URL's host and port, or rejects after `ms`. */
+async function waitForPort(url: string, ms: number): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(Number(port), hostname.replace(/^\[|\]$/g, ''));
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing answers at ${url} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Spawns a server pinned to one core (core 0 by default; the load generator gets core 1) and waits until
+ * `url` accepts connections.
+ */
+export async function startProcess(
+  command: string,
+  args: string[],
+  { url, cpu = '0', env, cwd }: { url: string; cpu?: string; env?: NodeJS.ProcessEnv; cwd?: string },
+): Promise<{ stop: () => Promise<void>; child: ChildProcess }> {
+  const [cmd, argv] = canPin ? ['taskset', ['-c', cpu, command, ...args]] : [command, args];
+  const child = spawn(cmd, argv, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+    cwd,
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    if (stderr.length < 4096) stderr += d.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await Promise.race([
+      waitForPort(url, 15_000),
+      exited.then(() => {
+        throw new Error(`${command} exited early: ${stderr.trim()}`);
+      }),
+    ]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    child,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface WrkResult {
+  rps: number;
+  p99Ms: number;
+  bytesPerSec: number;
+}
+
+/** Runs wrk (pinned to core 1) with latency stats; keep-alive, no pipelining. */
+export function wrk(
+  url: string,
+  {
+    connections = 50,
+    seconds = 5,
+    threads = 1,
+  }: { connections?: number; seconds?: number; threads?: number } = {},
+): WrkResult {
+  if (!hasCommand('wrk')) throw new Error('wrk is not installed: apt-get install wrk');
+  const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', url];
+  const out = canPin
+    ? execFileSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' })
+    : execFileSync('wrk', args, { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
+  const p99Ms = p99 ? Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1) : NaN;
+  const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(out);
+  const scale = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as const;
+  const bytesPerSec = transfer ? Number(transfer[1]) * scale[transfer[2] as keyof typeof scale] : NaN;
+  if (/Non-2xx|Socket errors/.test(out)) process.stderr.write(`wrk reported errors for ${url}:\n${out}\n`);
+  return { rps, p99Ms, bytesPerSec };
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Prints an aligned table. */
+export function printTable(title: string, header: string[], rows: Array<Array<string | number>>): void {
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
+  console.log(`\n${title}`);
+  for (const [n, row] of cells.entries()) {
+    console.log(row.map((c, i) => String(c).padStart(widths[i]!)).join('  '));
+    if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US');
+  return n.toFixed(2);
+}
+
+/** One line about the machine, so figures can be read against the right hardware. */
+export function machineLine(): string {
+  let cpu = 'unknown CPU';
+  try {
+    cpu =
+      /model name\s*:\s*(.*)/.exec(execFileSync('cat', ['/proc/cpuinfo'], { encoding: 'utf8' }))?.[1] ?? cpu;
+  } catch {
+    // not Linux
+  }
+  return `machine: ${cpu}, ${os.availableParallelism()} cores, node ${process.version}; servers pinned to core 0, wrk to core 1 (${canPin ? 'taskset' : 'no taskset: unpinned'})`;
+}
