@@ -190,8 +190,12 @@ export class HTTPServer implements RequestSink {
 
   private admit(): void {
     while (this.tickets.length > 0 && this.queued.length > 0) {
-      const ticket = this.tickets.shift()!;
       const waiting = this.queued.shift()!;
+      if (waiting.exchange.aborted) {
+        waiting.done(); // its client left while it waited: it does not use up a call
+        continue;
+      }
+      const ticket = this.tickets.shift()!;
       this.run({
         exchange: waiting.exchange,
         done: () => {

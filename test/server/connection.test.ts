@@ -1,0 +1,414 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { exchangeRaw, parseResponses, startServer } from '../helpers/server.js';
+import { Echo, Hello, LazyReader, Slow, Stream } from './handlers.js';
+
+const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
+
+describe('connection: persistence, pipelining, framing', () => {
+  let ctx: Awaited<ReturnType<typeof startServer>>;
+  before(async () => {
+    ctx = await startServer(Echo);
+  });
+  after(() => ctx.close());
+
+  it('keeps an HTTP/1.1 connection open and answers pipelined requests in order', async () => {
+    const r = await exchangeRaw(ctx.port, GET('/1') + GET('/2') + GET('/3'));
+    const list = parseResponses(r.bytes);
+    assert.deepEqual(
+      list.map((x) => x.body.toString()),
+      ['hello /1', 'hello /2', 'hello /3'],
+    );
+    assert.equal(r.closed, false, 'the connection stays open');
+  });
+
+  it('answers requests sent one after another on one socket', async () => {
+    const r = await exchangeRaw(ctx.port, [GET('/a'), GET('/b')], { pauseMs: 50 });
+    assert.deepEqual(
+      parseResponses(r.bytes).map((x) => x.body.toString()),
+      ['hello /a', 'hello /b'],
+    );
+  });
+
+  it('closes after Connection: close', async () => {
+    const r = await exchangeRaw(ctx.port, GET('/c', 'Connection: close\r\n') + GET('/never'));
+    const list = parseResponses(r.bytes);
+    assert.equal(list.length, 1);
+    assert.deepEqual(list[0]!.headers.get('connection'), ['close']);
+    assert.equal(r.closed, true);
+  });
+
+  it('HTTP/1.0: closes by default; keeps alive on request when the length is known', async () => {
+    const plain = await exchangeRaw(ctx.port, 'GET /x HTTP/1.0\r\n\r\n');
+    assert.equal(plain.closed, true);
+    const list0 = parseResponses(plain.bytes);
+    assert.equal(list0[0]!.version, 'HTTP/1.1');
+    assert.deepEqual(list0[0]!.headers.get('connection'), ['close']);
+    const ka = await exchangeRaw(
+      ctx.port,
+      'GET /1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /2 HTTP/1.0\r\n\r\n',
+    );
+    const list = parseResponses(ka.bytes);
+    assert.deepEqual(
+      list.map((x) => x.body.toString()),
+      ['hello /1', 'hello /2'],
+    );
+    assert.deepEqual(list[0]!.headers.get('connection'), ['keep-alive']);
+    assert.equal(ka.closed, true, 'the second request did not ask to keep alive');
+  });
+
+  it('HEAD gets the head with its Content-Length and never a body', async () => {
+    const r = await exchangeRaw(ctx.port, `HEAD / HTTP/1.1\r\nHost: t\r\n\r\n${GET('/after')}`);
+    const list = parseResponses(r.bytes, new Set([0]));
+    assert.deepEqual(list[0]!.headers.get('content-length'), ['42']);
+    assert.equal(list[0]!.body.length, 0);
+    assert.equal(list[1]!.body.toString(), 'hello /after', 'the next response starts right after the head');
+  });
+
+  it('reads a chunked upload and echoes it', async () => {
+    const body =
+      'POST /e HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwiki\r\n5;x=y\r\npedia\r\n0\r\nT: 1\r\n\r\n';
+    const r = await exchangeRaw(ctx.port, [body.slice(0, 60), body.slice(60)]);
+    assert.equal(parseResponses(r.bytes)[0]!.body.toString(), 'wikipedia');
+  });
+
+  it('an unread body is drained so the next request on the connection starts at the right byte', async () => {
+    const payload = 'x'.repeat(100_000);
+    const del = `DELETE /d HTTP/1.1\r\nHost: t\r\nContent-Length: ${payload.length}\r\n\r\n${payload}`;
+    const chunked = `DELETE /d HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nGET /\r\n0\r\n\r\n`;
+    const r = await exchangeRaw(ctx.port, [del + chunked, GET('/next')]);
+    const list = parseResponses(r.bytes);
+    assert.deepEqual(
+      list.map((x) => x.status),
+      [204, 204, 200],
+    );
+    assert.equal(list[2]!.body.toString(), 'hello /next');
+  });
+
+  it('a large unread body closes the connection instead of draining it', async () => {
+    const s = await startServer(Echo, { maxDrainBytes: 1000 });
+    try {
+      const payload = 'y'.repeat(50_000);
+      const r = await exchangeRaw(
+        s.port,
+        `DELETE /d HTTP/1.1\r\nHost: t\r\nContent-Length: ${payload.length}\r\n\r\n${payload}${GET('/x')}`,
+      );
+      const list = parseResponses(r.bytes);
+      assert.equal(list.length, 1);
+      assert.equal(list[0]!.status, 204);
+      assert.equal(r.closed, true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('Expect: 100-continue: the interim response comes when the handler reads, then the final one', async () => {
+    const socket = net.connect(ctx.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('POST /c HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+    const interim = await new Promise<string>((r) => socket.once('data', (d) => r(d.toString('latin1'))));
+    assert.equal(interim, 'HTTP/1.1 100 Continue\r\n\r\n');
+    socket.write('hello');
+    const final = await new Promise<string>((r) => socket.once('data', (d) => r(d.toString('latin1'))));
+    socket.destroy();
+    const [res] = parseResponses(Buffer.from(final, 'latin1'));
+    assert.equal(res!.status, 200);
+    assert.equal(res!.body.toString(), 'hello');
+  });
+
+  it('Expect: 100-continue refused without reading: no 100, and the connection closes', async () => {
+    const r = await exchangeRaw(
+      ctx.port,
+      'DELETE /c HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
+    );
+    assert.doesNotMatch(r.text, /100 Continue/);
+    const [res] = parseResponses(r.bytes);
+    assert.equal(res!.status, 204);
+    assert.deepEqual(res!.headers.get('connection'), ['close']);
+    assert.equal(r.closed, true);
+  });
+
+  it('a client that half-closes after its request still gets the response', async () => {
+    const r = await exchangeRaw(ctx.port, GET('/half') + GET('/half2'), { halfClose: true });
+    assert.deepEqual(
+      parseResponses(r.bytes).map((x) => x.body.toString()),
+      ['hello /half', 'hello /half2'],
+    );
+    assert.equal(r.closed, true);
+  });
+
+  it('a protocol error gets its status, Connection: close, and the connection is closed', async () => {
+    const r = await exchangeRaw(
+      ctx.port,
+      `GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n${GET('/x')}`,
+    );
+    const list = parseResponses(r.bytes);
+    assert.equal(list.length, 1);
+    assert.equal(list[0]!.status, 400);
+    assert.deepEqual(list[0]!.headers.get('connection'), ['close']);
+    assert.match(list[0]!.body.toString(), /Conflicting Content-Length/);
+    assert.equal(r.closed, true);
+  });
+
+  it('protocol errors map to 414, 431, 505, 501 and 417 over a socket', async () => {
+    const cases: Array<[string, number]> = [
+      [`GET /${'a'.repeat(9000)} HTTP/1.1\r\nHost: t\r\n\r\n`, 414],
+      [`GET / HTTP/1.1\r\nHost: t\r\nX: ${'b'.repeat(70_000)}\r\n\r\n`, 431],
+      ['GET / HTTP/2.0\r\nHost: t\r\n\r\n', 505],
+      ['POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br, chunked\r\n\r\n', 501],
+      ['GET / HTTP/1.1\r\nHost: t\r\nExpect: something\r\n\r\n', 417],
+    ];
+    for (const [input, status] of cases) {
+      const r = await exchangeRaw(ctx.port, input);
+      assert.equal(parseResponses(r.bytes)[0]!.status, status, input.slice(0, 40));
+      assert.equal(r.closed, true);
+    }
+  });
+});
+
+describe('connection: streaming and backpressure', () => {
+  it('a response without Content-Length is chunked under HTTP/1.1 and close-delimited under HTTP/1.0', async () => {
+    const s = await startServer(Stream);
+    try {
+      const r11 = await exchangeRaw(s.port, GET('/?n=200000'));
+      const [res] = parseResponses(r11.bytes);
+      assert.deepEqual(res!.headers.get('transfer-encoding'), ['chunked']);
+      assert.equal(res!.body.length, 200_000);
+      assert.equal(r11.closed, false);
+      const r10 = await exchangeRaw(s.port, 'GET /?n=1000 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+      const [res10] = parseResponses(r10.bytes);
+      assert.equal(res10!.headers.get('transfer-encoding'), undefined);
+      assert.equal(res10!.body.length, 1000);
+      assert.equal(r10.closed, true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a client that does not read its response holds the handler back instead of filling memory', async () => {
+    const s = await startServer(Stream);
+    try {
+      const total = 256 * 1024 * 1024;
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.pause();
+      socket.write(GET(`/?n=${total}`));
+      await new Promise((r) => setTimeout(r, 400));
+      // Kernel buffers on both sides plus the stream's high-water mark: a few MiB at most, not 256.
+      assert.ok(
+        Stream.produced < 32 * 1024 * 1024,
+        `produced ${Stream.produced} bytes while the client slept`,
+      );
+      let received = 0;
+      socket.on('data', (d: Buffer) => (received += d.length));
+      socket.resume();
+      await new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (Stream.produced === total && received > total) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 20);
+      });
+      socket.destroy();
+      assert.ok(received > total);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a handler that has not read the body yet does not make the server buffer it', async () => {
+    const s = await startServer(LazyReader, { maxBufferedBytes: 256 * 1024 });
+    try {
+      const size = 64 * 1024 * 1024;
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.write(`POST / HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`);
+      const chunk = Buffer.alloc(1024 * 1024, 0x62);
+      let written = 0;
+      const writeAll = (async () => {
+        while (written < size) {
+          written += chunk.length;
+          if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r));
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 400));
+      const connection = [...s.server.connections][0]!;
+      assert.ok(connection.reader.buffered <= 256 * 1024 + 65536, `buffered ${connection.reader.buffered}`);
+      assert.ok(written < size, 'the client was held back');
+      const answer = new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', (d) => {
+          text += d.toString('latin1');
+          if (text.endsWith(String(size))) resolve(text);
+        });
+      });
+      LazyReader.release!();
+      await writeAll;
+      assert.match(await answer, new RegExp(`\r\n\r\n${size}$`));
+      socket.destroy();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('pipelined requests from a client that never reads are not all answered into memory', async () => {
+    const s = await startServer(Hello, { maxBufferedBytes: 64 * 1024 });
+    try {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.pause();
+      const request = Buffer.from(GET('/p'));
+      const count = 20_000;
+      socket.write(Buffer.concat(Array.from({ length: count }, () => request)));
+      await new Promise((r) => setTimeout(r, 400));
+      const connection = [...s.server.connections][0]!;
+      assert.ok(
+        connection.socket.writableLength < 4 * 1024 * 1024,
+        `queued ${connection.socket.writableLength}`,
+      );
+      let text = '';
+      socket.on('data', (d) => (text += d.toString('latin1')));
+      socket.resume();
+      await new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if ((text.match(/HTTP\/1\.1 200/g) ?? []).length === count) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 20);
+      });
+      socket.destroy();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a client that resets mid-response does not crash the server or leak its connection', async () => {
+    const s = await startServer(Stream);
+    try {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.write(GET(`/?n=${64 * 1024 * 1024}`));
+      await new Promise((r) => socket.once('data', r));
+      socket.resetAndDestroy();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(s.server.connections.size, 0);
+      const r = await exchangeRaw(s.port, GET('/?n=10'));
+      assert.equal(parseResponses(r.bytes)[0]!.body.length, 10);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('connection: timeouts', () => {
+  it('a client dribbling its head is cut off with 408 (slowloris)', async () => {
+    const s = await startServer(Hello, { headersTimeout: 300 });
+    try {
+      const pieces = ['GET / HTTP/1.1\r\n', ...Array.from({ length: 20 }, (_, i) => `X-${i}: y\r\n`)];
+      const r = await exchangeRaw(s.port, pieces, { pauseMs: 60, idleMs: 2000 });
+      const [res] = parseResponses(r.bytes);
+      assert.equal(res!.status, 408);
+      assert.equal(r.closed, true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('an idle keep-alive connection is closed quietly', async () => {
+    const s = await startServer(Hello, { keepAliveTimeout: 200 });
+    try {
+      const r = await exchangeRaw(s.port, GET('/'), { idleMs: 3000 });
+      assert.equal(parseResponses(r.bytes).length, 1, 'no 408 after the response');
+      assert.equal(r.closed, true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a stalled request body gets 408 and the connection closes', async () => {
+    const s = await startServer(Echo, { bodyTimeout: 200 });
+    try {
+      const r = await exchangeRaw(
+        s.port,
+        'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nonly part',
+        {
+          idleMs: 3000,
+        },
+      );
+      const [res] = parseResponses(r.bytes);
+      assert.equal(res!.status, 408);
+      assert.equal(r.closed, true);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('server life cycle', () => {
+  it('shutdown() lets a request in flight finish, then serveForever() resolves', async () => {
+    const s = await startServer(Slow);
+    const pending = exchangeRaw(s.port, GET('/'), { idleMs: 2000 });
+    await new Promise((r) => setTimeout(r, 100));
+    await s.close();
+    const r = await pending;
+    const [res] = parseResponses(r.bytes);
+    assert.equal(res!.body.toString(), 'slow');
+    assert.deepEqual(res!.headers.get('connection'), ['close']);
+    assert.equal(r.closed, true);
+    await assert.rejects(exchangeRaw(s.port, GET('/')), /ECONNREFUSED/);
+  });
+
+  it('handleRequest() answers exactly one request per call', async () => {
+    const { HTTPServer } = await import('../../src/index.js');
+    const server = new HTTPServer({ host: '127.0.0.1', port: 0 }, Hello, { logStream: null });
+    await server.listen();
+    const socket = net.connect(server.serverPort, '127.0.0.1');
+    let text = '';
+    socket.on('data', (d) => (text += d.toString('latin1')));
+    socket.write(GET('/1') + GET('/2'));
+    await server.handleRequest();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.match(text, /hello \/1$/);
+    assert.doesNotMatch(text, /hello \/2/, 'the second request waits for the next call');
+    await server.handleRequest();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.match(text, /hello \/1[\s\S]*hello \/2$/);
+    socket.destroy();
+    await server.serverClose();
+  });
+
+  it('listens on IPv6 loopback', async () => {
+    const { HTTPServer } = await import('../../src/index.js');
+    const server = new HTTPServer({ host: '::1', port: 0 }, Hello, { logStream: null });
+    try {
+      await server.listen();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') return; // no IPv6 on this host
+      throw err;
+    }
+    const serving = server.serveForever();
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(server.serverPort, '::1');
+      let out = '';
+      socket.on('data', (d) => (out += d));
+      socket.on('end', () => resolve(out));
+      socket.on('error', reject);
+      socket.write(GET('/six', 'Connection: close\r\n'));
+    });
+    assert.match(text, /hello \/six$/);
+    assert.deepEqual(server.serverAddress, ['::1', server.serverPort]);
+    await server.shutdown();
+    await serving;
+  });
+
+  it('a port in use rejects listen() with EADDRINUSE', async () => {
+    const s = await startServer(Hello);
+    const { HTTPServer } = await import('../../src/index.js');
+    const clash = new HTTPServer({ host: '127.0.0.1', port: s.port }, Hello, { logStream: null });
+    await assert.rejects(clash.listen(), { code: 'EADDRINUSE' });
+    await s.close();
+  });
+});

@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { BaseHTTPRequestHandler, HeaderValueError, VERSION } from '../../src/index.js';
+import { exchangeRaw, parseResponses, startServer } from '../helpers/server.js';
+import { Broken, Hello } from './handlers.js';
+
+const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
+const LOG_LINE = /^127\.0\.0\.1 - - \[\d{2}\/[A-Z][a-z]{2}\/\d{4} \d{2}:\d{2}:\d{2}\] /;
+
+describe('BaseHTTPRequestHandler', () => {
+  let ctx: Awaited<ReturnType<typeof startServer>>;
+  before(async () => {
+    ctx = await startServer(Broken);
+  });
+  after(() => ctx.close());
+
+  it('dispatches do<METHOD> case-sensitively and answers 501 for a missing one', async () => {
+    const r = await exchangeRaw(ctx.port, 'get / HTTP/1.1\r\nHost: t\r\n\r\n');
+    const [res] = parseResponses(r.bytes);
+    assert.equal(res!.status, 501);
+    assert.equal(res!.reason, "Unsupported method ('get')");
+    assert.match(res!.body.toString(), /Unsupported method \('get'\)/);
+  });
+
+  it('sendError writes an escaped HTML page with an exact Content-Length and Connection: close', async () => {
+    const r = await exchangeRaw(ctx.port, GET('/missing'));
+    const [res] = parseResponses(r.bytes);
+    assert.equal(res!.status, 404);
+    assert.deepEqual(res!.headers.get('content-type'), ['text/html;charset=utf-8']);
+    assert.deepEqual(res!.headers.get('content-length'), [String(res!.body.length)]);
+    assert.deepEqual(res!.headers.get('connection'), ['close']);
+    const page = res!.body.toString();
+    assert.match(page, /Message: No &lt;such&gt; page\./);
+    assert.match(page, /404 - The path was "not" found &amp; that is &lt;b&gt;that&lt;\/b&gt;\./);
+    assert.doesNotMatch(page, /<such>|<b>/);
+    assert.equal(r.closed, true);
+  });
+
+  it('sendError has no body for HEAD', async () => {
+    class HeadError extends BaseHTTPRequestHandler {
+      doHEAD(): void {
+        this.sendError(404);
+      }
+    }
+    const s = await startServer(HeadError);
+    try {
+      const r = await exchangeRaw(s.port, 'HEAD / HTTP/1.1\r\nHost: t\r\n\r\n');
+      const [res] = parseResponses(r.bytes, new Set([0]));
+      assert.equal(res!.status, 404);
+      assert.ok(Number(res!.headers.get('content-length')![0]) > 0);
+      assert.equal(r.bytes.length, r.text.indexOf('\r\n\r\n') + 4, 'nothing after the head');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a handler that throws gets a 500 and one log line with the error; the server keeps serving', async () => {
+    const before = ctx.log.length;
+    const r = await exchangeRaw(ctx.port, GET('/sync'));
+    assert.equal(parseResponses(r.bytes)[0]!.status, 500);
+    const r2 = await exchangeRaw(ctx.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
+    assert.equal(parseResponses(r2.bytes)[0]!.status, 500);
+    ctx.server.flushLog();
+    const lines = ctx.log.slice(before).join('\n');
+    assert.match(lines, /Exception in GET handler: Error: sync failure/);
+    assert.match(lines, /Exception in POST handler: TypeError: async failure/);
+  });
+
+  it('a handler that returns without a response gets a 500', async () => {
+    const r = await exchangeRaw(ctx.port, GET('/nothing'));
+    assert.equal(parseResponses(r.bytes)[0]!.status, 500);
+  });
+
+  it('a failure after the head was sent closes the connection: no complete-looking response', async () => {
+    const r = await exchangeRaw(ctx.port, GET('/late') + GET('/next'));
+    assert.match(r.text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(r.text, /partial/);
+    assert.doesNotMatch(r.text, /\r\n0\r\n\r\n$/, 'no last chunk');
+    assert.equal((r.text.match(/HTTP\/1\.1/g) ?? []).length, 1, 'the pipelined request is not answered');
+    assert.equal(r.closed, true);
+  });
+
+  it('a header value with CR/LF throws instead of splitting the response', async () => {
+    const r = await exchangeRaw(ctx.port, GET('/split'));
+    const list = parseResponses(r.bytes);
+    assert.equal(list.length, 1);
+    assert.equal(list[0]!.status, 500);
+    assert.doesNotMatch(r.text, /Set-Cookie/i);
+    ctx.server.flushLog();
+    assert.ok(ctx.log.some((l) => l.includes(HeaderValueError.name)));
+  });
+
+  it('logs like Python, escaping control characters from the request', async () => {
+    const s = await startServer(Hello);
+    try {
+      await exchangeRaw(s.port, GET('/a%1b', 'Connection: close\r\n'));
+      await exchangeRaw(s.port, 'GET /\x1b[31mred HTTP/1.1\r\nHost: t\r\n\r\n');
+      s.server.flushLog();
+      assert.match(s.log[0]!, LOG_LINE);
+      assert.match(s.log[0]!, /"GET \/a%1b HTTP\/1\.1" 200 -$/);
+      const refused = s.log.join('\n');
+      assert.match(refused, /code 400, message Bad request syntax/);
+      assert.match(refused, /"GET \/\\x1b\[31mred HTTP\/1\.1" 400 -/);
+      assert.doesNotMatch(refused, /\x1b/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('sends Server and Date headers, and honours protocolVersion HTTP/1.0', async () => {
+    class Old extends Hello {
+      override protocolVersion = 'HTTP/1.0';
+    }
+    const s = await startServer(Old);
+    try {
+      const r = await exchangeRaw(s.port, GET('/1') + GET('/2'));
+      const list = parseResponses(r.bytes);
+      assert.equal(list.length, 1, 'HTTP/1.0 handlers answer one request per connection');
+      assert.equal(list[0]!.version, 'HTTP/1.0');
+      assert.deepEqual(list[0]!.headers.get('server'), [
+        `basehttp/${VERSION} Node.js/${process.versions.node}`,
+      ]);
+      assert.match(
+        list[0]!.headers.get('date')![0]!,
+        /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+      );
+      assert.equal(r.closed, true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('sendHeader("Connection", "close") sets closeConnection, as in Python', async () => {
+    class Closer extends BaseHTTPRequestHandler {
+      doGET(): void {
+        this.sendResponse(200);
+        this.sendHeader('Connection', 'close');
+        this.sendHeader('Content-Length', 2);
+        this.endHeaders();
+        this.wfile.write('ok');
+      }
+    }
+    const s = await startServer(Closer);
+    try {
+      const r = await exchangeRaw(s.port, GET('/') + GET('/'));
+      assert.equal(parseResponses(r.bytes).length, 1);
+      assert.equal((r.text.match(/Connection:/gi) ?? []).length, 1, 'no second Connection header');
+      assert.equal(r.closed, true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('exposes request attributes: command, path, requestVersion, headers, clientAddress', async () => {
+    let seen: unknown;
+    class Inspect extends BaseHTTPRequestHandler {
+      doGET(): void {
+        seen = {
+          command: this.command,
+          path: this.path,
+          requestVersion: this.requestVersion,
+          requestline: this.requestline,
+          multi: this.headers.getAll('x-multi'),
+          host: this.clientAddress[0],
+        };
+        this.sendResponse(204);
+        this.endHeaders();
+      }
+    }
+    const s = await startServer(Inspect);
+    try {
+      await exchangeRaw(
+        s.port,
+        'GET http://example.com/p?q=1 HTTP/1.1\r\nHost: t\r\nX-Multi: a\r\nx-multi: b\r\n\r\n',
+      );
+      assert.deepEqual(seen, {
+        command: 'GET',
+        path: '/p?q=1',
+        requestVersion: 'HTTP/1.1',
+        requestline: 'GET http://example.com/p?q=1 HTTP/1.1',
+        multi: ['a', 'b'],
+        host: '127.0.0.1',
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('VERSION matches package.json', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    assert.equal(VERSION, pkg.version);
+  });
+});
