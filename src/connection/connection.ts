@@ -60,6 +60,8 @@ export class Connection {
   private draining: Exchange | null = null;
   private drainedBytes = 0;
   private inputEnded = false;
+  /** `next` corked the socket for a batch of pipelined responses. */
+  private corked = false;
   private destroyed = false;
 
   constructor(
@@ -100,6 +102,15 @@ export class Connection {
     return this.socket.write(data);
   }
 
+  /**
+   * Writes bytes held in a Latin-1 string. Node hands such a string to the socket without making a Buffer
+   * in JavaScript (and tries the write at once), which is the cheapest way out for heads and small bodies.
+   */
+  writeLatin1(text: string): boolean {
+    if (this.destroyed) return true;
+    return this.socket.write(text, 'latin1');
+  }
+
   private setWait(wait: Wait, timeout: number): void {
     this.wait = wait;
     this.deadline = timeout > 0 ? this.now() + timeout : 0;
@@ -123,12 +134,10 @@ export class Connection {
       return;
     }
     if (this.draining !== null) {
-      if (this.drain()) this.resumeAfterDrain();
+      if (this.drain()) this.next();
       return;
     }
-    this.socket.cork();
     this.next();
-    this.socket.uncork();
   };
 
   /** Called by the exchange when its body stream waits for bytes that have not arrived. */
@@ -142,8 +151,24 @@ export class Connection {
     if (this.wait === Wait.Body) this.clearWait();
   }
 
-  /** Reads and dispatches requests until one is in flight, input runs out, or the connection closes. */
+  /**
+   * Reads and dispatches requests until one is in flight, input runs out, or the connection closes.
+   * Responses to pipelined requests answered in one go leave in one write: the socket is corked from the
+   * second one on (a lone request, the common case, skips corking altogether).
+   */
   private next(): void {
+    try {
+      this.dispatchLoop();
+    } finally {
+      if (this.corked) {
+        this.corked = false;
+        this.socket.uncork();
+      }
+    }
+  }
+
+  private dispatchLoop(): void {
+    let dispatched = 0;
     while (this.exchange === null && !this.closing && !this.destroyed) {
       // Do not start a pipelined request while the last response is still queued: a client that sends
       // requests without reading responses must not make the server buffer responses without bound.
@@ -171,6 +196,10 @@ export class Connection {
         return;
       }
       this.clearWait();
+      if (dispatched++ === 1) {
+        this.corked = true;
+        this.socket.cork();
+      }
       const exchange = new Exchange(this, head);
       this.exchange = exchange;
       let result: void | Promise<void>;
@@ -193,11 +222,7 @@ export class Connection {
   }
 
   private finishAndContinue(exchange: Exchange): void {
-    if (this.finish(exchange)) {
-      this.socket.cork();
-      this.next();
-      this.socket.uncork();
-    }
+    if (this.finish(exchange)) this.next();
   }
 
   /**
@@ -250,13 +275,6 @@ export class Connection {
         return false;
       }
     }
-  }
-
-  /** Calls `next` again after a drain completed from a data event. */
-  private resumeAfterDrain(): void {
-    this.socket.cork();
-    this.next();
-    this.socket.uncork();
   }
 
   private refuse(error: ProtocolError): void {
@@ -359,7 +377,7 @@ export class Connection {
       exchange.onDrain();
       return;
     }
-    if (this.draining === null && !this.closing) this.resumeAfterDrain();
+    if (this.draining === null && !this.closing) this.next();
   };
 
   private readonly onClose = (): void => {

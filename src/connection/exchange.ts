@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ProtocolError } from '../protocol/errors.js';
 import { BODY_END } from '../protocol/message-reader.js';
 import type { RequestHead } from '../protocol/request-reader.js';
-import { LAST_CHUNK, encodeChunk, responseHasBody } from '../protocol/response-head.js';
+import { responseHasBody } from '../protocol/response-head.js';
 import type { Connection } from './connection.js';
 import { RequestBody } from './request-body.js';
 import { ResponseBody } from './response-body.js';
@@ -21,9 +21,9 @@ export interface HeadFraming {
   http11: boolean;
 }
 
-const INTERIM_CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
-/** Heads and small bodies are joined into one buffer below this size: one write, one packet. */
-const COALESCE_BYTES = 16 * 1024;
+const INTERIM_CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+/** Bodies up to this size go out joined with the head (or chunk framing) as one string: one write. */
+const COALESCE_BYTES = 4 * 1024;
 
 const enum BodyMode {
   None,
@@ -116,7 +116,7 @@ export class Exchange {
     }
     if (head.expectContinue && !this.continueSent && !this.headCommitted) {
       this.continueSent = true;
-      this.connection.write(INTERIM_CONTINUE);
+      this.connection.writeLatin1(INTERIM_CONTINUE);
     }
     const reader = this.connection.reader;
     for (;;) {
@@ -158,7 +158,7 @@ export class Exchange {
   sendContinue(): void {
     if (this.head?.expectContinue && !this.continueSent && !this.headCommitted) {
       this.continueSent = true;
-      this.connection.write(INTERIM_CONTINUE);
+      this.connection.writeLatin1(INTERIM_CONTINUE);
     }
   }
 
@@ -166,7 +166,7 @@ export class Exchange {
   sendInterim(text: string): void {
     if (this.headCommitted) throw new Error('An interim response cannot follow the final response head');
     if (text.startsWith('HTTP/1.1 100 ') || text.startsWith('HTTP/1.0 100 ')) this.continueSent = true;
-    this.connection.write(Buffer.from(text, 'latin1'));
+    this.connection.writeLatin1(text);
   }
 
   /**
@@ -230,7 +230,10 @@ export class Exchange {
       case BodyMode.Chunked:
         if (n === 0) return this.flushHead();
         this.bytesSent += n;
-        return n < COALESCE_BYTES ? this.send(encodeChunk(chunk)) : this.sendChunkLarge(chunk);
+        if (n > COALESCE_BYTES) return this.sendChunkLarge(chunk);
+        return this.connection.writeLatin1(
+          `${this.takeHead()}${n.toString(16)}\r\n${chunk.toString('latin1')}\r\n`,
+        );
       case BodyMode.UntilClose:
         this.bytesSent += n;
         return this.send(chunk);
@@ -240,39 +243,39 @@ export class Exchange {
   private sendChunkLarge(chunk: Buffer): boolean {
     const socket = this.connection.socket;
     socket.cork();
-    this.flushHead();
-    this.connection.write(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
+    this.connection.writeLatin1(`${this.takeHead()}${chunk.length.toString(16)}\r\n`);
     this.connection.write(chunk);
-    const ok = this.connection.write(Buffer.from('\r\n', 'latin1'));
+    const ok = this.connection.writeLatin1('\r\n');
     socket.uncork();
     return ok;
   }
 
-  /** Sends the held-back head together with `body` when both are small, else one after the other. */
+  /** Sends the held-back head together with `body`: as one string when small, else corked together. */
   private send(body: Buffer): boolean {
     const head = this.pendingHead;
     if (head === null) return this.connection.write(body);
     this.pendingHead = null;
-    if (head.length + body.length <= COALESCE_BYTES) {
-      const out = Buffer.allocUnsafe(head.length + body.length);
-      out.write(head, 0, 'latin1');
-      body.copy(out, head.length);
-      return this.connection.write(out);
-    }
+    if (body.length <= COALESCE_BYTES) return this.connection.writeLatin1(head + body.toString('latin1'));
     const socket = this.connection.socket;
     socket.cork();
-    this.connection.write(Buffer.from(head, 'latin1'));
+    this.connection.writeLatin1(head);
     const ok = this.connection.write(body);
     socket.uncork();
     return ok;
   }
 
+  /** The held-back head, now owed to the wire ('' once sent). */
+  private takeHead(): string {
+    const head = this.pendingHead;
+    if (head === null) return '';
+    this.pendingHead = null;
+    return head;
+  }
+
   /** Sends the held-back head now instead of with the first body bytes. */
   flushHead(): boolean {
-    const head = this.pendingHead;
-    if (head === null) return true;
-    this.pendingHead = null;
-    return this.connection.write(Buffer.from(head, 'latin1'));
+    const head = this.takeHead();
+    return head === '' || this.connection.writeLatin1(head);
   }
 
   /** Completes the response: the held-back head, the last chunk. A short Content-Length body closes. */
@@ -281,13 +284,7 @@ export class Exchange {
     this.ended = true;
     if (this.aborted) return;
     if (this.bodyMode === BodyMode.Chunked) {
-      const head = this.pendingHead;
-      if (head !== null) {
-        this.pendingHead = null;
-        this.connection.write(Buffer.from(`${head}0\r\n\r\n`, 'latin1'));
-      } else {
-        this.connection.write(LAST_CHUNK);
-      }
+      this.connection.writeLatin1(`${this.takeHead()}0\r\n\r\n`);
       return;
     }
     this.flushHead();

@@ -1,4 +1,5 @@
 import { ProtocolError } from './errors.js';
+import { knownFieldName } from './field-names.js';
 import { Headers } from './headers.js';
 import { FIELD_VALUE_BYTE, TCHAR } from './tokens.js';
 
@@ -409,8 +410,9 @@ function parseFieldLine(buf: Buffer, start: number, end: number, headers: Header
     throw new ProtocolError(400, 'Invalid header field');
   }
   if (i === start) throw new ProtocolError(400, 'Empty field name');
-  const name = buf.toString('latin1', start, i);
-  headers.add(name, trimmedValue(buf, i + 1, end));
+  const known = knownFieldName(buf, start, i);
+  if (known !== undefined) headers.add(known.name, trimmedValue(buf, i + 1, end), known.key);
+  else headers.add(buf.toString('latin1', start, i), trimmedValue(buf, i + 1, end));
 }
 
 /** The value in [start, end) without surrounding whitespace; refuses NUL, bare CR and other controls. */

@@ -33,6 +33,11 @@ export interface RequestHead {
 
 const SP = 0x20;
 const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+/** reg-name and IPv4 characters plus ':' for the port. */
+const HOST_BYTE = new Uint8Array(128);
+for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%:") {
+  HOST_BYTE[ch.charCodeAt(0)] = 1;
+}
 const DIGITS_RE = /^[0-9]+$/;
 const ABSOLUTE_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)(.*)$/;
 /** Transfer codings of RFC 9112 §7 that exist but basehttp does not decode: 501, not 400. */
@@ -91,8 +96,12 @@ export class RequestReader extends MessageReader<RequestHead> {
       methodEnd - start === 3 && buf[start] === 0x47 && buf[start + 1] === 0x45 && buf[start + 2] === 0x54
         ? 'GET'
         : buf.toString('latin1', start, methodEnd);
-    this.target = buf.toString('latin1', targetStart, targetEnd);
-    this.requestLine = buf.toString('latin1', start, end);
+    this.target =
+      targetEnd - targetStart === 1 && buf[targetStart] === 0x2f
+        ? '/'
+        : buf.toString('latin1', targetStart, targetEnd);
+    // The line was checked to be exactly these parts with single spaces: joining them is cheaper than decoding.
+    this.requestLine = `${this.method} ${this.target} HTTP/1.${this.versionMinor}`;
   }
 
   protected finishHead(headers: Headers): { head: RequestHead; framing: BodyFraming } {
@@ -136,7 +145,7 @@ export class RequestReader extends MessageReader<RequestHead> {
     }
     if (hostCount > 1) throw new ProtocolError(400, 'Multiple Host header fields');
     if (hostCount === 0 && http11) throw new ProtocolError(400, 'Missing Host header field');
-    if (host !== undefined && !HOST_RE.test(host)) throw new ProtocolError(400, 'Invalid Host header field');
+    if (host !== undefined && !isHost(host)) throw new ProtocolError(400, 'Invalid Host header field');
 
     let framing: BodyFraming = NO_BODY;
     if (codings !== null) {
@@ -160,6 +169,19 @@ export class RequestReader extends MessageReader<RequestHead> {
     };
     return { head, framing };
   }
+}
+
+/** uri-host [":" port] (RFC 9110 §7.2), checked loosely but without a regular expression on the hot path. */
+function isHost(host: string): boolean {
+  if (host.charCodeAt(0) === 0x5b) return HOST_RE.test(host); // IP-literal: rare, let the regex judge
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c > 0x7f || HOST_BYTE[c] !== 1) return false;
+  }
+  const colon = host.indexOf(':');
+  if (colon < 0) return true;
+  for (let i = colon + 1; i < host.length; i++) if (!isDigit(host.charCodeAt(i))) return false;
+  return true;
 }
 
 function isDigit(c: number): boolean {
@@ -204,7 +226,7 @@ function originPath(method: string, target: string): string {
     return target;
   }
   if (method === 'CONNECT') {
-    if (!HOST_RE.test(target) || !target.includes(':')) throw new ProtocolError(400, 'Bad CONNECT target');
+    if (!isHost(target) || !target.includes(':')) throw new ProtocolError(400, 'Bad CONNECT target');
     return target;
   }
   const m = ABSOLUTE_RE.exec(target);
