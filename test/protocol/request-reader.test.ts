@@ -43,14 +43,33 @@ function parse(input: string, step = 0, limits?: ConstructorParameters<typeof Re
   return out;
 }
 
-/** The status a refused input gets, fed whole and a byte at a time (both must agree). */
+const VALID = 'POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc';
+
+/**
+ * The status a refused input gets: fed whole, a byte at a time, in 7-byte pieces, and pipelined behind a
+ * valid request (which must still come out whole first). Every mode must agree.
+ */
 function refusal(input: string, limits?: ConstructorParameters<typeof RequestReader>[0]): number {
-  const statuses = [0, 1, 7].map((step) => {
+  const modes: Array<[string, number]> = [
+    [input, 0],
+    [input, 1],
+    [input, 7],
+    [VALID + input, 0],
+    [VALID + input, 1],
+  ];
+  const statuses = modes.map(([text, step]) => {
+    const reader = new RequestReader(limits);
     try {
-      parse(input, step, limits);
+      parse(text, step, limits);
     } catch (err) {
-      if (err instanceof ProtocolError) return err.status;
-      throw err;
+      if (!(err instanceof ProtocolError)) throw err;
+      if (text !== input) {
+        // The valid request ahead of the bad one parses fully before the error.
+        reader.push(Buffer.from(VALID));
+        assert.equal(reader.readHead()?.path, '/first');
+        assert.equal(String(reader.readBody()), 'abc');
+      }
+      return err.status;
     }
     return 0;
   });

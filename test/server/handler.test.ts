@@ -187,6 +187,29 @@ describe('BaseHTTPRequestHandler', () => {
     }
   });
 
+  it('drops body bytes a handler writes for 204 and 304, keeping the connection in step', async () => {
+    class NoBody extends BaseHTTPRequestHandler {
+      doGET(): void {
+        this.sendResponse(this.path === '/204' ? 204 : 304);
+        this.endHeaders();
+        this.wfile.write('must not be sent');
+      }
+    }
+    const s = await startServer(NoBody);
+    try {
+      const r = await exchangeRaw(s.port, GET('/204') + GET('/304'));
+      const list = parseResponses(r.bytes);
+      assert.deepEqual(
+        list.map((x) => x.status),
+        [204, 304],
+      );
+      assert.doesNotMatch(r.text, /must not be sent/);
+      assert.doesNotMatch(r.text, /Transfer-Encoding/i);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('VERSION matches package.json', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
       version: string;
