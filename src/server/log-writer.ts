@@ -1,16 +1,27 @@
+/** Most log text held while the log stream is backed up; past it, lines are counted and dropped. */
+const MAX_PENDING = 4 * 1024 * 1024;
+
 /**
  * Collects log lines and writes them in one call per event-loop turn. A synchronous write per request to
  * a terminal or pipe would cost more than serving the request; batching keeps the log and the speed.
+ * A log reader that stalls (a full pipe) must not grow the server's memory: lines beyond a bound are dropped
+ * and the count is logged once the stream drains.
  */
 export class LogWriter {
   private pending = '';
   private scheduled = false;
+  private blocked = false;
+  private dropped = 0;
 
   constructor(private readonly stream: NodeJS.WritableStream) {}
 
   write(line: string): void {
+    if (this.pending.length > MAX_PENDING) {
+      this.dropped++;
+      return;
+    }
     this.pending += line;
-    if (!this.scheduled) {
+    if (!this.scheduled && !this.blocked) {
       this.scheduled = true;
       setImmediate(this.flush);
     }
@@ -19,9 +30,20 @@ export class LogWriter {
   /** Writes what is pending now (before exit, or when a test wants to read the log). */
   readonly flush = (): void => {
     this.scheduled = false;
+    if (this.blocked) return;
+    if (this.dropped > 0) {
+      this.pending += `[${this.dropped} log lines dropped: the log stream was not keeping up]\n`;
+      this.dropped = 0;
+    }
     if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';
-    this.stream.write(text);
+    if (this.stream.write(text) === false) {
+      this.blocked = true;
+      this.stream.once('drain', () => {
+        this.blocked = false;
+        this.flush();
+      });
+    }
   };
 }
