@@ -19,6 +19,8 @@ export interface ConnectionOptions {
   maxBufferedBytes: number;
   /** How long, in ms, a closing connection keeps reading so the client sees the response, not a reset. */
   lingerTimeout: number;
+  /** Most time, in ms, queued response bytes may wait without the client taking any (slow-read guard). */
+  sendTimeout: number;
 }
 
 /** What the server layer does with the requests a connection reads. */
@@ -62,6 +64,9 @@ export class Connection {
   private inputEnded = false;
   /** `next` corked the socket for a batch of pipelined responses. */
   private corked = false;
+  /** Bytes queued for the client at the last sweep, and since when they have not shrunk. */
+  private queuedAtSweep = 0;
+  private sendStalledSince = 0;
   private destroyed = false;
 
   constructor(
@@ -340,6 +345,22 @@ export class Connection {
         break;
       }
     }
+  }
+
+  /**
+   * Called by the server's sweep: a client that takes none of the queued response for `sendTimeout` is
+   * disconnected, so a reader that stops (or never starts) cannot hold a handler and its resources forever.
+   */
+  checkSend(now: number): void {
+    const queued = this.socket.writableLength;
+    if (queued === 0 || queued < this.queuedAtSweep) {
+      this.sendStalledSince = 0;
+    } else if (this.sendStalledSince === 0) {
+      this.sendStalledSince = now;
+    } else if (this.options.sendTimeout > 0 && now - this.sendStalledSince >= this.options.sendTimeout) {
+      this.destroy();
+    }
+    this.queuedAtSweep = queued;
   }
 
   destroy(): void {

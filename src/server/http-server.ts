@@ -30,6 +30,8 @@ export interface ServerOptions {
   keepAliveTimeout?: number;
   /** Time a handler reading the body may wait for more bytes. Default 30 s. */
   bodyTimeout?: number;
+  /** Time queued response bytes may wait without the client reading any (slow-read guard). Default 60 s. */
+  sendTimeout?: number;
   /** Unread request body bytes discarded to keep a connection open; beyond, it closes. Default 1 MiB. */
   maxDrainBytes?: number;
   /** Received bytes held per connection before reading pauses. Default 1 MiB. */
@@ -97,6 +99,7 @@ export class HTTPServer implements RequestSink {
       maxDrainBytes: options.maxDrainBytes ?? 1024 * 1024,
       maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
       lingerTimeout: 2_000,
+      sendTimeout: options.sendTimeout ?? 60_000,
     };
     const log = options.logStream === undefined ? process.stderr : options.logStream;
     this.logWriter = log === null ? null : new LogWriter(log);
@@ -151,7 +154,9 @@ export class HTTPServer implements RequestSink {
   private startSweep(): void {
     const o = this.connectionOptions;
     const shortest = Math.min(
-      ...[o.headersTimeout, o.keepAliveTimeout, o.bodyTimeout, o.lingerTimeout].filter((t) => t > 0),
+      ...[o.headersTimeout, o.keepAliveTimeout, o.bodyTimeout, o.lingerTimeout, o.sendTimeout].filter(
+        (t) => t > 0,
+      ),
     );
     const every = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
     this.sweepTimer = setInterval(this.sweep, every);
@@ -162,6 +167,7 @@ export class HTTPServer implements RequestSink {
     const now = Date.now();
     for (const connection of this.connections) {
       if (connection.deadline !== 0 && now >= connection.deadline) connection.timedOut();
+      else connection.checkSend(now);
     }
   };
 

@@ -328,6 +328,25 @@ describe('connection: timeouts', () => {
     }
   });
 
+  it('a client that stops reading its response is disconnected after sendTimeout (slow read)', async () => {
+    const s = await startServer(Stream, { sendTimeout: 300 });
+    try {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.pause();
+      socket.write(GET(`/?n=${256 * 1024 * 1024}`));
+      socket.resume();
+      await new Promise((r) => socket.once('data', r));
+      socket.pause(); // read a little, then never again
+      // The server gives up on its side; the paused client would only notice once it reads again.
+      while (s.server.connections.size > 0) await new Promise((r) => setTimeout(r, 10));
+      socket.destroy();
+      assert.ok(Stream.produced < 64 * 1024 * 1024, `produced ${Stream.produced}`);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a stalled request body gets 408 and the connection closes', async () => {
     const s = await startServer(Echo, { bodyTimeout: 200 });
     try {
