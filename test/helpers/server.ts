@@ -1,5 +1,6 @@
 /** Starting servers and talking raw bytes to them, over real loopback sockets. */
 import net from 'node:net';
+import { after, before } from 'node:test';
 import { HTTPServer, type HandlerClass, type ServerOptions } from '../../src/index.js';
 
 /** A server on 127.0.0.1 with a free port; log lines are collected in `log` instead of printed. */
@@ -26,6 +27,32 @@ export async function startServer(
       await serving;
     },
   };
+}
+
+export type RunningServer = Awaited<ReturnType<typeof startServer>>;
+
+/** Runs `fn` against a fresh server and always shuts it down afterwards. */
+export async function withServer(
+  Handler: HandlerClass,
+  options: ServerOptions,
+  fn: (server: RunningServer) => Promise<void>,
+): Promise<void> {
+  const running = await startServer(Handler, options);
+  try {
+    await fn(running);
+  } finally {
+    await running.close();
+  }
+}
+
+/** One server for the enclosing suite: started before its tests, shut down after them. */
+export function serverForSuite(Handler: HandlerClass, options: ServerOptions = {}): RunningServer {
+  const running = {} as RunningServer;
+  before(async () => {
+    Object.assign(running, await startServer(Handler, options));
+  });
+  after(() => running.close());
+  return running;
 }
 
 /**

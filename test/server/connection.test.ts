@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { exchangeRaw, parseResponses, startServer } from '../helpers/server.js';
+import { describe, it } from 'node:test';
+import { exchangeRaw, parseResponses, serverForSuite, startServer, withServer } from '../helpers/server.js';
+import { HTTPServer } from '../../src/index.js';
 import { Echo, Hello, LazyReader, Slow, Stream } from './handlers.js';
 
 const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
 
 describe('connection: persistence, pipelining, framing', () => {
-  let ctx: Awaited<ReturnType<typeof startServer>>;
-  before(async () => {
-    ctx = await startServer(Echo);
-  });
-  after(() => ctx.close());
+  const ctx = serverForSuite(Echo);
 
   it('keeps an HTTP/1.1 connection open and answers pipelined requests in order', async () => {
     const r = await exchangeRaw(ctx.port, GET('/1') + GET('/2') + GET('/3'));
@@ -87,8 +84,7 @@ describe('connection: persistence, pipelining, framing', () => {
   });
 
   it('a large unread body closes the connection instead of draining it', async () => {
-    const s = await startServer(Echo, { maxDrainBytes: 1000 });
-    try {
+    await withServer(Echo, { maxDrainBytes: 1000 }, async (s) => {
       const payload = 'y'.repeat(50_000);
       const r = await exchangeRaw(
         s.port,
@@ -98,9 +94,7 @@ describe('connection: persistence, pipelining, framing', () => {
       assert.equal(list.length, 1);
       assert.equal(list[0]!.status, 204);
       assert.equal(r.closed, true);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('Expect: 100-continue: the interim response comes when the handler reads, then the final one', async () => {
@@ -169,8 +163,7 @@ describe('connection: persistence, pipelining, framing', () => {
 
 describe('connection: streaming and backpressure', () => {
   it('a response without Content-Length is chunked under HTTP/1.1 and close-delimited under HTTP/1.0', async () => {
-    const s = await startServer(Stream);
-    try {
+    await withServer(Stream, {}, async (s) => {
       const r11 = await exchangeRaw(s.port, GET('/?n=200000'));
       const [res] = parseResponses(r11.bytes);
       assert.deepEqual(res!.headers.get('transfer-encoding'), ['chunked']);
@@ -181,14 +174,11 @@ describe('connection: streaming and backpressure', () => {
       assert.equal(res10!.headers.get('transfer-encoding'), undefined);
       assert.equal(res10!.body.length, 1000);
       assert.equal(r10.closed, true);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('a client that does not read its response holds the handler back instead of filling memory', async () => {
-    const s = await startServer(Stream);
-    try {
+    await withServer(Stream, {}, async (s) => {
       const total = 256 * 1024 * 1024;
       const socket = net.connect(s.port, '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
@@ -213,14 +203,11 @@ describe('connection: streaming and backpressure', () => {
       });
       socket.destroy();
       assert.ok(received > total);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('a handler that has not read the body yet does not make the server buffer it', async () => {
-    const s = await startServer(LazyReader, { maxBufferedBytes: 256 * 1024 });
-    try {
+    await withServer(LazyReader, { maxBufferedBytes: 256 * 1024 }, async (s) => {
       const size = 64 * 1024 * 1024;
       const socket = net.connect(s.port, '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
@@ -248,14 +235,11 @@ describe('connection: streaming and backpressure', () => {
       await writeAll;
       assert.match(await answer, new RegExp(`\r\n\r\n${size}$`));
       socket.destroy();
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('pipelined requests from a client that never reads are not all answered into memory', async () => {
-    const s = await startServer(Hello, { maxBufferedBytes: 64 * 1024 });
-    try {
+    await withServer(Hello, { maxBufferedBytes: 64 * 1024 }, async (s) => {
       const socket = net.connect(s.port, '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
       socket.pause();
@@ -280,14 +264,11 @@ describe('connection: streaming and backpressure', () => {
         }, 20);
       });
       socket.destroy();
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('a client that resets mid-response does not crash the server or leak its connection', async () => {
-    const s = await startServer(Stream);
-    try {
+    await withServer(Stream, {}, async (s) => {
       const socket = net.connect(s.port, '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
       socket.write(GET(`/?n=${64 * 1024 * 1024}`));
@@ -297,40 +278,31 @@ describe('connection: streaming and backpressure', () => {
       assert.equal(s.server.connections.size, 0);
       const r = await exchangeRaw(s.port, GET('/?n=10'));
       assert.equal(parseResponses(r.bytes)[0]!.body.length, 10);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });
 
 describe('connection: timeouts', () => {
   it('a client dribbling its head is cut off with 408 (slowloris)', async () => {
-    const s = await startServer(Hello, { headersTimeout: 300 });
-    try {
+    await withServer(Hello, { headersTimeout: 300 }, async (s) => {
       const pieces = ['GET / HTTP/1.1\r\n', ...Array.from({ length: 20 }, (_, i) => `X-${i}: y\r\n`)];
       const r = await exchangeRaw(s.port, pieces, { pauseMs: 60, idleMs: 2000 });
       const [res] = parseResponses(r.bytes);
       assert.equal(res!.status, 408);
       assert.equal(r.closed, true);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('an idle keep-alive connection is closed quietly', async () => {
-    const s = await startServer(Hello, { keepAliveTimeout: 200 });
-    try {
+    await withServer(Hello, { keepAliveTimeout: 200 }, async (s) => {
       const r = await exchangeRaw(s.port, GET('/'), { idleMs: 3000 });
       assert.equal(parseResponses(r.bytes).length, 1, 'no 408 after the response');
       assert.equal(r.closed, true);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('a client that stops reading its response is disconnected after sendTimeout (slow read)', async () => {
-    const s = await startServer(Stream, { sendTimeout: 300 });
-    try {
+    await withServer(Stream, { sendTimeout: 300 }, async (s) => {
       const socket = net.connect(s.port, '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
       socket.pause();
@@ -342,14 +314,11 @@ describe('connection: timeouts', () => {
       while (s.server.connections.size > 0) await new Promise((r) => setTimeout(r, 10));
       socket.destroy();
       assert.ok(Stream.produced < 64 * 1024 * 1024, `produced ${Stream.produced}`);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('a stalled request body gets 408 and the connection closes', async () => {
-    const s = await startServer(Echo, { bodyTimeout: 200 });
-    try {
+    await withServer(Echo, { bodyTimeout: 200 }, async (s) => {
       const r = await exchangeRaw(
         s.port,
         'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nonly part',
@@ -360,9 +329,7 @@ describe('connection: timeouts', () => {
       const [res] = parseResponses(r.bytes);
       assert.equal(res!.status, 408);
       assert.equal(r.closed, true);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });
 
@@ -381,7 +348,6 @@ describe('server life cycle', () => {
   });
 
   it('handleRequest() answers exactly one request per call', async () => {
-    const { HTTPServer } = await import('../../src/index.js');
     const server = new HTTPServer({ host: '127.0.0.1', port: 0 }, Hello, { logStream: null });
     await server.listen();
     const socket = net.connect(server.serverPort, '127.0.0.1');
@@ -400,7 +366,6 @@ describe('server life cycle', () => {
   });
 
   it('listens on IPv6 loopback', async () => {
-    const { HTTPServer } = await import('../../src/index.js');
     const server = new HTTPServer({ host: '::1', port: 0 }, Hello, { logStream: null });
     try {
       await server.listen();
@@ -425,7 +390,7 @@ describe('server life cycle', () => {
 
   it('a port in use rejects listen() with EADDRINUSE', async () => {
     const s = await startServer(Hello);
-    const { HTTPServer } = await import('../../src/index.js');
+
     const clash = new HTTPServer({ host: '127.0.0.1', port: s.port }, Hello, { logStream: null });
     await assert.rejects(clash.listen(), { code: 'EADDRINUSE' });
     await s.close();

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { BaseHTTPRequestHandler, HeaderValueError, VERSION } from '../../src/index.js';
-import { exchangeRaw, parseResponses, startServer } from '../helpers/server.js';
+import { exchangeRaw, parseResponses, serverForSuite, withServer } from '../helpers/server.js';
 import { Broken, Hello } from './handlers.js';
 
 const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
 const LOG_LINE = /^127\.0\.0\.1 - - \[\d{2}\/[A-Z][a-z]{2}\/\d{4} \d{2}:\d{2}:\d{2}\] /;
 
 describe('BaseHTTPRequestHandler', () => {
-  let ctx: Awaited<ReturnType<typeof startServer>>;
-  before(async () => {
-    ctx = await startServer(Broken);
-  });
-  after(() => ctx.close());
+  const ctx = serverForSuite(Broken);
 
   it('dispatches do<METHOD> case-sensitively and answers 501 for a missing one', async () => {
     const r = await exchangeRaw(ctx.port, 'get / HTTP/1.1\r\nHost: t\r\n\r\n');
@@ -43,16 +39,13 @@ describe('BaseHTTPRequestHandler', () => {
         this.sendError(404);
       }
     }
-    const s = await startServer(HeadError);
-    try {
+    await withServer(HeadError, {}, async (s) => {
       const r = await exchangeRaw(s.port, 'HEAD / HTTP/1.1\r\nHost: t\r\n\r\n');
       const [res] = parseResponses(r.bytes, new Set([0]));
       assert.equal(res!.status, 404);
       assert.ok(Number(res!.headers.get('content-length')![0]) > 0);
       assert.equal(r.bytes.length, r.text.indexOf('\r\n\r\n') + 4, 'nothing after the head');
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('a handler that throws gets a 500 and one log line with the error; the server keeps serving', async () => {
@@ -92,8 +85,7 @@ describe('BaseHTTPRequestHandler', () => {
   });
 
   it('logs like Python, escaping control characters from the request', async () => {
-    const s = await startServer(Hello);
-    try {
+    await withServer(Hello, {}, async (s) => {
       await exchangeRaw(s.port, GET('/a%1b', 'Connection: close\r\n'));
       await exchangeRaw(s.port, 'GET /\x1b[31mred HTTP/1.1\r\nHost: t\r\n\r\n');
       s.server.flushLog();
@@ -103,17 +95,14 @@ describe('BaseHTTPRequestHandler', () => {
       assert.match(refused, /code 400, message Bad request syntax/);
       assert.match(refused, /"GET \/\\x1b\[31mred HTTP\/1\.1" 400 -/);
       assert.doesNotMatch(refused, /\x1b/);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('sends Server and Date headers, and honours protocolVersion HTTP/1.0', async () => {
     class Old extends Hello {
       override protocolVersion = 'HTTP/1.0';
     }
-    const s = await startServer(Old);
-    try {
+    await withServer(Old, {}, async (s) => {
       const r = await exchangeRaw(s.port, GET('/1') + GET('/2'));
       const list = parseResponses(r.bytes);
       assert.equal(list.length, 1, 'HTTP/1.0 handlers answer one request per connection');
@@ -126,9 +115,7 @@ describe('BaseHTTPRequestHandler', () => {
         /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
       );
       assert.equal(r.closed, true);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('sendHeader("Connection", "close") sets closeConnection, as in Python', async () => {
@@ -141,15 +128,12 @@ describe('BaseHTTPRequestHandler', () => {
         this.wfile.write('ok');
       }
     }
-    const s = await startServer(Closer);
-    try {
+    await withServer(Closer, {}, async (s) => {
       const r = await exchangeRaw(s.port, GET('/') + GET('/'));
       assert.equal(parseResponses(r.bytes).length, 1);
       assert.equal((r.text.match(/Connection:/gi) ?? []).length, 1, 'no second Connection header');
       assert.equal(r.closed, true);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('exposes request attributes: command, path, requestVersion, headers, clientAddress', async () => {
@@ -168,8 +152,7 @@ describe('BaseHTTPRequestHandler', () => {
         this.endHeaders();
       }
     }
-    const s = await startServer(Inspect);
-    try {
+    await withServer(Inspect, {}, async (s) => {
       await exchangeRaw(
         s.port,
         'GET http://example.com/p?q=1 HTTP/1.1\r\nHost: t\r\nX-Multi: a\r\nx-multi: b\r\n\r\n',
@@ -182,9 +165,7 @@ describe('BaseHTTPRequestHandler', () => {
         multi: ['a', 'b'],
         host: '127.0.0.1',
       });
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('drops body bytes a handler writes for 204 and 304, keeping the connection in step', async () => {
@@ -195,8 +176,7 @@ describe('BaseHTTPRequestHandler', () => {
         this.wfile.write('must not be sent');
       }
     }
-    const s = await startServer(NoBody);
-    try {
+    await withServer(NoBody, {}, async (s) => {
       const r = await exchangeRaw(s.port, GET('/204') + GET('/304'));
       const list = parseResponses(r.bytes);
       assert.deepEqual(
@@ -205,9 +185,7 @@ describe('BaseHTTPRequestHandler', () => {
       );
       assert.doesNotMatch(r.text, /must not be sent/);
       assert.doesNotMatch(r.text, /Transfer-Encoding/i);
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   it('VERSION matches package.json', () => {

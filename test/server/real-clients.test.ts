@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { startServer } from '../helpers/server.js';
+import { serverForSuite } from '../helpers/server.js';
 import { Echo } from './handlers.js';
 
 const run = promisify(execFile);
@@ -29,11 +29,7 @@ print(json.dumps(out))
 `;
 
 describe('real clients', () => {
-  let ctx: Awaited<ReturnType<typeof startServer>>;
-  before(async () => {
-    ctx = await startServer(Echo);
-  });
-  after(() => ctx.close());
+  const ctx = serverForSuite(Echo);
 
   it('curl: GET, HEAD, POST, chunked upload, and connection reuse', async () => {
     const base = `http://127.0.0.1:${ctx.port}`;
