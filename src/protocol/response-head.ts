@@ -8,12 +8,20 @@ export class HeaderValueError extends TypeError {
   }
 }
 
+/** Names already checked: a server sends the same few names on every response. */
+const VALID_NAMES = new Set<string>();
+/** Status lines already built, by version, code and reason: the same few on every response. */
+const STATUS_LINES = new Map<string, string>();
+
 /**
  * Formats one field line. A name must be a token and a value ISO-8859-1 with no CR, LF or NUL: anything
  * else would split the response (CRLF injection) or lose characters, so it throws instead.
  */
 export function fieldLine(name: string, value: string): string {
-  if (!isToken(name)) throw new HeaderValueError(`Invalid header name: ${JSON.stringify(name)}`);
+  if (!VALID_NAMES.has(name)) {
+    if (!isToken(name)) throw new HeaderValueError(`Invalid header name: ${JSON.stringify(name)}`);
+    if (VALID_NAMES.size < 512) VALID_NAMES.add(name);
+  }
   if (!isFieldValue(value)) {
     throw new HeaderValueError(`Invalid value for header ${name}: ${JSON.stringify(value)}`);
   }
@@ -22,6 +30,16 @@ export function fieldLine(name: string, value: string): string {
 
 /** A status line; the reason phrase loses controls (it cannot end the line early) and non-Latin-1 characters. */
 export function statusLine(version: string, code: number, reason: string): string {
+  const key = `${version} ${code} ${reason}`;
+  let line = STATUS_LINES.get(key);
+  if (line === undefined) {
+    line = buildStatusLine(version, code, reason);
+    if (STATUS_LINES.size < 512) STATUS_LINES.set(key, line);
+  }
+  return line;
+}
+
+function buildStatusLine(version: string, code: number, reason: string): string {
   if (!Number.isInteger(code) || code < 100 || code > 999)
     throw new RangeError(`Invalid status code: ${code}`);
   return `${version} ${code} ${reason.replace(/[\0-\x08\x0a-\x1f\x7f]/g, ' ').replace(/[^\0-\xff]/g, '?')}\r\n`;
