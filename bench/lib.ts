@@ -1,7 +1,9 @@
 /** Shared pieces of `npm run bench`: pinned processes, wrk runs, medians and tables. */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Whether a program is on PATH. */
 export function hasCommand(name: string): boolean {
@@ -152,4 +154,57 @@ export function machineLine(): string {
     // not Linux
   }
   return `machine: ${cpu}, ${os.availableParallelism()} cores, node ${process.version}; servers pinned to core 0, wrk to core 1 (${canPin ? 'taskset' : 'no taskset: unpinned'})`;
+}
+
+/**
+ * Starts nginx (when installed) as a peer: one worker pinned to core 0, access log off, sendfile on, all its
+ * files in a temp dir, listening on 127.0.0.1:`port`. `server` is the body of its `server {}` block besides
+ * `listen`, e.g. `location / { return 200 "ok"; }` or `root /path;`. Returns null when nginx is missing.
+ */
+export async function startNginx(
+  port: number,
+  server: string,
+): Promise<{ stop: () => Promise<void>; version: string } | null> {
+  const binary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+  if (binary === undefined) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'basehttp-nginx-'));
+  const conf = `
+worker_processes 1;
+worker_cpu_affinity 01;
+daemon off;
+master_process off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log crit;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:${port};
+    ${server}
+  }
+}
+`;
+  writeFileSync(join(dir, 'nginx.conf'), conf);
+  const version = spawnSync(binary, ['-v'], { encoding: 'utf8' })
+    .stderr.trim()
+    .replace('nginx version: ', '');
+  const proc = await startProcess(binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], {
+    url: `http://127.0.0.1:${port}/`,
+  });
+  return {
+    version,
+    stop: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

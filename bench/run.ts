@@ -9,6 +9,7 @@ const AREAS: Record<string, string> = {
   static: './static.js',
   client: './client.js',
   workers: './workers.js',
+  conformance: './conformance.js',
 };
 
 const wanted = process.argv.slice(2);
