@@ -132,6 +132,8 @@ export class HTTPServer implements RequestSink {
       if (host !== undefined && host !== '') opts.host = host;
       this.listener.listen(opts, () => {
         this.listener.off('error', onError);
+        // After binding, errors are accept() failures (EMFILE when out of descriptors): log and keep serving.
+        this.listener.on('error', (err: Error) => this.log(`accept failed: ${err.message}\n`));
         const bound = this.listener.address() as net.AddressInfo;
         this.serverAddress = [bound.address, bound.port];
         this.startSweep();
