@@ -1,6 +1,7 @@
 /**
- * Hello-world over keep-alive: basehttp's `examples/hello` against an equivalent `node:http` server, same
- * wrk settings, rounds alternating between the two so drift on a shared machine hits both alike.
+ * Hello-world over keep-alive: basehttp's `examples/hello` against an equivalent `node:http` server, and a
+ * bare `node:net` responder as the ceiling, same wrk settings, rounds alternating between the servers so
+ * drift on a shared machine hits all alike.
  */
 import { fileURLToPath } from 'node:url';
 import { freePort, median, printTable, startProcess, wrk, type WrkResult } from './lib.js';
@@ -8,45 +9,65 @@ import { freePort, median, printTable, startProcess, wrk, type WrkResult } from 
 const ROUNDS = 5;
 const SECONDS = 4;
 const here = fileURLToPath(new URL('.', import.meta.url));
+const SERVERS = [
+  { name: 'basehttp', args: [`${here}../examples/hello.js`, '--quiet'] },
+  { name: 'node:http', args: [`${here}peers/node-http-hello.js`] },
+  { name: 'bare node:net', args: [`${here}peers/bare-net.js`] },
+];
+
+async function measure(args: string[]): Promise<WrkResult> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const proc = await startProcess(process.execPath, [...args, '--port', String(port)], { url });
+  try {
+    wrk(url, { seconds: 1 }); // warm-up: let the JIT settle
+    return wrk(url, { seconds: SECONDS });
+  } finally {
+    await proc.stop();
+  }
+}
 
 export async function run(): Promise<void> {
-  const servers: Array<{ name: string; args: string[] }> = [
-    { name: 'basehttp', args: [`${here}../examples/hello.js`, '--quiet', '--port'] },
-    { name: 'node:http', args: [`${here}node-http-hello.js`, '--port'] },
-  ];
-  const results = new Map<string, WrkResult[]>(servers.map((s) => [s.name, []]));
+  const results = SERVERS.map(() => [] as WrkResult[]);
   const rows: Array<Array<string | number>> = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const line: Record<string, WrkResult> = {};
-    for (const s of servers) {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}/`;
-      const proc = await startProcess(process.execPath, [...s.args, String(port)], { url });
-      try {
-        wrk(url, { seconds: 1 }); // warm-up: let the JIT settle
-        line[s.name] = wrk(url, { seconds: SECONDS });
-      } finally {
-        await proc.stop();
-      }
-      results.get(s.name)!.push(line[s.name]!);
-    }
-    const b = line['basehttp']!;
-    const n = line['node:http']!;
-    rows.push([`round ${round}`, b.rps, b.p99Ms, n.rps, n.p99Ms, b.rps / n.rps]);
+    for (const [i, s] of SERVERS.entries()) results[i]!.push(await measure(s.args));
+    const [b, n, bare] = results.map((r) => r[round - 1]!);
+    rows.push([
+      `round ${round}`,
+      b!.rps,
+      b!.p99Ms,
+      n!.rps,
+      n!.p99Ms,
+      bare!.rps,
+      b!.rps / n!.rps,
+      bare!.rps / n!.rps,
+    ]);
   }
-  const med = (name: string, key: keyof WrkResult): number => median(results.get(name)!.map((r) => r[key]));
-  const ratios = results.get('basehttp')!.map((r, i) => r.rps / results.get('node:http')![i]!.rps);
+  const med = (i: number, key: keyof WrkResult): number => median(results[i]!.map((r) => r[key]));
+  const ratio = (i: number): number => median(results[i]!.map((r, k) => r.rps / results[1]![k]!.rps));
   rows.push([
     'median',
-    med('basehttp', 'rps'),
-    med('basehttp', 'p99Ms'),
-    med('node:http', 'rps'),
-    med('node:http', 'p99Ms'),
-    median(ratios),
+    med(0, 'rps'),
+    med(0, 'p99Ms'),
+    med(1, 'rps'),
+    med(1, 'p99Ms'),
+    med(2, 'rps'),
+    ratio(0),
+    ratio(2),
   ]);
   printTable(
-    `hello-world, keep-alive, wrk -t1 -c50 -d${SECONDS}s, ${ROUNDS} rounds`,
-    ['', 'basehttp req/s', 'p99 ms', 'node:http req/s', 'p99 ms', 'basehttp / node:http'],
+    `hello-world, keep-alive, wrk -t1 -c50 -d${SECONDS}s, ${ROUNDS} rounds (ratios: median of per-round ratios)`,
+    [
+      '',
+      'basehttp req/s',
+      'p99 ms',
+      'node:http req/s',
+      'p99 ms',
+      'bare net req/s',
+      'basehttp/node',
+      'bare/node',
+    ],
     rows,
   );
 }
