@@ -10,8 +10,8 @@ export class HeaderValueError extends TypeError {
 
 /** Names already checked: a server sends the same few names on every response. */
 const VALID_NAMES = new Set<string>();
-/** Status lines already built, by version, code and reason: the same few on every response. */
-const STATUS_LINES = new Map<string, string>();
+/** Status lines already built, by version then code (the last reason used for it): the same few on every response. */
+const STATUS_LINES = new Map<string, Map<number, { reason: string; line: string }>>();
 
 /**
  * Formats one field line. A name must be a token and a value ISO-8859-1 with no CR, LF or NUL: anything
@@ -30,12 +30,12 @@ export function fieldLine(name: string, value: string): string {
 
 /** A status line; the reason phrase loses controls (it cannot end the line early) and non-Latin-1 characters. */
 export function statusLine(version: string, code: number, reason: string): string {
-  const key = `${version} ${code} ${reason}`;
-  let line = STATUS_LINES.get(key);
-  if (line === undefined) {
-    line = buildStatusLine(version, code, reason);
-    if (STATUS_LINES.size < 512) STATUS_LINES.set(key, line);
-  }
+  let byCode = STATUS_LINES.get(version);
+  const cached = byCode?.get(code);
+  if (cached !== undefined && cached.reason === reason) return cached.line;
+  const line = buildStatusLine(version, code, reason);
+  if (byCode === undefined && STATUS_LINES.size < 8) STATUS_LINES.set(version, (byCode = new Map()));
+  byCode?.set(code, { reason, line });
   return line;
 }
 

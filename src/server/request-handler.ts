@@ -218,8 +218,24 @@ export class BaseHTTPRequestHandler {
   sendResponse(code: number, message?: string): void {
     this.logRequest(code);
     this.sendResponseOnly(code, message);
-    this.sendHeader('Server', this.versionString());
-    this.sendHeader('Date', this.dateTimeString());
+    if (this.sendHeader !== baseSendHeader || this.dateTimeString !== baseDateTimeString) {
+      this.sendHeader('Server', this.versionString());
+      this.sendHeader('Date', this.dateTimeString());
+      return;
+    }
+    // Neither is overridden: the same two lines go out with every response, so they are built once (the
+    // Server value is still checked, once, by fieldLine) and reused.
+    const version = this.versionString();
+    if (version !== serverLineFor) {
+      serverLine = fieldLine('Server', version);
+      serverLineFor = version;
+    }
+    const date = currentHttpDate();
+    if (date !== dateLineFor) {
+      dateLine = `Date: ${date}\r\n`;
+      dateLineFor = date;
+    }
+    this.headBuffer += serverLine + dateLine;
   }
 
   /** Starts a response with the status line alone (for 1xx and custom heads). */
@@ -378,6 +394,13 @@ function escapeControls(s: string): string {
   if (!CONTROL_RE.test(s)) return s;
   return s.replace(CONTROL_RE, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+let serverLineFor = '';
+let serverLine = '';
+let dateLineFor = '';
+let dateLine = '';
+const baseSendHeader = BaseHTTPRequestHandler.prototype.sendHeader;
+const baseDateTimeString = BaseHTTPRequestHandler.prototype.dateTimeString;
 
 Object.assign(BaseHTTPRequestHandler.prototype, {
   serverVersion: `basehttp/${VERSION}`,

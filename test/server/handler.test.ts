@@ -188,6 +188,20 @@ describe('BaseHTTPRequestHandler', () => {
     });
   });
 
+  it('an overridden sendHeader sees the Server and Date headers sendResponse adds, as in Python', async () => {
+    const seen: string[] = [];
+    class Recording extends Hello {
+      override sendHeader(keyword: string, value: string | number): void {
+        seen.push(keyword);
+        super.sendHeader(keyword, value);
+      }
+    }
+    await withServer(Recording, {}, async (s) => {
+      await exchangeRaw(s.port, GET('/'));
+      assert.deepEqual(seen, ['Server', 'Date', 'Content-Type', 'Content-Length']);
+    });
+  });
+
   it('VERSION matches package.json', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
       version: string;
