@@ -13,3 +13,6 @@ export type { RequestHead } from './protocol/request-reader.js';
 export { BODY_END, DEFAULT_HEAD_LIMITS } from './protocol/message-reader.js';
 export type { BodyFraming, HeadLimits } from './protocol/message-reader.js';
 export { VERSION } from './version.js';
+export { SimpleHTTPRequestHandler } from './handlers/static/simple-handler.js';
+export type { StaticOptions } from './handlers/static/options.js';
+export { resolveOptions } from './handlers/static/options.js';

@@ -1,15 +1,22 @@
 #!/usr/bin/env node
-/** The `basehttp` command. Serving a directory arrives with SimpleHTTPRequestHandler; for now it explains. */
-const USAGE = `usage: basehttp [-h] [port]
+/** The `basehttp` command: `basehttp [options] [port]` serves a directory, as `python -m http.server`. */
+import { USAGE, UsageError, parseServeArgs } from './serve-args.js';
+import { serve } from './serve.js';
 
-Serve files over HTTP/1.1 like python -m http.server.
-Directory serving is not available in this build yet: see the README for the library API.
-`;
-
-const args = process.argv.slice(2);
-if (args.includes('-h') || args.includes('--help')) {
-  process.stdout.write(USAGE);
-  process.exit(0);
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseServeArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${USAGE.split('\n\n')[0]}\nbasehttp: error: ${err.message}\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  return serve(args);
 }
-process.stderr.write(USAGE);
-process.exit(2);
+
+process.exitCode = await main(process.argv.slice(2));

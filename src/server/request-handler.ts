@@ -137,7 +137,7 @@ export class BaseHTTPRequestHandler {
     this.closeConnection = !(head.keepAlive && this.protocolVersion >= 'HTTP/1.1');
     const method = (this as unknown as Record<string, unknown>)[methodName(this.command)];
     if (typeof method !== 'function') {
-      this.sendError(501, `Unsupported method ('${this.command}')`);
+      this.unsupportedMethod();
       return this.complete();
     }
     if (head.expectContinue && !this.handleExpect100()) return this.complete();
@@ -158,6 +158,11 @@ export class BaseHTTPRequestHandler {
       );
     }
     return this.complete();
+  }
+
+  /** Answers a method this handler has no `do<METHOD>` for: 501 as in Python; file servers answer 405. */
+  unsupportedMethod(): void {
+    this.sendError(501, `Unsupported method ('${this.command}')`);
   }
 
   /**
@@ -389,7 +394,8 @@ function methodName(command: string): string {
   return name;
 }
 
-function escapeControls(s: string): string {
+/** Escapes C0/C1 controls and DEL as `\xNN`, as Python does for log lines. */
+export function escapeControls(s: string): string {
   CONTROL_RE.lastIndex = 0;
   if (!CONTROL_RE.test(s)) return s;
   return s.replace(CONTROL_RE, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);

@@ -1,0 +1,137 @@
+import { parseArgs } from 'node:util';
+import type { LogFormat } from '../handlers/static/access-log.js';
+import type { StaticOptions } from '../handlers/static/options.js';
+
+export const USAGE = `usage: basehttp [-h] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-H HEADER] [options] [port]
+
+Serve a directory over HTTP/1.1, like python -m http.server.
+
+positional arguments:
+  port                      bind to this port (default: 8000)
+
+options:
+  -h, --help                show this help message and exit
+  -b, --bind ADDRESS        bind to this address (default: all interfaces, IPv6 and IPv4)
+  -d, --directory DIR       serve this directory (default: current directory)
+  -p, --protocol VERSION    HTTP/1.1 (default: keep-alive) or HTTP/1.0 (one request per connection)
+  -H, --header "Name: value"  add a header to every response (repeatable)
+  --no-listing              answer 404 instead of listing directories without an index page
+  --dotfiles                serve dotfiles (.env, .git/...); hidden by default (.well-known is always served)
+  --follow-symlinks         follow symlinks that lead outside the directory (refused by default)
+  --cors                    send Access-Control-Allow-Origin: * and answer CORS preflight requests
+  --spa FILE                serve FILE (relative to the directory) for unknown paths that accept HTML
+  --cache SECONDS           send Cache-Control: max-age=SECONDS
+  --auth USER:PASSWORD      require HTTP Basic authentication
+  --no-compression          never compress responses (brotli/gzip are negotiated by default)
+  --quiet                   no access log (errors are still logged)
+  --log-format FORMAT       python (default), common, combined or json
+  --cgi                     run CGI scripts (not available yet)
+  --tls-cert FILE, --tls-key FILE, --tls-password-file FILE
+                            serve HTTPS (not available yet)
+  --workers N               use N processes (not available yet)
+`;
+
+/** What the command line asks for. */
+export interface ServeArgs {
+  port: number;
+  bind: string;
+  protocol: 'HTTP/1.0' | 'HTTP/1.1';
+  options: Partial<StaticOptions>;
+}
+
+/** A command-line mistake: printed with the usage to stderr, exit status 2 (as argparse). */
+export class UsageError extends Error {}
+
+const LOG_FORMATS: LogFormat[] = ['python', 'common', 'combined', 'json'];
+
+/** Parses `basehttp [options] [port]`; returns 'help' for -h. Throws UsageError for bad input. */
+export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        bind: { type: 'string', short: 'b' },
+        directory: { type: 'string', short: 'd' },
+        protocol: { type: 'string', short: 'p' },
+        header: { type: 'string', short: 'H', multiple: true },
+        'no-listing': { type: 'boolean' },
+        dotfiles: { type: 'boolean' },
+        'follow-symlinks': { type: 'boolean' },
+        cors: { type: 'boolean' },
+        spa: { type: 'string' },
+        cache: { type: 'string' },
+        auth: { type: 'string' },
+        'no-compression': { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        'log-format': { type: 'string' },
+        cgi: { type: 'boolean' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-password-file': { type: 'string' },
+        workers: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  for (const later of ['cgi', 'tls-cert', 'tls-key', 'tls-password-file', 'workers'] as const) {
+    if (v[later] !== undefined) {
+      throw new UsageError(
+        `--${later} is not available yet: CGI, HTTPS and workers arrive with CGIHTTPRequestHandler and HTTPSServer`,
+      );
+    }
+  }
+  if (parsed.positionals.length > 1)
+    throw new UsageError(`unrecognized arguments: ${parsed.positionals.slice(1).join(' ')}`);
+  const portText = parsed.positionals[0] ?? '8000';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    throw new UsageError(`argument port: invalid int value: '${portText}'`);
+  const protocol = v.protocol ?? 'HTTP/1.1';
+  if (protocol !== 'HTTP/1.0' && protocol !== 'HTTP/1.1')
+    throw new UsageError(`argument -p/--protocol: must be HTTP/1.0 or HTTP/1.1`);
+  const headers = (v.header ?? []).map((h): [string, string] => {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new UsageError(`argument -H/--header: expected "Name: value", got '${h}'`);
+    return [h.slice(0, i).trim(), h.slice(i + 1).trim()];
+  });
+  let cacheSeconds: number | null = null;
+  if (v.cache !== undefined) {
+    if (!/^\d+$/.test(v.cache)) throw new UsageError(`argument --cache: expected seconds, got '${v.cache}'`);
+    cacheSeconds = Number(v.cache);
+  }
+  let auth: StaticOptions['auth'] = null;
+  if (v.auth !== undefined) {
+    const i = v.auth.indexOf(':');
+    if (i <= 0) throw new UsageError('argument --auth: expected USER:PASSWORD');
+    auth = { user: v.auth.slice(0, i), password: v.auth.slice(i + 1) };
+  }
+  const logFormat = (v['log-format'] ?? 'python') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat))
+    throw new UsageError(`argument --log-format: choose from ${LOG_FORMATS.join(', ')}`);
+  return {
+    port,
+    bind: v.bind ?? '',
+    protocol,
+    options: {
+      directory: v.directory ?? process.cwd(),
+      listing: !v['no-listing'],
+      dotfiles: v.dotfiles ?? false,
+      followSymlinks: v['follow-symlinks'] ?? false,
+      cors: v.cors ?? false,
+      headers,
+      spa: v.spa ?? null,
+      cacheSeconds,
+      auth,
+      compression: !v['no-compression'],
+      quiet: v.quiet ?? false,
+      logFormat,
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import type { LogFormat } from './access-log.js';
+
+/** How SimpleHTTPRequestHandler serves a directory. Every field has a default (see `resolveOptions`). */
+export interface StaticOptions {
+  /** The directory served. Default: the current directory. */
+  directory: string;
+  /** Files tried, in order, for a directory. Default `['index.html', 'index.htm']`. */
+  indexPages: string[];
+  /** Directory listings when no index page exists; false answers 404. Default true. */
+  listing: boolean;
+  /** Serve dotfiles (`.env`, `.git/…`); `.well-known` is always served. Default false. */
+  dotfiles: boolean;
+  /** Follow symlinks that resolve outside the directory. Default false. */
+  followSymlinks: boolean;
+  /** Send `Access-Control-Allow-Origin: *` and answer CORS preflight OPTIONS. Default false. */
+  cors: boolean;
+  /** Extra header fields on every response. */
+  headers: Array<[string, string]>;
+  /** A file (relative to the directory) served for unknown paths that accept HTML: single-page apps. */
+  spa: string | null;
+  /** `Cache-Control: max-age` in seconds; null sends none. */
+  cacheSeconds: number | null;
+  /** HTTP Basic credentials required for every request; null for none. */
+  auth: { user: string; password: string } | null;
+  /** Compress text-like responses with brotli or gzip when the client accepts it. Default true. */
+  compression: boolean;
+  /** Content-Type overrides by extension, e.g. `{ '.log': 'text/plain' }`. */
+  extensionMap: Record<string, string>;
+  /** Access log format; `python` is Python's line (coloured on a terminal). */
+  logFormat: LogFormat;
+  /** No access log (errors are still logged). */
+  quiet: boolean;
+}
+
+/** Fills in defaults; `directory` becomes absolute. */
+export function resolveOptions(options: Partial<StaticOptions> = {}): StaticOptions {
+  return {
+    directory: path.resolve(options.directory ?? process.cwd()),
+    indexPages: options.indexPages ?? ['index.html', 'index.htm'],
+    listing: options.listing ?? true,
+    dotfiles: options.dotfiles ?? false,
+    followSymlinks: options.followSymlinks ?? false,
+    cors: options.cors ?? false,
+    headers: options.headers ?? [],
+    spa: options.spa ?? null,
+    cacheSeconds: options.cacheSeconds ?? null,
+    auth: options.auth ?? null,
+    compression: options.compression ?? true,
+    extensionMap: options.extensionMap ?? {},
+    logFormat: options.logFormat ?? 'python',
+    quiet: options.quiet ?? false,
+  };
+}

@@ -1,0 +1,284 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { promises as fsp, type Stats } from 'node:fs';
+import path from 'node:path';
+import { BaseHTTPRequestHandler, escapeControls } from '../../server/request-handler.js';
+import { accessLine, colourStatus } from './access-log.js';
+import { guessType } from './content-type.js';
+import { listingHtml, listingJson, sortEntries, type ListingEntry } from './listing.js';
+import { resolveOptions, type StaticOptions } from './options.js';
+import { serveContent } from './serve-content.js';
+import { translatePath, type Translated } from './translate-path.js';
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/**
+ * Python's `SimpleHTTPRequestHandler`: serves files and listings from a directory for GET and HEAD, with
+ * what the best static servers add — ETags, conditional requests, ranges, compression, CORS, SPA fallback —
+ * and safe defaults: dotfiles hidden, symlinks out of the directory refused, both checked on the real path.
+ *
+ * Options: `SimpleHTTPRequestHandler.with({ directory: 'public', … })` returns a subclass bound to them.
+ */
+export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
+  /** The options this class serves with (bound by `with()`; the defaults serve the current directory). */
+  declare options: StaticOptions;
+
+  /** A subclass of this handler bound to `options` (a typed stand-in for Python's `partial(..., directory=)`). */
+  static with<T extends typeof SimpleHTTPRequestHandler>(this: T, options: Partial<StaticOptions>): T {
+    const Bound = class extends (this as typeof SimpleHTTPRequestHandler) {};
+    Object.defineProperty(Bound.prototype, 'options', { value: resolveOptions(options), writable: true });
+    return Bound as unknown as T;
+  }
+
+  private loggedStatus = 0;
+
+  /** Logs in the configured format: Python's line when the response starts, the others once it is done. */
+  override logRequest(code: number | string = '-', size: number | string = '-'): void {
+    const { quiet, logFormat } = this.options;
+    if (quiet) return;
+    if (logFormat !== 'python') {
+      this.loggedStatus = Number(code);
+      return;
+    }
+    if (!this.server.logging) return;
+    const status = typeof code === 'number' && process.stderr.isTTY ? colourStatus(code) : String(code);
+    this.server.log(
+      `${this.addressString()} - - [${this.logDateTimeString()}] "${escapeControls(this.requestline)}" ${status} ${size}\n`,
+    );
+  }
+
+  override handleOneRequest(): void | Promise<void> {
+    const { quiet, logFormat } = this.options;
+    const started = Date.now();
+    const result = super.handleOneRequest();
+    if (quiet || logFormat === 'python' || !this.server.logging) return result;
+    const log = (): void =>
+      this.server.log(
+        `${accessLine(logFormat, this, this.loggedStatus, this.exchange.bytesSent, started)}\n`,
+      );
+    if (result === undefined) log();
+    else return result.then(log);
+  }
+
+  /** The served directory. */
+  get directory(): string {
+    return this.options.directory;
+  }
+
+  async doGET(): Promise<void> {
+    if (!this.authorized()) return;
+    await this.sendHead();
+  }
+
+  doHEAD(): Promise<void> {
+    return this.doGET();
+  }
+
+  /** CORS preflight when `cors` is on; otherwise OPTIONS is not a method of a file server. */
+  doOPTIONS(): void {
+    if (!this.options.cors) {
+      this.unsupportedMethod();
+      return;
+    }
+    this.sendResponse(204);
+    this.sendHeader('Allow', 'GET, HEAD, OPTIONS');
+    this.sendHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
+    const asked = this.headers.get('access-control-request-headers');
+    if (asked !== undefined) this.sendHeader('Access-Control-Allow-Headers', asked);
+    this.sendHeader('Access-Control-Max-Age', 86400);
+    this.endHeaders();
+  }
+
+  /** Any other method on a static path: 405 with the methods that do work. */
+  override unsupportedMethod(): void {
+    this.sendResponse(405, 'Method Not Allowed');
+    this.sendHeader('Allow', this.options.cors ? 'GET, HEAD, OPTIONS' : 'GET, HEAD');
+    this.sendHeader('Content-Length', 0);
+    this.endHeaders();
+  }
+
+  /** Adds the configured extra fields (CORS, Cache-Control, `-H`) to every response, errors included. */
+  override endHeaders(): void {
+    const o = this.options;
+    if (o.cors) this.sendHeader('Access-Control-Allow-Origin', '*');
+    if (o.cacheSeconds !== null) this.sendHeader('Cache-Control', `max-age=${o.cacheSeconds}`);
+    for (const [name, value] of o.headers) this.sendHeader(name, value);
+    super.endHeaders();
+  }
+
+  /** Python's `translate_path`: the file-system path for a URL path, never outside the directory. */
+  translatePath(urlPath: string): Translated | null {
+    return translatePath(urlPath, this.directory);
+  }
+
+  /** Python's `guess_type`. */
+  guessType(fileName: string): string {
+    return guessType(fileName, this.options.extensionMap);
+  }
+
+  /** HTTP Basic, compared in constant time (hashes of equal length, whatever the input). */
+  private authorized(): boolean {
+    const auth = this.options.auth;
+    if (auth === null) return true;
+    const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(this.headers.get('authorization') ?? '');
+    const given = m === null ? '' : Buffer.from(m[1]!, 'base64').toString('utf8');
+    const ok = timingSafeEqual(sha256(given), sha256(`${auth.user}:${auth.password}`));
+    if (ok) return true;
+    this.sendResponse(401);
+    this.sendHeader('WWW-Authenticate', 'Basic realm="basehttp", charset="UTF-8"');
+    this.sendHeader('Content-Length', 0);
+    this.endHeaders();
+    return false;
+  }
+
+  /** Python's `send_head`: resolves the path and answers with a file, a listing, a redirect or an error. */
+  async sendHead(): Promise<void> {
+    const t = this.translatePath(this.path);
+    if (t === null) {
+      this.sendError(400, 'Bad path');
+      return;
+    }
+    const target = await this.resolve(t);
+    if (target === null) {
+      await this.notFound();
+      return;
+    }
+    if (target.stat.isDirectory()) {
+      if (!t.trailingSlash) {
+        this.redirectToDirectory();
+        return;
+      }
+      for (const index of this.options.indexPages) {
+        const page = path.join(target.real, index);
+        const st = await fsp.stat(page).catch(() => null);
+        if (st?.isFile()) {
+          await serveContent(
+            this,
+            { path: page, size: st.size, mtimeMs: st.mtimeMs, type: this.guessType(index) },
+            this.options.compression,
+          );
+          return;
+        }
+      }
+      if (!this.options.listing) {
+        await this.notFound();
+        return;
+      }
+      await this.listDirectory(target.real, t);
+      return;
+    }
+    if (t.trailingSlash || !target.stat.isFile()) {
+      await this.notFound();
+      return;
+    }
+    await serveContent(
+      this,
+      {
+        path: target.real,
+        size: target.stat.size,
+        mtimeMs: target.stat.mtimeMs,
+        type: this.guessType(t.fsPath),
+      },
+      this.options.compression,
+    );
+  }
+
+  /**
+   * The real path and stat of what a translated path names, or null when it does not exist or must not be
+   * served: a dotfile (unless allowed), or a symlink that resolves outside the directory (unless allowed).
+   * Both are judged on the real path, so a link cannot smuggle a hidden or outside file in.
+   */
+  private async resolve(t: Translated): Promise<{ real: string; stat: Stats } | null> {
+    let real: string;
+    let root: string;
+    try {
+      [real, root] = await Promise.all([fsp.realpath(t.fsPath), fsp.realpath(this.directory)]);
+    } catch {
+      return null;
+    }
+    const inside = real === root || real.startsWith(root + path.sep);
+    if (!inside && !this.options.followSymlinks) return null;
+    if (!this.options.dotfiles) {
+      const names = inside ? path.relative(root, real).split(path.sep) : t.segments;
+      if ([...names, ...t.segments].some((n) => n.startsWith('.') && n !== '.well-known')) return null;
+    }
+    const stat = await fsp.stat(real).catch(() => null);
+    return stat === null ? null : { real, stat };
+  }
+
+  /** 301 to the path with a slash, query kept; the Location never starts with `//` (open redirect). */
+  private redirectToDirectory(): void {
+    const q = this.path.search(/[?#]/);
+    const pathPart = q >= 0 ? this.path.slice(0, q) : this.path;
+    const rest = q >= 0 ? this.path.slice(q) : '';
+    const location = `/${pathPart.replace(/^[/\\]+/, '')}/${rest}`;
+    this.sendResponse(301);
+    this.sendHeader('Location', location);
+    this.sendHeader('Content-Length', 0);
+    this.endHeaders();
+  }
+
+  /** 404, or the single-page-app file for a GET that accepts HTML. */
+  private async notFound(): Promise<void> {
+    const spa = this.options.spa;
+    if (spa !== null && /text\/html|\*\/\*/.test(this.headers.get('accept') ?? '')) {
+      const file = path.join(this.directory, spa);
+      const st = await fsp.stat(file).catch(() => null);
+      if (st?.isFile()) {
+        await serveContent(
+          this,
+          { path: file, size: st.size, mtimeMs: st.mtimeMs, type: this.guessType(file) },
+          this.options.compression,
+        );
+        return;
+      }
+    }
+    this.sendError(404, 'File not found');
+  }
+
+  /** Python's `list_directory`, as HTML or (`?format=json`) JSON. */
+  async listDirectory(dir: string, t: Translated): Promise<void> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(dir);
+    } catch {
+      this.sendError(404, 'No permission to list directory');
+      return;
+    }
+    const entries: ListingEntry[] = [];
+    for (const name of names) {
+      if (!this.options.dotfiles && name.startsWith('.') && name !== '.well-known') continue;
+      const full = path.join(dir, name);
+      const [lst, st] = await Promise.all([
+        fsp.lstat(full).catch(() => null),
+        fsp.stat(full).catch(() => null),
+      ]);
+      if (lst === null) continue;
+      entries.push({
+        name,
+        isDirectory: st?.isDirectory() ?? false,
+        isSymlink: lst.isSymbolicLink(),
+        size: (st ?? lst).size,
+        mtimeMs: (st ?? lst).mtimeMs,
+      });
+    }
+    sortEntries(entries);
+    const query = new URLSearchParams(
+      this.path.includes('?') ? this.path.slice(this.path.indexOf('?') + 1) : '',
+    );
+    const json = query.get('format') === 'json';
+    const displayPath = `/${t.segments.join('/')}${t.segments.length > 0 ? '/' : ''}`;
+    const body = Buffer.from(
+      json ? listingJson(entries) : listingHtml(displayPath, entries, t.segments.length === 0),
+    );
+    this.sendResponse(200);
+    this.sendHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8');
+    this.sendHeader('Content-Length', body.length);
+    this.endHeaders();
+    if (this.command !== 'HEAD') this.wfile.write(body);
+  }
+}
+
+Object.defineProperty(SimpleHTTPRequestHandler.prototype, 'options', {
+  value: resolveOptions(),
+  writable: true,
+});

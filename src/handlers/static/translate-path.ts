@@ -1,0 +1,38 @@
+import path from 'node:path';
+
+/** Where a URL path points inside the served directory. */
+export interface Translated {
+  /** Absolute file-system path, always inside the root. */
+  fsPath: string;
+  /** The path segments under the root, decoded. */
+  segments: string[];
+  /** The decoded URL path ended with '/' (a directory was asked for). */
+  trailingSlash: boolean;
+}
+
+/**
+ * Python's `translate_path`, made strict: the query and fragment are dropped, the path is percent-decoded
+ * as UTF-8, and `.`/`..` are resolved against the root so no URL can name a file outside it — including
+ * encoded forms (`%2e%2e`, `..%2f`) and backslashes, which count as separators here. Returns null for a path
+ * that cannot be decoded or holds a NUL byte: the caller answers 400.
+ */
+export function translatePath(urlPath: string, root: string): Translated | null {
+  let p = urlPath;
+  const cut = p.search(/[?#]/);
+  if (cut >= 0) p = p.slice(0, cut);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(p);
+  } catch {
+    return null; // malformed percent-encoding or UTF-8
+  }
+  if (decoded.includes('\0')) return null;
+  const trailingSlash = /[/\\]$/.test(decoded);
+  const segments: string[] = [];
+  for (const word of decoded.split(/[/\\]+/)) {
+    if (word === '' || word === '.') continue;
+    if (word === '..') segments.pop();
+    else segments.push(word);
+  }
+  return { fsPath: path.join(root, ...segments), segments, trailingSlash };
+}
