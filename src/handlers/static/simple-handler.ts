@@ -195,14 +195,18 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     } catch {
       return null;
     }
-    const inside = real === root || real.startsWith(root + path.sep);
-    if (!inside && !this.options.followSymlinks) return null;
-    if (!this.options.dotfiles) {
-      const names = inside ? path.relative(root, real).split(path.sep) : t.segments;
-      if ([...names, ...t.segments].some((n) => n.startsWith('.') && n !== '.well-known')) return null;
-    }
+    if (!this.allowed(real, root, t.segments)) return null;
     const stat = await fsp.stat(real).catch(() => null);
     return stat === null ? null : { real, stat };
+  }
+
+  /** The dotfile and symlink rules, on a real path and the URL segments that led to it. */
+  private allowed(real: string, root: string, segments: string[]): boolean {
+    const inside = real === root || real.startsWith(root + path.sep);
+    if (!inside && !this.options.followSymlinks) return false;
+    if (this.options.dotfiles) return true;
+    const names = inside ? [...path.relative(root, real).split(path.sep), ...segments] : segments;
+    return !names.some((n) => n.startsWith('.') && n !== '.well-known');
   }
 
   /** 301 to the path with a slash, query kept; the Location never starts with `//` (open redirect). */
@@ -245,14 +249,17 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       return;
     }
     const entries: ListingEntry[] = [];
+    const root = await fsp.realpath(this.directory);
     for (const name of names) {
-      if (!this.options.dotfiles && name.startsWith('.') && name !== '.well-known') continue;
       const full = path.join(dir, name);
       const [lst, st] = await Promise.all([
         fsp.lstat(full).catch(() => null),
         fsp.stat(full).catch(() => null),
       ]);
       if (lst === null) continue;
+      // List only what a click can open: a link the rules would refuse is left out, like a dotfile.
+      const real = lst.isSymbolicLink() ? await fsp.realpath(full).catch(() => null) : full;
+      if (real === null || !this.allowed(real, root, [...t.segments, name])) continue;
       entries.push({
         name,
         isDirectory: st?.isDirectory() ?? false,

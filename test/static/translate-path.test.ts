@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { translatePath } from '../../src/handlers/static/translate-path.js';
+
+describe('translatePath', () => {
+  const root = '/srv/www';
+  const fs = (p: string): string | null => translatePath(p, root)?.fsPath ?? null;
+
+  it('maps URL paths under the root, dropping query and fragment', () => {
+    assert.equal(fs('/a/b.txt?x=1#frag'), '/srv/www/a/b.txt');
+    assert.equal(fs('/'), '/srv/www');
+    assert.equal(fs('/name%20with%20spaces.txt'), '/srv/www/name with spaces.txt');
+    assert.equal(fs('/caf%C3%A9.txt'), '/srv/www/caf\u00e9.txt');
+  });
+
+  it('never leaves the root, whatever the encoding', () => {
+    for (const p of [
+      '/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/..%2f..%2fetc/passwd',
+      '/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd',
+      '/..%5c..%5cetc/passwd',
+      '/\\..\\..\\etc\\passwd',
+      '//etc/passwd',
+      '/a/../../../etc/passwd',
+      '/./././../etc/passwd',
+    ]) {
+      const out = fs(p);
+      assert.ok(out !== null && (out === root || out.startsWith(`${root}/`)), `${p} → ${out}`);
+      assert.equal(out, '/srv/www/etc/passwd', p);
+    }
+  });
+
+  it('reports a trailing slash, also an encoded one', () => {
+    assert.equal(translatePath('/dir/', root)?.trailingSlash, true);
+    assert.equal(translatePath('/file.txt%2f', root)?.trailingSlash, true);
+    assert.equal(translatePath('/file.txt', root)?.trailingSlash, false);
+  });
+
+  it('refuses NUL bytes and malformed percent-encoding', () => {
+    assert.equal(translatePath('/a%00.txt', root), null);
+    assert.equal(translatePath('/%ff', root), null);
+    assert.equal(translatePath('/%zz', root), null);
+  });
+});
