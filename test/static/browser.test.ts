@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { SimpleHTTPRequestHandler } from '../../src/index.js';
+import { withServer } from '../helpers/server.js';
+
+/** A mono 16-bit PCM WAV of `seconds` of a 440 Hz tone: a real media file a browser can seek in. */
+function wav(seconds: number, rate = 8000): Buffer {
+  const samples = seconds * rate;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++)
+    data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  const head = Buffer.alloc(44);
+  head.write('RIFF', 0);
+  head.writeUInt32LE(36 + data.length, 4);
+  head.write('WAVEfmt ', 8);
+  head.writeUInt32LE(16, 16);
+  head.writeUInt16LE(1, 20); // PCM
+  head.writeUInt16LE(1, 22); // mono
+  head.writeUInt32LE(rate, 24);
+  head.writeUInt32LE(rate * 2, 28);
+  head.writeUInt16LE(2, 32);
+  head.writeUInt16LE(16, 34);
+  head.write('data', 36);
+  head.writeUInt32LE(data.length, 40);
+  return Buffer.concat([head, data]);
+}
+
+describe('a real browser (Debian chromium, driven by playwright-core)', () => {
+  let browser: Browser;
+  const root = mkdtempSync(join(tmpdir(), 'basehttp-browser-'));
+  before(async () => {
+    mkdirSync(join(root, 'media'));
+    writeFileSync(join(root, 'media', 'tone.wav'), wav(20));
+    writeFileSync(
+      join(root, 'media', 'player.html'),
+      '<!doctype html><audio id="a" src="tone.wav" preload="auto"></audio>',
+    );
+    writeFileSync(join(root, 'notes & <more>.txt'), 'browser notes\n');
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('opens a listing, follows links, and seeks in a media file through range requests', async () => {
+    const ranges: string[] = [];
+    const Handler = class extends SimpleHTTPRequestHandler.with({ directory: root }) {
+      override logRequest(code: number | string = '-'): void {
+        const range = this.headers.get('range');
+        if (range !== undefined) ranges.push(`${this.path} ${range} ${code}`);
+      }
+    };
+    await withServer(Handler, {}, async (s) => {
+      const page = await browser.newPage();
+      const base = `http://127.0.0.1:${s.port}/`;
+      const listing = await page.goto(base);
+      assert.equal(listing?.status(), 200);
+      mkdirSync('test-artifacts', { recursive: true });
+      await page.screenshot({ path: 'test-artifacts/listing.png', fullPage: true });
+      await page.click('text=notes & <more>.txt');
+      await page.waitForLoadState();
+      assert.equal(await page.textContent('body'), 'browser notes\n');
+      await page.goto(base);
+      await page.click('text=media/');
+      await page.waitForURL(`${base}media/`);
+      await page.click('text=player.html');
+      // Runs in the page (a string, since this project compiles without DOM types).
+      const seeked = (await page.evaluate(`(async () => {
+        const audio = document.getElementById('a');
+        if (audio.readyState < 1) await new Promise((r) => audio.addEventListener('loadedmetadata', r, { once: true }));
+        audio.currentTime = 15;
+        await new Promise((r) => audio.addEventListener('seeked', r, { once: true }));
+        return { duration: audio.duration, time: audio.currentTime };
+      })()`)) as { duration: number; time: number };
+      assert.ok(Math.abs(seeked.duration - 20) < 0.1, `duration ${seeked.duration}`);
+      assert.ok(Math.abs(seeked.time - 15) < 0.5, `time ${seeked.time}`);
+      assert.ok(
+        ranges.some((r) => r.startsWith('/media/tone.wav bytes=') && r.endsWith(' 206')),
+        `range requests seen: ${ranges.join('; ')}`,
+      );
+      await page.close();
+    });
+  });
+});
