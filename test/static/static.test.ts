@@ -299,6 +299,36 @@ describe('SimpleHTTPRequestHandler', () => {
   });
 });
 
+describe('file cache', () => {
+  it('serves a changed file once the cached copy is revalidated (within a second)', async () => {
+    await withServer(Handler(), {}, async (s) => {
+      const { writeFileSync, utimesSync } = await import('node:fs');
+      writeFileSync(`${root}/changing.txt`, 'version one\n');
+      assert.equal((await curl(s.port, '/changing.txt')).body.toString(), 'version one\n');
+      writeFileSync(`${root}/changing.txt`, 'version two\n'); // same size: only mtime tells
+      utimesSync(`${root}/changing.txt`, new Date(), new Date(Date.now() + 5000));
+      await new Promise((r) => setTimeout(r, 1100));
+      assert.equal((await curl(s.port, '/changing.txt')).body.toString(), 'version two\n');
+    });
+  });
+
+  it('stays within its bounds', async () => {
+    const { FileCache } = await import('../../src/handlers/static/file-cache.js');
+    const { statSync: stat } = await import('node:fs');
+    const cache = new FileCache(3, 30, 20);
+    for (const name of ['hello.txt', 'logo.png', 'big.txt', 'unknown.zzz', 'Upper.txt']) {
+      await cache.put(name, `${root}/${name}`, stat(`${root}/${name}`));
+    }
+    assert.equal(await cache.get('hello.txt'), undefined, 'the oldest entries went first');
+    assert.equal(
+      (await cache.get('logo.png'))?.data ?? null,
+      null,
+      'files over the per-file bound are not held',
+    );
+    assert.equal((await cache.get('Upper.txt'))?.data?.toString(), 'content of Upper.txt\n');
+  });
+});
+
 describe('SimpleHTTPRequestHandler options', () => {
   it('listing: false answers 404 for a directory without an index', async () => {
     await withServer(Handler({ listing: false }), {}, async (s) => {

@@ -14,6 +14,8 @@ export interface FileToServe {
   mtimeMs: number;
   /** Content-Type, charset included. */
   type: string;
+  /** The file's bytes when they are held in memory (the file cache), else null: read from disk. */
+  data: Buffer | null;
 }
 
 /** Files smaller than this are not worth compressing on the fly. */
@@ -131,16 +133,14 @@ export async function serveContent(
   if (onTheFly === null) h.sendHeader('Content-Length', range === null ? size : range.end - range.start + 1);
   sendValidators();
   h.endHeaders();
-  if (h.command === 'HEAD') return;
-  const read = createReadStream(source, {
-    start: range?.start ?? 0,
-    end: range?.end ?? Math.max(size - 1, 0),
-    highWaterMark: READ_CHUNK,
-  });
-  if (size === 0) {
-    read.destroy();
+  if (h.command === 'HEAD' || size === 0) return;
+  const start = range?.start ?? 0;
+  const end = range?.end ?? size - 1;
+  if (sibling === null && onTheFly === null && file.data !== null) {
+    h.wfile.write(file.data.subarray(start, end + 1)); // from memory: one write, no file-system call
     return;
   }
+  const read = createReadStream(source, { start, end, highWaterMark: READ_CHUNK });
   if (onTheFly === null) await pipeline(read, h.wfile);
   else await pipeline(read, compressor(onTheFly), h.wfile);
 }

@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { promises as fsp, type Stats } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { BaseHTTPRequestHandler, escapeControls } from '../../server/request-handler.js';
 import { accessLine, colourStatus } from './access-log.js';
 import { guessType } from './content-type.js';
 import { listingHtml, listingJson, sortEntries, type ListingEntry } from './listing.js';
 import { resolveOptions, type StaticOptions } from './options.js';
-import { serveContent } from './serve-content.js';
+import { FileCache, type CachedTarget } from './file-cache.js';
+import { serveContent, type FileToServe } from './serve-content.js';
 import { translatePath, type Translated } from './translate-path.js';
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -148,14 +149,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         return;
       }
       for (const index of this.options.indexPages) {
-        const page = path.join(target.real, index);
-        const st = await fsp.stat(page).catch(() => null);
-        if (st?.isFile()) {
-          await serveContent(
-            this,
-            { path: page, size: st.size, mtimeMs: st.mtimeMs, type: this.guessType(index) },
-            this.options.compression,
-          );
+        const page = await this.resolve(this.child(t, index));
+        if (page?.stat.isFile()) {
+          await this.sendFile(page, index);
           return;
         }
       }
@@ -170,16 +166,23 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       await this.notFound();
       return;
     }
-    await serveContent(
-      this,
-      {
-        path: target.real,
-        size: target.stat.size,
-        mtimeMs: target.stat.mtimeMs,
-        type: this.guessType(t.fsPath),
-      },
-      this.options.compression,
-    );
+    await this.sendFile(target, t.fsPath);
+  }
+
+  /** The translated path of `name` inside the directory `t`. */
+  private child(t: Translated, name: string): Translated {
+    return { fsPath: path.join(t.fsPath, name), segments: [...t.segments, name], trailingSlash: false };
+  }
+
+  private sendFile(target: CachedTarget, name: string): Promise<void> {
+    const file: FileToServe = {
+      path: target.real,
+      size: target.stat.size,
+      mtimeMs: target.stat.mtimeMs,
+      type: this.guessType(name),
+      data: target.data,
+    };
+    return serveContent(this, file, this.options.compression);
   }
 
   /**
@@ -187,7 +190,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * served: a dotfile (unless allowed), or a symlink that resolves outside the directory (unless allowed).
    * Both are judged on the real path, so a link cannot smuggle a hidden or outside file in.
    */
-  private async resolve(t: Translated): Promise<{ real: string; stat: Stats } | null> {
+  private async resolve(t: Translated): Promise<CachedTarget | null> {
+    const cache = cacheFor(this.options);
+    const hit = await cache.get(t.fsPath);
+    if (hit !== undefined) return hit;
     let real: string;
     let root: string;
     try {
@@ -197,7 +203,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     if (!this.allowed(real, root, t.segments)) return null;
     const stat = await fsp.stat(real).catch(() => null);
-    return stat === null ? null : { real, stat };
+    return stat === null ? null : cache.put(t.fsPath, real, stat);
   }
 
   /** The dotfile and symlink rules, on a real path and the URL segments that led to it. */
@@ -225,14 +231,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   private async notFound(): Promise<void> {
     const spa = this.options.spa;
     if (spa !== null && /text\/html|\*\/\*/.test(this.headers.get('accept') ?? '')) {
-      const file = path.join(this.directory, spa);
-      const st = await fsp.stat(file).catch(() => null);
-      if (st?.isFile()) {
-        await serveContent(
-          this,
-          { path: file, size: st.size, mtimeMs: st.mtimeMs, type: this.guessType(file) },
-          this.options.compression,
-        );
+      const root = translatePath('/', this.directory)!;
+      const target = await this.resolve(this.child(root, spa));
+      if (target?.stat.isFile()) {
+        await this.sendFile(target, spa);
         return;
       }
     }
@@ -289,3 +291,12 @@ Object.defineProperty(SimpleHTTPRequestHandler.prototype, 'options', {
   value: resolveOptions(),
   writable: true,
 });
+
+const caches = new WeakMap<StaticOptions, FileCache>();
+
+/** One file cache per set of options, that is per bound handler class. */
+function cacheFor(options: StaticOptions): FileCache {
+  let cache = caches.get(options);
+  if (cache === undefined) caches.set(options, (cache = new FileCache()));
+  return cache;
+}

@@ -1,0 +1,73 @@
+import { promises as fsp, type Stats } from 'node:fs';
+
+/** What a translated path resolved to, with the file's bytes when it is small enough to keep. */
+export interface CachedTarget {
+  real: string;
+  stat: Stats;
+  data: Buffer | null;
+  checkedAt: number;
+}
+
+/**
+ * A bounded cache of resolved paths and small files, like nginx's open_file_cache: an entry is trusted for
+ * `validMs` after its last check, then revalidated with one `stat` (same size, mtime and inode: keep; else
+ * drop). Hot small files are then served from memory without a single file-system call.
+ */
+export class FileCache {
+  private readonly entries = new Map<string, CachedTarget>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxEntries = 4096,
+    private readonly maxBytes = 64 * 1024 * 1024,
+    readonly maxFileBytes = 1024 * 1024,
+    private readonly validMs = 1000,
+  ) {}
+
+  /** The entry for `key` if it is still valid, revalidating it with `stat` when its time is up. */
+  async get(key: string, now = Date.now()): Promise<CachedTarget | undefined> {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (now - entry.checkedAt < this.validMs) return entry;
+    const st = await fsp.stat(entry.real).catch(() => null);
+    if (
+      st === null ||
+      st.size !== entry.stat.size ||
+      st.mtimeMs !== entry.stat.mtimeMs ||
+      st.ino !== entry.stat.ino
+    ) {
+      this.delete(key);
+      return undefined;
+    }
+    entry.checkedAt = now;
+    this.entries.delete(key); // re-insert: recently used entries are evicted last
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  /** Remembers a resolved target, reading the file into memory when it is a small regular file. */
+  async put(key: string, real: string, stat: Stats): Promise<CachedTarget> {
+    let data: Buffer | null = null;
+    if (stat.isFile() && stat.size <= this.maxFileBytes) {
+      data = await fsp.readFile(real).catch(() => null);
+      if (data !== null && data.length !== stat.size) data = null; // changed while read: serve from disk
+    }
+    const entry: CachedTarget = { real, stat, data, checkedAt: Date.now() };
+    this.delete(key);
+    this.entries.set(key, entry);
+    this.bytes += data?.length ?? 0;
+    // Evict the oldest entries (Map keeps insertion order) until both bounds hold.
+    for (const [k] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      this.delete(k);
+    }
+    return entry;
+  }
+
+  private delete(key: string): void {
+    const old = this.entries.get(key);
+    if (old === undefined) return;
+    this.bytes -= old.data?.length ?? 0;
+    this.entries.delete(key);
+  }
+}
