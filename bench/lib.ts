@@ -1,6 +1,6 @@
 /** Shared pieces of `npm run bench`: pinned processes, wrk runs, medians and tables. */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,25 +58,28 @@ export async function startProcess(
   { url, cpu = '0', env, cwd }: { url: string; cpu?: string; env?: NodeJS.ProcessEnv; cwd?: string },
 ): Promise<{ stop: () => Promise<void>; child: ChildProcess }> {
   const [cmd, argv] = canPin ? ['taskset', ['-c', cpu, command, ...args]] : [command, args];
+  // stderr goes to a file, not a pipe: wrk runs synchronously, and a server logging into a pipe nobody
+  // drains meanwhile (python's http.server logs every request) would stall on a full pipe.
+  const logDir = mkdtempSync(join(tmpdir(), 'basehttp-bench-log-'));
+  const logFd = openSync(join(logDir, 'stderr'), 'w');
   const child = spawn(cmd, argv, {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', logFd],
     env: { ...process.env, ...env },
     cwd,
   });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    if (stderr.length < 4096) stderr += d.toString();
-  });
+  closeSync(logFd);
+  const stderrText = (): string => readFileSync(join(logDir, 'stderr'), 'utf8').slice(0, 4096);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await Promise.race([
       waitForPort(url, 15_000),
       exited.then(() => {
-        throw new Error(`${command} exited early: ${stderr.trim()}`);
+        throw new Error(`${command} exited early: ${stderrText().trim()}`);
       }),
     ]);
   } catch (err) {
     child.kill('SIGKILL');
+    rmSync(logDir, { recursive: true, force: true });
     throw err;
   }
   return {
@@ -87,6 +90,7 @@ export async function startProcess(
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;
       clearTimeout(timer);
+      rmSync(logDir, { recursive: true, force: true });
     },
   };
 }
