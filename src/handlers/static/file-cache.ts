@@ -1,4 +1,5 @@
 import { promises as fsp, type Stats } from 'node:fs';
+import type { FileToServe } from './serve-content.js';
 
 /** What a translated path resolved to, with the file's bytes when it is small enough to keep. */
 export interface CachedTarget {
@@ -6,6 +7,8 @@ export interface CachedTarget {
   stat: Stats;
   data: Buffer | null;
   checkedAt: number;
+  /** What serving it needs (type, validators), worked out once for the life of the entry. */
+  file?: FileToServe;
 }
 
 /**

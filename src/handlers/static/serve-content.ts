@@ -4,7 +4,6 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { checkPreconditions, ifRangeHolds, type Validators } from './conditional.js';
-import { isCompressible } from './content-type.js';
 import { parseRange, type ByteRange } from './ranges.js';
 
 /** A regular file about to be sent. */
@@ -16,6 +15,10 @@ export interface FileToServe {
   type: string;
   /** The file's bytes when they are held in memory (the file cache), else null: read from disk. */
   data: Buffer | null;
+  /** Worth compressing on the fly (text-like type). */
+  compressible: boolean;
+  /** Validators by coding, worked out once per cached file. */
+  validators: Map<string, Validators & { lastModifiedText: string }>;
 }
 
 /** Files smaller than this are not worth compressing on the fly. */
@@ -76,7 +79,7 @@ export async function serveContent(
   file: FileToServe,
   compression: boolean,
 ): Promise<void> {
-  const compressible = compression && isCompressible(file.type);
+  const compressible = compression && file.compressible;
   const rangeHeader = h.command === 'GET' ? h.headers.get('range') : undefined;
   // Ranges address the identity bytes, so a range request is never compressed.
   const codings =
@@ -87,7 +90,13 @@ export async function serveContent(
   const coding = sibling?.coding ?? onTheFly;
   const source = sibling?.path ?? file.path;
   const size = sibling?.size ?? file.size;
-  const v = validatorsFor(file.size, file.mtimeMs, coding === null ? '' : `-${coding}`);
+  const suffix = coding === null ? '' : `-${coding}`;
+  let v = file.validators.get(suffix);
+  if (v === undefined) {
+    const base = validatorsFor(file.size, file.mtimeMs, suffix);
+    v = { ...base, lastModifiedText: h.dateTimeString(base.lastModified) };
+    file.validators.set(suffix, v);
+  }
 
   const precondition = checkPreconditions(h.command, h.headers, v);
   if (precondition === 'failed') {
@@ -95,7 +104,7 @@ export async function serveContent(
     return;
   }
   const sendValidators = (): void => {
-    h.sendHeader('Last-Modified', h.dateTimeString(v.lastModified));
+    h.sendHeader('Last-Modified', v.lastModifiedText);
     h.sendHeader('ETag', v.etag);
     if (compressible) h.sendHeader('Vary', 'Accept-Encoding');
   };

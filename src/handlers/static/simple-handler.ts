@@ -3,11 +3,11 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { BaseHTTPRequestHandler, escapeControls } from '../../server/request-handler.js';
 import { accessLine, colourStatus } from './access-log.js';
-import { guessType } from './content-type.js';
+import { guessType, isCompressible } from './content-type.js';
 import { listingHtml, listingJson, sortEntries, type ListingEntry } from './listing.js';
 import { resolveOptions, type StaticOptions } from './options.js';
 import { FileCache, type CachedTarget } from './file-cache.js';
-import { serveContent, type FileToServe } from './serve-content.js';
+import { serveContent } from './serve-content.js';
 import { translatePath, type Translated } from './translate-path.js';
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -174,15 +174,21 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return { fsPath: path.join(t.fsPath, name), segments: [...t.segments, name], trailingSlash: false };
   }
 
+  /** Serves a resolved file; what serving needs (type, validators) is kept on the cache entry. */
   private sendFile(target: CachedTarget, name: string): Promise<void> {
-    const file: FileToServe = {
-      path: target.real,
-      size: target.stat.size,
-      mtimeMs: target.stat.mtimeMs,
-      type: this.guessType(name),
-      data: target.data,
-    };
-    return serveContent(this, file, this.options.compression);
+    if (target.file === undefined) {
+      const type = this.guessType(name);
+      target.file = {
+        path: target.real,
+        size: target.stat.size,
+        mtimeMs: target.stat.mtimeMs,
+        type,
+        compressible: isCompressible(type),
+        data: target.data,
+        validators: new Map(),
+      };
+    }
+    return serveContent(this, target.file, this.options.compression);
   }
 
   /**
