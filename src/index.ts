@@ -16,3 +16,18 @@ export { VERSION } from './version.js';
 export { SimpleHTTPRequestHandler } from './handlers/static/simple-handler.js';
 export type { StaticOptions } from './handlers/static/options.js';
 export { resolveOptions } from './handlers/static/options.js';
+export { HTTPConnection } from './client/connection.js';
+export type { RequestBody, RequestOptions, ConnectionOptions } from './client/connection.js';
+export { HTTPResponse } from './client/response.js';
+export {
+  BadStatusLine,
+  HTTPException,
+  IncompleteRead,
+  InvalidURL,
+  LineTooLong,
+  RemoteDisconnected,
+  ResponseNotReady,
+  TimeoutError,
+} from './client/errors.js';
+export { ResponseReader } from './protocol/response-reader.js';
+export type { ResponseHead } from './protocol/response-reader.js';

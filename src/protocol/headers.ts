@@ -14,6 +14,12 @@ export class Headers implements Iterable<[string, string]> {
     this.values.push(value);
   }
 
+  /** Continues the last field's value (a response's obs-fold line, unfolded with a space: RFC 9112 §5.2). */
+  continueLast(text: string): void {
+    const last = this.values.length - 1;
+    if (last >= 0) this.values[last] = `${this.values[last]} ${text}`;
+  }
+
   /** The first value of the field, as Python's `message.get`; undefined when absent. */
   get(name: string): string | undefined {
     const key = name.toLowerCase();
