@@ -31,3 +31,9 @@ export {
 } from './client/errors.js';
 export { ResponseReader } from './protocol/response-reader.js';
 export type { ResponseHead } from './protocol/response-reader.js';
+export { HTTPSConnection } from './client/tls-connection.js';
+export type { TLSOptions } from './client/tls-connection.js';
+export { Pool, PooledResponse } from './client/pool.js';
+export type { PoolOptions, PoolRequest } from './client/pool.js';
+export { request, poolFor, closeAllPools } from './client/request.js';
+export type { FetchOptions, ClientResponse } from './client/request.js';

@@ -6,6 +6,7 @@ import { HeaderValueError } from '../protocol/response-head.js';
 import { ResponseReader, type ResponseHead } from '../protocol/response-reader.js';
 import {
   BadStatusLine,
+  HTTPException,
   InvalidURL,
   LineTooLong,
   RemoteDisconnected,
@@ -303,9 +304,11 @@ export class HTTPConnection {
     if (!head.keepAlive || this.ended) this.close();
   }
 
-  /** Closes the socket. */
+  /** Closes the socket; a request waiting on it fails at once (this is how an abort lands). */
   close(): void {
     this.sock?.destroy();
     this.sock = null;
+    this.failure ??= new HTTPException('The connection was closed');
+    this.notify();
   }
 }
