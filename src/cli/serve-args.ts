@@ -3,6 +3,7 @@ import type { LogFormat } from '../handlers/static/access-log.js';
 import type { StaticOptions } from '../handlers/static/options.js';
 
 export const USAGE = `usage: basehttp [-h] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-H HEADER] [options] [port]
+       basehttp get [options] URL   (see basehttp get -h)
 
 Serve a directory over HTTP/1.1, like python -m http.server.
 
