@@ -168,6 +168,7 @@ export function machineLine(): string {
 export async function startNginx(
   port: number,
   server: string,
+  { ssl = false }: { ssl?: boolean } = {},
 ): Promise<{ stop: () => Promise<void>; version: string } | null> {
   const binary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
   if (binary === undefined) return null;
@@ -192,7 +193,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   default_type application/octet-stream;
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${ssl ? ' ssl' : ''};
     ${server}
   }
 }
@@ -202,7 +203,7 @@ http {
     .stderr.trim()
     .replace('nginx version: ', '');
   const proc = await startProcess(binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], {
-    url: `http://127.0.0.1:${port}/`,
+    url: `${ssl ? 'https' : 'http'}://127.0.0.1:${port}/`,
   });
   return {
     version,
