@@ -1,0 +1,76 @@
+/**
+ * Clients: many small keep-alive GETs (50 in flight) against nginx `return 200` — basehttp's Pool against
+ * `undici.request` with a Pool of the same size and `node:http` with a keep-alive Agent — and a 100 MiB
+ * download against undici and curl. Each client runs in its own process pinned to core 1, nginx on core 0.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, hasCommand, median, printTable, startNginx } from './lib.js';
+
+const ROUNDS = 3;
+const here = fileURLToPath(new URL('.', import.meta.url));
+const CLIENTS = ['basehttp', 'undici', 'node:http'] as const;
+
+/** Runs bench/peers/client-load.js in a pinned process and returns what it printed (a number). */
+function load(client: string, mode: 'small' | 'large', url: string): number {
+  const args = [`${here}peers/client-load.js`, client, mode, url];
+  const cmd = hasCommand('taskset')
+    ? ['taskset', ['-c', '1', process.execPath, ...args]]
+    : [process.execPath, args];
+  const out = spawnSync(cmd[0] as string, cmd[1] as string[], { encoding: 'utf8', timeout: 60_000 });
+  if (out.status !== 0) throw new Error(`${client} ${mode}: ${out.stderr}`);
+  return Number(out.stdout.trim());
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'basehttp-bench-client-'));
+  writeFileSync(join(dir, 'big.bin'), '');
+  truncateSync(join(dir, 'big.bin'), 100 * 1024 * 1024);
+  const port = await freePort();
+  const nginx = await startNginx(port, `location = / { return 200 "ok"; } location / { root ${dir}; }`);
+  if (nginx === null) {
+    console.log('\nclients: nginx is not installed (apt-get install nginx-light); skipped');
+    return;
+  }
+  const small = new Map<string, number[]>();
+  const large = new Map<string, number[]>();
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const client of CLIENTS) {
+        small.set(client, [...(small.get(client) ?? []), load(client, 'small', `http://127.0.0.1:${port}/`)]);
+      }
+      for (const client of ['basehttp', 'undici'] as const) {
+        large.set(client, [
+          ...(large.get(client) ?? []),
+          load(client, 'large', `http://127.0.0.1:${port}/big.bin`),
+        ]);
+      }
+      if (hasCommand('curl')) {
+        const out = execFileSync(
+          'curl',
+          ['-s', '-o', '/dev/null', '-w', '%{speed_download}', `http://127.0.0.1:${port}/big.bin`],
+          { encoding: 'utf8' },
+        );
+        large.set('curl', [...(large.get('curl') ?? []), Number(out)]);
+      }
+    }
+  } finally {
+    await nginx.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const undici = median(small.get('undici')!);
+  printTable(
+    `clients, 50 requests in flight on keep-alive connections against nginx return 200, 3 s, median of ${ROUNDS}`,
+    ['client', 'req/s', 'vs undici.request'],
+    CLIENTS.map((c) => [c, median(small.get(c)!), median(small.get(c)!) / undici]),
+  );
+  const undiciBytes = median(large.get('undici')!);
+  printTable(
+    '100 MiB download from nginx, one connection',
+    ['client', 'MB/s', 'vs undici'],
+    [...large.keys()].map((c) => [c, median(large.get(c)!) / 1e6, median(large.get(c)!) / undiciBytes]),
+  );
+}

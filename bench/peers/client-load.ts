@@ -1,0 +1,64 @@
+/**
+ * One client's load for bench/client.ts, in its own process: `small` runs 50 request loops for 3 s and
+ * prints requests/s; `large` downloads one URL and prints bytes/s.
+ */
+import http from 'node:http';
+import { Pool as UndiciPool } from 'undici';
+import { Pool } from '../../src/index.js';
+
+const [client, mode, url] = process.argv.slice(2) as [string, string, string];
+const IN_FLIGHT = 50;
+const SECONDS = 3;
+
+type Get = () => Promise<number>;
+
+function makeGet(): Get {
+  const target = new URL(url);
+  if (client === 'basehttp') {
+    const pool = new Pool(target.origin, { connections: IN_FLIGHT });
+    return async () => {
+      const res = await pool.request({ path: target.pathname });
+      return (await res.arrayBuffer()).length;
+    };
+  }
+  if (client === 'undici') {
+    const pool = new UndiciPool(target.origin, { connections: IN_FLIGHT });
+    return async () => {
+      const res = await pool.request({ method: 'GET', path: target.pathname });
+      return (await res.body.arrayBuffer()).byteLength;
+    };
+  }
+  const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  return () =>
+    new Promise((resolve, reject) => {
+      http
+        .get(url, { agent }, (res) => {
+          let n = 0;
+          res.on('data', (d: Buffer) => (n += d.length));
+          res.on('end', () => resolve(n));
+        })
+        .on('error', reject);
+    });
+}
+
+const get = makeGet();
+if (mode === 'small') {
+  for (let i = 0; i < 200; i++) await get(); // warm-up
+  let done = 0;
+  const until = Date.now() + SECONDS * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (Date.now() < until) {
+        await get();
+        done++;
+      }
+    }),
+  );
+  console.log(Math.round(done / ((Date.now() - started) / 1000)));
+} else {
+  const started = Date.now();
+  const bytes = await get();
+  console.log(Math.round(bytes / ((Date.now() - started) / 1000)));
+}
+process.exit(0);
