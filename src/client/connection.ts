@@ -155,7 +155,7 @@ export class HTTPConnection {
   /** Adds a header; several values are joined with `, `. Invalid names or values throw before sending. */
   putheader(name: string, ...values: Array<string | number>): void {
     if (this.method === null) throw new ResponseNotReady('putheader() before putrequest()');
-    this.fields.push([name, values.map(String).join(', ')]);
+    this.fields.push([name, values.length === 1 ? String(values[0]) : values.map(String).join(', ')]);
   }
 
   /** Sends the head (and `body`, if given), as Python's `endheaders`. */
@@ -194,7 +194,8 @@ export class HTTPConnection {
     const pairs: Array<[string, string]> = Array.isArray(headers)
       ? headers
       : Object.entries(headers).map(([k, v]) => [k, String(v)]);
-    const has = (name: string): boolean => pairs.some(([k]) => k.toLowerCase() === name);
+    const given = new Set(pairs.map(([k]) => k.toLowerCase()));
+    const has = (name: string): boolean => given.has(name);
     this.putrequest(method, url, { skipHost: has('host') });
     for (const [k, v] of pairs) this.putheader(k, v);
     const fixed = typeof body === 'string' || body instanceof Uint8Array ? Buffer.from(body as string) : null;

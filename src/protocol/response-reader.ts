@@ -63,14 +63,30 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     const m = this.line!;
     const minor = Number(m[1]);
     const status = Number(m[2]);
+    // One pass over the fields for what framing and persistence depend on.
     let keepAlive = minor >= 1;
-    for (const v of headers.getAll('connection')) {
-      for (const token of splitList(v.toLowerCase())) {
-        if (token === 'close') keepAlive = false;
-        else if (token === 'keep-alive' && minor === 0) keepAlive = true;
+    let lastCoding: string | null = null;
+    let lengths: string[] | null = null;
+    for (let n = headers.size, i = 0; i < n; i++) {
+      const key = headers.keyAt(i);
+      if (key === 'connection') {
+        for (const token of splitList(headers.valueAt(i).toLowerCase())) {
+          if (token === 'close') keepAlive = false;
+          else if (token === 'keep-alive' && minor === 0) keepAlive = true;
+        }
+      } else if (key === 'transfer-encoding') {
+        const codings = splitList(headers.valueAt(i).toLowerCase());
+        if (codings.length > 0) lastCoding = codings[codings.length - 1]!;
+      } else if (key === 'content-length') {
+        (lengths ??= []).push(
+          ...headers
+            .valueAt(i)
+            .split(',')
+            .map((x) => x.trim()),
+        );
       }
     }
-    const framing = this.framing(status, headers);
+    const framing = this.framing(status, lastCoding, lengths);
     if (framing.kind === 'close') keepAlive = false;
     const head: ResponseHead = {
       version: `HTTP/1.${minor}`,
@@ -85,21 +101,19 @@ export class ResponseReader extends MessageReader<ResponseHead> {
   }
 
   /** RFC 9112 §6.3, in its order. */
-  private framing(status: number, headers: Headers): BodyFraming {
+  private framing(status: number, lastCoding: string | null, lengths: string[] | null): BodyFraming {
     if (this.method === 'HEAD' || status < 200 || status === 204 || status === 304) return NO_BODY;
-    const te = headers.getAll('transfer-encoding');
-    if (te.length > 0) {
-      const codings = te.flatMap((v) => splitList(v.toLowerCase()));
-      return codings[codings.length - 1] === 'chunked' ? CHUNKED : UNTIL_CLOSE;
-    }
-    const cl = headers.getAll('content-length');
-    if (cl.length > 0) {
-      const values = new Set(cl.flatMap((v) => v.split(',').map((x) => x.trim())));
-      const [only] = values;
-      if (values.size !== 1 || !/^\d+$/.test(only!) || Number(only) > Number.MAX_SAFE_INTEGER) {
-        throw new ProtocolError(502, `Invalid Content-Length: ${cl.join(', ')}`);
+    if (lastCoding !== null) return lastCoding === 'chunked' ? CHUNKED : UNTIL_CLOSE;
+    if (lengths !== null) {
+      const first = lengths[0]!;
+      if (
+        !/^\d+$/.test(first) ||
+        lengths.some((l) => l !== first) ||
+        Number(first) > Number.MAX_SAFE_INTEGER
+      ) {
+        throw new ProtocolError(502, `Invalid Content-Length: ${lengths.join(', ')}`);
       }
-      const length = Number(only);
+      const length = Number(first);
       return length === 0 ? NO_BODY : { kind: 'length', length };
     }
     return UNTIL_CLOSE;
