@@ -37,3 +37,5 @@ export { Pool, PooledResponse } from './client/pool.js';
 export type { PoolOptions, PoolRequest } from './client/pool.js';
 export { request, poolFor, closeAllPools } from './client/request.js';
 export type { FetchOptions, ClientResponse } from './client/request.js';
+export { HTTPSServer } from './server/https-server.js';
+export type { TLSServerOptions } from './server/https-server.js';

@@ -26,14 +26,17 @@ options:
   --no-compression          never compress responses (brotli/gzip are negotiated by default)
   --quiet                   no access log (errors are still logged)
   --log-format FORMAT       python (default), common, combined or json
+  --tls-cert FILE           serve HTTPS with this PEM certificate (chain); it may hold the key too
+  --tls-key FILE            the PEM private key, when not in the certificate file
+  --tls-password-file FILE  a file holding the key's password
   --cgi                     run CGI scripts (not available yet)
-  --tls-cert FILE, --tls-key FILE, --tls-password-file FILE
-                            serve HTTPS (not available yet)
   --workers N               use N processes (not available yet)
 `;
 
 /** What the command line asks for. */
 export interface ServeArgs {
+  /** HTTPS when set: certificate, key and the file holding the key's password. */
+  tls: { certfile: string; keyfile?: string; passwordFile?: string } | null;
   port: number;
   bind: string;
   protocol: 'HTTP/1.0' | 'HTTP/1.1';
@@ -81,10 +84,13 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
   }
   const v = parsed.values;
   if (v.help) return 'help';
-  for (const later of ['cgi', 'tls-cert', 'tls-key', 'tls-password-file', 'workers'] as const) {
+  if (v['tls-cert'] === undefined && (v['tls-key'] !== undefined || v['tls-password-file'] !== undefined)) {
+    throw new UsageError('--tls-key and --tls-password-file need --tls-cert');
+  }
+  for (const later of ['cgi', 'workers'] as const) {
     if (v[later] !== undefined) {
       throw new UsageError(
-        `--${later} is not available yet: CGI, HTTPS and workers arrive with CGIHTTPRequestHandler and HTTPSServer`,
+        `--${later} is not available yet: CGI and workers arrive with CGIHTTPRequestHandler and node:cluster support`,
       );
     }
   }
@@ -116,7 +122,12 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
   const logFormat = (v['log-format'] ?? 'python') as LogFormat;
   if (!LOG_FORMATS.includes(logFormat))
     throw new UsageError(`argument --log-format: choose from ${LOG_FORMATS.join(', ')}`);
+  const tls =
+    v['tls-cert'] === undefined
+      ? null
+      : { certfile: v['tls-cert'], keyfile: v['tls-key'], passwordFile: v['tls-password-file'] };
   return {
+    tls,
     port,
     bind: v.bind ?? '',
     protocol,

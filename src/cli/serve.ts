@@ -1,6 +1,7 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { SimpleHTTPRequestHandler } from '../handlers/static/simple-handler.js';
-import { HTTPServer } from '../server/http-server.js';
+import { HTTPServer, type HandlerClass } from '../server/http-server.js';
+import { HTTPSServer } from '../server/https-server.js';
 import type { ServeArgs } from './serve-args.js';
 
 /** How the banner shows a bound address: IPv6 in brackets inside URLs, as Python. */
@@ -21,7 +22,13 @@ export async function serve(args: ServeArgs): Promise<number> {
   const Handler = class extends SimpleHTTPRequestHandler.with(args.options) {
     override protocolVersion = args.protocol;
   };
-  const server = new HTTPServer({ host: args.bind, port: args.port }, Handler);
+  let server: HTTPServer;
+  try {
+    server = makeServer(args, Handler);
+  } catch (err) {
+    process.stderr.write(`basehttp: cannot use the TLS certificate or key: ${(err as Error).message}\n`);
+    return 1;
+  }
   try {
     await server.listen();
   } catch (err) {
@@ -37,9 +44,12 @@ export async function serve(args: ServeArgs): Promise<number> {
     return 1;
   }
   const [host, port] = server.serverAddress;
-  process.stdout.write(`Serving HTTP on ${host} port ${port} (http://${urlHost(host)}:${port}/) ...\n`);
+  const scheme = args.tls === null ? 'http' : 'https';
+  process.stdout.write(
+    `Serving ${scheme.toUpperCase()} on ${host} port ${port} (${scheme}://${urlHost(host)}:${port}/) ...\n`,
+  );
   const local = host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host;
-  process.stdout.write(`Local: http://${urlHost(local)}:${port}/\n`);
+  process.stdout.write(`Local: ${scheme}://${urlHost(local)}:${port}/\n`);
   const stop = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGINT') process.stdout.write('\nKeyboard interrupt received, exiting.\n');
     void server.shutdown(5000);
@@ -48,4 +58,14 @@ export async function serve(args: ServeArgs): Promise<number> {
   process.once('SIGTERM', stop);
   await server.serveForever();
   return 0;
+}
+
+/** HTTP, or HTTPS when a certificate was given (the key's password read from its file, newline dropped). */
+function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
+  const address = { host: args.bind, port: args.port };
+  if (args.tls === null) return new HTTPServer(address, Handler);
+  const { certfile, keyfile, passwordFile } = args.tls;
+  const password =
+    passwordFile === undefined ? undefined : readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
+  return new HTTPSServer(address, Handler, { certfile, keyfile, password });
 }

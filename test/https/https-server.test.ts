@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { HTTPSConnection, HTTPSServer } from '../../src/index.js';
+import { Hello } from '../server/handlers.js';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'basehttp-https-'));
+const cert = join(dir, 'cert.pem');
+const key = join(dir, 'key.pem');
+// A certificate for localhost and 127.0.0.1 with a password-protected key, made here with openssl.
+execFileSync(
+  'openssl',
+  [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-passout',
+    'pass:s3cret',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ],
+  { stdio: 'ignore' },
+);
+writeFileSync(join(dir, 'password'), 's3cret\n');
+writeFileSync(join(dir, 'wrong-password'), 'nope\n');
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+async function withHttps(fn: (port: number) => Promise<void>): Promise<void> {
+  const server = new HTTPSServer({ host: '127.0.0.1', port: 0 }, Hello, {
+    certfile: cert,
+    keyfile: key,
+    password: 's3cret',
+    logStream: null,
+  });
+  await server.listen();
+  const serving = server.serveForever();
+  try {
+    await fn(server.serverPort);
+  } finally {
+    await server.shutdown(500);
+    await serving;
+  }
+}
+
+describe('HTTPSServer', () => {
+  it("serves curl, Python's urllib and basehttp's HTTPSConnection, verified against the certificate", async () => {
+    await withHttps(async (port) => {
+      const curl = await run('curl', ['-sS', '--cacert', cert, `https://localhost:${port}/curl`]);
+      assert.equal(curl.stdout, 'hello /curl');
+      const py = await run('python3', [
+        '-c',
+        'import ssl, sys, urllib.request as u; ctx = ssl.create_default_context(cafile=sys.argv[1]); print(u.urlopen(sys.argv[2], context=ctx).read().decode())',
+        cert,
+        `https://127.0.0.1:${port}/py`,
+      ]);
+      assert.equal(py.stdout.trim(), 'hello /py');
+      const conn = new HTTPSConnection('localhost', port, { ca: readFileSync(cert) });
+      for (const path of ['/a', '/b']) {
+        await conn.request('GET', path);
+        assert.equal((await (await conn.getresponse()).read()).toString(), `hello ${path}`);
+      }
+      conn.close();
+      await assert.rejects(
+        run('curl', ['-sS', `https://localhost:${port}/`]),
+        'an unknown CA is refused by a verifying client',
+      );
+    });
+  });
+
+  it('a plain-HTTP request on the TLS port gets a clean close, and the server keeps serving', async () => {
+    await withHttps(async (port) => {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (d) => (text += d.toString('latin1')));
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => {});
+        socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      assert.doesNotMatch(answer, /HTTP\/1\.1 200/);
+      const curl = await run('curl', ['-sS', '--cacert', cert, `https://localhost:${port}/after`]);
+      assert.equal(curl.stdout, 'hello /after');
+    });
+  });
+
+  it('a wrong key password fails at construction with a clear error', () => {
+    assert.throws(
+      () =>
+        new HTTPSServer({ host: '127.0.0.1', port: 0 }, Hello, {
+          certfile: cert,
+          keyfile: key,
+          password: 'nope',
+          logStream: null,
+        }),
+      /bad decrypt|bad password|decrypt/i,
+    );
+  });
+});
+
+describe('basehttp --tls-cert', () => {
+  it('--tls-key or a password file without --tls-cert is a usage error', async () => {
+    for (const args of [
+      ['--tls-key', key],
+      ['--tls-password-file', join(dir, 'password')],
+    ]) {
+      const r = await run(process.execPath, [MAIN, ...args]).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal((r as { code: number }).code, 2);
+      assert.match((r as { stderr: string }).stderr, /need --tls-cert/);
+    }
+  });
+
+  it('a wrong password file is one error line and exit 1', async () => {
+    const r = await run(process.execPath, [
+      MAIN,
+      '-b',
+      '127.0.0.1',
+      '--tls-cert',
+      cert,
+      '--tls-key',
+      key,
+      '--tls-password-file',
+      join(dir, 'wrong-password'),
+      '0',
+    ]).catch((e: { code: number; stderr: string }) => e);
+    assert.equal((r as { code: number }).code, 1);
+    assert.match((r as { stderr: string }).stderr, /^basehttp: cannot use the TLS certificate or key: .+\n$/);
+  });
+
+  it('serves HTTPS with a banner that says so', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        MAIN,
+        '-b',
+        '127.0.0.1',
+        '-d',
+        dir,
+        '--tls-cert',
+        cert,
+        '--tls-key',
+        key,
+        '--tls-password-file',
+        join(dir, 'password'),
+        '0',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /^Serving HTTPS on 127\.0\.0\.1 port (\d+) \(https:\/\/127\.0\.0\.1:\d+\/\) \.\.\./.exec(
+            out,
+          );
+          if (m) resolve(Number(m[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      const curl = await run('curl', ['-sS', '--cacert', cert, `https://localhost:${port}/password`]);
+      assert.equal(curl.stdout, 's3cret\n');
+    } finally {
+      child.kill('SIGINT');
+    }
+  });
+});
