@@ -97,11 +97,6 @@ export class Connection {
     return this.peerAddress;
   }
 
-  /** Whether a request is being handled right now. */
-  get busy(): boolean {
-    return this.exchange !== null || this.draining !== null;
-  }
-
   write(data: Buffer): boolean {
     if (this.destroyed) return true;
     return this.socket.write(data);

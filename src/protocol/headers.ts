@@ -63,14 +63,4 @@ export class Headers implements Iterable<[string, string]> {
   keysInOrder(): string[] {
     return this.names.slice();
   }
-
-  /** A plain object of lowercased names to values (repeated fields joined with ", "), for logging and JSON. */
-  toJSON(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (let i = 0; i < this.keys.length; i++) {
-      const k = this.keys[i]!;
-      out[k] = Object.hasOwn(out, k) ? `${out[k]}, ${this.values[i]}` : this.values[i]!;
-    }
-    return out;
-  }
 }

@@ -129,11 +129,6 @@ export abstract class MessageReader<H> {
     return this.len - this.pos;
   }
 
-  /** True between messages: the next call that makes progress is `readHead`. */
-  get atHead(): boolean {
-    return this.state === State.Head;
-  }
-
   /** True when part of a next head has arrived (blank lines before it do not count, RFC 9112 §2.2). */
   get hasPartialHead(): boolean {
     if (this.state !== State.Head) return false;
@@ -313,11 +308,6 @@ export abstract class MessageReader<H> {
           return BODY_END;
       }
     }
-  }
-
-  /** Whether the reader is in the middle of a body. */
-  get inBody(): boolean {
-    return this.state !== State.Head;
   }
 
   private needInput(): null {

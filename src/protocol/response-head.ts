@@ -49,20 +49,3 @@ function buildStatusLine(version: string, code: number, reason: string): string 
 export function responseHasBody(method: string, status: number): boolean {
   return method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
 }
-
-export const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
-const CRLF = Buffer.from('\r\n', 'latin1');
-
-/** Frames `data` as one chunk (RFC 9112 §7.1) into a single buffer: size line, data, CRLF. */
-export function encodeChunk(data: Buffer): Buffer {
-  const size = data.length.toString(16);
-  const out = Buffer.allocUnsafe(size.length + 4 + data.length);
-  out.write(size, 0, 'latin1');
-  let o = size.length;
-  out[o++] = 0x0d;
-  out[o++] = 0x0a;
-  data.copy(out, o);
-  o += data.length;
-  CRLF.copy(out, o);
-  return out;
-}
