@@ -1,45 +1,22 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { freePort, startNginx } from '../../bench/lib.js';
 import { HTTPSConnection, Pool } from '../../src/index.js';
+import { makeCertificate } from '../helpers/certificate.js';
 
 describe('HTTPSConnection against nginx with a certificate made here', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'basehttp-tls-'));
   let port = 0;
   let nginx: Awaited<ReturnType<typeof startNginx>> = null;
   let cert = '';
 
   before(async () => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const made = makeCertificate();
+    cert = readFileSync(made.cert, 'utf8');
     port = await freePort();
     nginx = await startNginx(
       port,
-      `ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem; location / { return 200 "tls ok"; }`,
+      `ssl_certificate ${made.cert}; ssl_certificate_key ${made.key}; location / { return 200 "tls ok"; }`,
       { ssl: true },
     );
     assert.ok(nginx !== null, 'nginx is needed for this test: apt-get install nginx-light (.ci/run does)');

@@ -1,42 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { HTTPSConnection, HTTPSServer } from '../../src/index.js';
+import { makeCertificate } from '../helpers/certificate.js';
 import { Hello } from '../server/handlers.js';
 
 const run = promisify(execFile);
-const dir = mkdtempSync(join(tmpdir(), 'basehttp-https-'));
-const cert = join(dir, 'cert.pem');
-const key = join(dir, 'key.pem');
 // A certificate for localhost and 127.0.0.1 with a password-protected key, made here with openssl.
-execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-passout',
-    'pass:s3cret',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ],
-  { stdio: 'ignore' },
-);
+const { dir, cert, key } = makeCertificate('s3cret');
 writeFileSync(join(dir, 'password'), 's3cret\n');
 writeFileSync(join(dir, 'wrong-password'), 'nope\n');
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
