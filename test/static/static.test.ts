@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -269,6 +269,24 @@ describe('SimpleHTTPRequestHandler', () => {
     assert.equal(header(small.head, 'Content-Encoding'), undefined, 'tiny files are sent as they are');
   });
 
+  it('uses a .gz sibling for gzip-only clients, and ignores a sibling older than its file', async () => {
+    const { utimesSync } = await import('node:fs');
+    writeFileSync(`${root}/style.css`, 'body { color: red; }\n'.repeat(100));
+    writeFileSync(`${root}/style.css.gz`, zlib.gzipSync('body { color: red; }\n'.repeat(100)));
+    const gz = await curl(ctx.port, '/style.css', '-H', 'Accept-Encoding: gzip');
+    assert.equal(header(gz.head, 'Content-Encoding'), 'gzip');
+    assert.equal(Number(header(gz.head, 'Content-Length')), statSync(`${root}/style.css.gz`).size);
+    writeFileSync(`${root}/stale.css`, 'fresh content\n'.repeat(100));
+    writeFileSync(`${root}/stale.css.gz`, zlib.gzipSync('STALE\n'));
+    utimesSync(`${root}/stale.css.gz`, new Date(0), new Date(0));
+    const fresh = await curl(ctx.port, '/stale.css', '-H', 'Accept-Encoding: gzip');
+    assert.equal(
+      zlib.gunzipSync(fresh.body).toString(),
+      'fresh content\n'.repeat(100),
+      'compressed on the fly instead',
+    );
+  });
+
   it('serves a fresh precompressed sibling with its length', async () => {
     const r = await curl(ctx.port, '/app.js', '-H', 'Accept-Encoding: br');
     assert.equal(header(r.head, 'Content-Encoding'), 'br');
@@ -392,6 +410,16 @@ describe('SimpleHTTPRequestHandler options', () => {
       assert.match(header(denied.head, 'WWW-Authenticate')!, /^Basic realm=/);
       assert.equal((await curl(s.port, '/hello.txt', '-u', 'ann:wrong')).status, 401);
       assert.equal((await curl(s.port, '/hello.txt', '-u', 'ann:s3cret')).status, 200);
+    });
+  });
+
+  it('quiet: no access log, errors still logged', async () => {
+    await withServer(Handler({ quiet: true }), {}, async (s) => {
+      await curl(s.port, '/hello.txt');
+      await curl(s.port, '/missing.txt');
+      s.server.flushLog();
+      assert.ok(!s.log.some((l) => l.includes('"GET')), s.log.join('\n'));
+      assert.ok(s.log.some((l) => l.includes('code 404, message File not found')));
     });
   });
 
