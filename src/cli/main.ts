@@ -3,8 +3,10 @@
  * The `basehttp` command: `basehttp [options] [port]` serves a directory, as `python -m http.server`;
  * `basehttp get URL` is the client.
  */
+import cluster from 'node:cluster';
+import { runPrimary } from '../cluster/primary.js';
 import { USAGE, UsageError, parseServeArgs } from './serve-args.js';
-import { serve } from './serve.js';
+import { printBanner, serve, SHUTDOWN_TIMEOUT } from './serve.js';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'get') return (await import('./get.js')).main(argv.slice(1));
@@ -20,7 +22,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (args.workers > 1 && cluster.isPrimary) {
+    return runPrimary({
+      count: args.workers,
+      shutdownTimeout: SHUTDOWN_TIMEOUT,
+      onListening: (host, port) => printBanner(args, host, port),
+    });
+  }
   return serve(args);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A worker's IPC channel would keep it alive after its server stopped.
+if (cluster.isWorker) process.exit(code);
+process.exitCode = code;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LogFormat } from '../handlers/static/access-log.js';
 import type { StaticOptions } from '../handlers/static/options.js';
@@ -29,12 +30,14 @@ options:
   --tls-cert FILE           serve HTTPS with this PEM certificate (chain); it may hold the key too
   --tls-key FILE            the PEM private key, when not in the certificate file
   --tls-password-file FILE  a file holding the key's password
+  --workers N               serve with N processes (0 or auto: one per core), sharing the port
   --cgi                     run CGI scripts (not available yet)
-  --workers N               use N processes (not available yet)
 `;
 
 /** What the command line asks for. */
 export interface ServeArgs {
+  /** Processes serving (1: no cluster). */
+  workers: number;
   /** HTTPS when set: certificate, key and the file holding the key's password. */
   tls: { certfile: string; keyfile?: string; passwordFile?: string } | null;
   port: number;
@@ -87,12 +90,14 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
   if (v['tls-cert'] === undefined && (v['tls-key'] !== undefined || v['tls-password-file'] !== undefined)) {
     throw new UsageError('--tls-key and --tls-password-file need --tls-cert');
   }
-  for (const later of ['cgi', 'workers'] as const) {
-    if (v[later] !== undefined) {
-      throw new UsageError(
-        `--${later} is not available yet: CGI and workers arrive with CGIHTTPRequestHandler and node:cluster support`,
-      );
-    }
+  if (v.cgi !== undefined) {
+    throw new UsageError('--cgi is not available yet: it arrives with CGIHTTPRequestHandler');
+  }
+  let workers = 1;
+  if (v.workers !== undefined) {
+    if (v.workers !== 'auto' && !/^\d+$/.test(v.workers))
+      throw new UsageError(`argument --workers: expected a number or auto, got '${v.workers}'`);
+    workers = v.workers === 'auto' || v.workers === '0' ? availableParallelism() : Number(v.workers);
   }
   if (parsed.positionals.length > 1)
     throw new UsageError(`unrecognized arguments: ${parsed.positionals.slice(1).join(' ')}`);
@@ -127,6 +132,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
       ? null
       : { certfile: v['tls-cert'], keyfile: v['tls-key'], passwordFile: v['tls-password-file'] };
   return {
+    workers,
     tls,
     port,
     bind: v.bind ?? '',

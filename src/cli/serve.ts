@@ -1,8 +1,13 @@
+import cluster from 'node:cluster';
 import { readFileSync, statSync } from 'node:fs';
+import { SHUTDOWN_MESSAGE } from '../cluster/primary.js';
 import { SimpleHTTPRequestHandler } from '../handlers/static/simple-handler.js';
 import { HTTPServer, type HandlerClass } from '../server/http-server.js';
 import { HTTPSServer } from '../server/https-server.js';
 import type { ServeArgs } from './serve-args.js';
+
+/** How long requests in flight may take to finish when the server stops, in ms. */
+export const SHUTDOWN_TIMEOUT = 5000;
 
 /** How the banner shows a bound address: IPv6 in brackets inside URLs, as Python. */
 function urlHost(host: string): string {
@@ -44,28 +49,50 @@ export async function serve(args: ServeArgs): Promise<number> {
     return 1;
   }
   const [host, port] = server.serverAddress;
-  const scheme = args.tls === null ? 'http' : 'https';
-  process.stdout.write(
-    `Serving ${scheme.toUpperCase()} on ${host} port ${port} (${scheme}://${urlHost(host)}:${port}/) ...\n`,
-  );
-  const local = host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host;
-  process.stdout.write(`Local: ${scheme}://${urlHost(local)}:${port}/\n`);
-  const stop = (signal: NodeJS.Signals): void => {
-    if (signal === 'SIGINT') process.stdout.write('\nKeyboard interrupt received, exiting.\n');
-    void server.shutdown(5000);
+  const worker = cluster.isWorker ? cluster.worker!.id : null;
+  if (worker === null) printBanner(args, host, port);
+  const stop = (signal: NodeJS.Signals | 'primary'): void => {
+    // Under a cluster the primary speaks for everyone; a worker only drains.
+    if (signal === 'SIGINT' && worker === null)
+      process.stdout.write('\nKeyboard interrupt received, exiting.\n');
+    void server.shutdown(SHUTDOWN_TIMEOUT);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  if (worker !== null) {
+    process.on('message', (m) => m === SHUTDOWN_MESSAGE && stop('primary'));
+    process.on('SIGHUP', () => {}); // reloads are the primary's business: a hangup must not kill workers
+  }
   await server.serveForever();
   return 0;
+}
+
+/** Python's banner, and the local URL to click. */
+export function printBanner(args: ServeArgs, host: string, port: number): void {
+  const scheme = args.tls === null ? 'http' : 'https';
+  const workers = args.workers > 1 ? ` with ${args.workers} workers` : '';
+  process.stdout.write(
+    `Serving ${scheme.toUpperCase()} on ${host} port ${port} (${scheme}://${urlHost(host)}:${port}/)${workers} ...\n`,
+  );
+  const local = host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host;
+  process.stdout.write(`Local: ${scheme}://${urlHost(local)}:${port}/\n`);
 }
 
 /** HTTP, or HTTPS when a certificate was given (the key's password read from its file, newline dropped). */
 function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
   const address = { host: args.bind, port: args.port };
-  if (args.tls === null) return new HTTPServer(address, Handler);
+  // Under a cluster, every log line says which worker wrote it.
+  const prefix = cluster.isWorker ? `[worker ${cluster.worker!.id}] ` : '';
+  const logStream =
+    prefix === ''
+      ? process.stderr
+      : ({
+          write: (text: string) => process.stderr.write(text.replace(/^(?=.)/gm, prefix)),
+        } as unknown as NodeJS.WritableStream);
+  const options = { logStream, shutdownTimeout: SHUTDOWN_TIMEOUT };
+  if (args.tls === null) return new HTTPServer(address, Handler, options);
   const { certfile, keyfile, passwordFile } = args.tls;
   const password =
     passwordFile === undefined ? undefined : readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
-  return new HTTPSServer(address, Handler, { certfile, keyfile, password });
+  return new HTTPSServer(address, Handler, { ...options, certfile, keyfile, password });
 }

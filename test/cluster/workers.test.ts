@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { HTTPConnection } from '../../src/index.js';
+
+const run = promisify(execFile);
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'basehttp-workers-'));
+writeFileSync(join(dir, 'a.txt'), 'from a worker\n');
+writeFileSync(join(dir, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 0x61));
+
+interface Cluster {
+  child: ChildProcess;
+  port: number;
+  err: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `basehttp --workers 2` and waits for its banner and both workers. */
+async function startCluster(): Promise<Cluster> {
+  const child = spawn(process.execPath, [MAIN, '--workers', '2', '-b', '127.0.0.1', '-d', dir, '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = / port (\d+) .* with 2 workers \.\.\./.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then((code) => reject(new Error(`exited ${code}: ${err}`)));
+  });
+  for (let i = 0; i < 100 && (err.match(/started/g) ?? []).length < 2; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  return { child, port, err: () => err, exited };
+}
+
+async function get(port: number, path: string): Promise<string> {
+  const conn = new HTTPConnection('127.0.0.1', port, { timeout: 5000 });
+  try {
+    await conn.request('GET', path, { headers: { Connection: 'close' } });
+    const res = await conn.getresponse();
+    return `${res.status} ${(await res.read()).toString()}`;
+  } finally {
+    conn.close();
+  }
+}
+
+async function waitFor(text: () => string, pattern: RegExp, ms = 10_000): Promise<void> {
+  for (const until = Date.now() + ms; !pattern.test(text());) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}: ${text()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('basehttp --workers', () => {
+  it('serves from several workers, tags their log lines, and replaces one that dies', async () => {
+    const c = await startCluster();
+    try {
+      for (let i = 0; i < 6; i++) assert.equal(await get(c.port, '/a.txt'), '200 from a worker\n');
+      await waitFor(c.err, /\[worker \d\] 127\.0\.0\.1 - - \[.*\] "GET \/a\.txt HTTP\/1\.1" 200 -/);
+      const pid = Number(/worker 1 \(pid (\d+)\) started/.exec(c.err())![1]);
+      process.kill(pid, 'SIGKILL');
+      await waitFor(c.err, /worker 1 \(pid \d+\) died \(SIGKILL\); starting a new one/);
+      await waitFor(c.err, /worker 3 \(pid \d+\) started/);
+      for (let i = 0; i < 4; i++) assert.equal(await get(c.port, '/a.txt'), '200 from a worker\n');
+    } finally {
+      c.child.kill('SIGTERM');
+      assert.equal(await c.exited, 0);
+    }
+  });
+
+  it('SIGHUP replaces the workers one by one while a bounded load loop loses no request', async () => {
+    const c = await startCluster();
+    try {
+      let ok = 0;
+      const failures: string[] = [];
+      let reloading = true;
+      const load = (async () => {
+        const until = Date.now() + 15_000;
+        while (reloading && Date.now() < until) {
+          try {
+            const r = await get(c.port, '/a.txt');
+            if (r === '200 from a worker\n') ok++;
+            else failures.push(r);
+          } catch (err) {
+            failures.push((err as Error).message);
+          }
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 200));
+      c.child.kill('SIGHUP');
+      await waitFor(c.err, /reload complete/);
+      await new Promise((r) => setTimeout(r, 200));
+      reloading = false;
+      await load;
+      assert.deepEqual(failures, []);
+      assert.ok(ok > 10, `${ok} requests during the reload`);
+      assert.match(c.err(), /worker 4 \(pid \d+\) started/);
+    } finally {
+      c.child.kill('SIGTERM');
+      assert.equal(await c.exited, 0);
+    }
+  });
+
+  it('SIGTERM lets a download in flight finish, then exits 0', async () => {
+    const c = await startCluster();
+    const download = run('curl', [
+      '-sS',
+      '--limit-rate',
+      '2M',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{size_download}',
+      `http://127.0.0.1:${c.port}/big.bin`,
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    c.child.kill('SIGTERM');
+    assert.equal((await download).stdout, String(3 * 1024 * 1024));
+    assert.equal(await c.exited, 0);
+  });
+
+  it('a port in use stops the cluster with exit 1 instead of forking forever', async () => {
+    const c = await startCluster();
+    try {
+      const clash = await run(process.execPath, [
+        MAIN,
+        '--workers',
+        '2',
+        '-b',
+        '127.0.0.1',
+        String(c.port),
+      ]).catch((e: { code: number; stderr: string }) => e);
+      assert.equal((clash as { code: number }).code, 1);
+      assert.match((clash as { stderr: string }).stderr, /address already in use/);
+    } finally {
+      c.child.kill('SIGTERM');
+      await c.exited;
+    }
+  });
+});
