@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LogFormat } from '../handlers/static/access-log.js';
@@ -31,11 +32,14 @@ options:
   --tls-key FILE            the PEM private key, when not in the certificate file
   --tls-password-file FILE  a file holding the key's password
   --workers N               serve with N processes (0 or auto: one per core), sharing the port
+  --trust-proxy ADDRS       believe Forwarded / X-Forwarded-For from these proxies (IPs or CIDRs, comma-separated)
   --cgi                     run CGI scripts (not available yet)
 `;
 
 /** What the command line asks for. */
 export interface ServeArgs {
+  /** Proxies whose forwarding headers give the client address (addresses or CIDR ranges). */
+  trustProxy: string[];
   /** Processes serving (1: no cluster). */
   workers: number;
   /** HTTPS when set: certificate, key and the file holding the key's password. */
@@ -80,6 +84,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
         'tls-key': { type: 'string' },
         'tls-password-file': { type: 'string' },
         workers: { type: 'string' },
+        'trust-proxy': { type: 'string', multiple: true },
       },
     });
   } catch (err) {
@@ -131,7 +136,18 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
     v['tls-cert'] === undefined
       ? null
       : { certfile: v['tls-cert'], keyfile: v['tls-key'], passwordFile: v['tls-password-file'] };
+  const trustProxy = (v['trust-proxy'] ?? []).flatMap((l) =>
+    l
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== ''),
+  );
+  for (const entry of trustProxy) {
+    if (isIP(entry.split('/')[0]!) === 0)
+      throw new UsageError(`argument --trust-proxy: not an IP address or range: '${entry}'`);
+  }
   return {
+    trustProxy,
     workers,
     tls,
     port,

@@ -89,7 +89,7 @@ function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
       : ({
           write: (text: string) => process.stderr.write(text.replace(/^(?=.)/gm, prefix)),
         } as unknown as NodeJS.WritableStream);
-  const options = { logStream, shutdownTimeout: SHUTDOWN_TIMEOUT };
+  const options = { logStream, shutdownTimeout: SHUTDOWN_TIMEOUT, trustProxy: args.trustProxy };
   if (args.tls === null) return new HTTPServer(address, Handler, options);
   const { certfile, keyfile, passwordFile } = args.tls;
   const password =

@@ -1,10 +1,11 @@
-import net from 'node:net';
+import net, { type BlockList } from 'node:net';
 import os from 'node:os';
 import { Connection, type ConnectionOptions, type RequestSink } from '../connection/connection.js';
 import type { Exchange } from '../connection/exchange.js';
 import type { ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
 import { LogWriter } from './log-writer.js';
+import { clientBehindProxies, trustedProxies } from './trust-proxy.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
 
 /** Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack). */
@@ -38,6 +39,11 @@ export interface ServerOptions {
   maxBufferedBytes?: number;
   /** Time `shutdown()` waits for in-flight requests before closing them. Default 10 s. */
   shutdownTimeout?: number;
+  /**
+   * Proxies (addresses or CIDR ranges) whose Forwarded / X-Forwarded-For headers decide `clientAddress`;
+   * empty (the default) trusts none.
+   */
+  trustProxy?: string[];
   /** Where log lines go (batched). Default process.stderr; null logs nothing. */
   logStream?: NodeJS.WritableStream | null;
 }
@@ -72,6 +78,7 @@ export class HTTPServer implements RequestSink {
   readonly options: Readonly<ServerOptions>;
   protected readonly connectionOptions: ConnectionOptions;
   private readonly logWriter: LogWriter | null;
+  private readonly trusted: BlockList | null;
   private listening: Promise<void> | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private serving = false;
@@ -101,6 +108,10 @@ export class HTTPServer implements RequestSink {
       lingerTimeout: 2_000,
       sendTimeout: options.sendTimeout ?? 60_000,
     };
+    this.trusted =
+      options.trustProxy === undefined || options.trustProxy.length === 0
+        ? null
+        : trustedProxies(options.trustProxy);
     const log = options.logStream === undefined ? process.stderr : options.logStream;
     this.logWriter = log === null ? null : new LogWriter(log);
     const host = address.host ?? '';
@@ -230,13 +241,21 @@ export class HTTPServer implements RequestSink {
   }
 
   private dispatch(exchange: Exchange): void | Promise<void> {
-    const handler = new this.RequestHandlerClass(exchange, exchange.connection.peer, this);
+    const handler = new this.RequestHandlerClass(exchange, this.clientAddressOf(exchange), this);
     return handler.handleOneRequest();
+  }
+
+  /** The peer, or the client behind trusted proxies (its port is then unknown: 0). */
+  private clientAddressOf(exchange: Exchange): ClientAddress {
+    const peer = exchange.connection.peer;
+    if (this.trusted === null || exchange.head === null) return peer;
+    const client = clientBehindProxies(peer[0], exchange.head.headers, this.trusted);
+    return client === peer[0] ? peer : [client, 0];
   }
 
   /** RequestSink: a request the protocol layer refused gets the handler's error page. */
   refuse(exchange: Exchange, error: ProtocolError): void {
-    const handler = new this.RequestHandlerClass(exchange, exchange.connection.peer, this);
+    const handler = new this.RequestHandlerClass(exchange, this.clientAddressOf(exchange), this);
     handler.refuse(error);
   }
 
