@@ -39,3 +39,4 @@ export { request, poolFor, closeAllPools } from './client/request.js';
 export type { FetchOptions, ClientResponse } from './client/request.js';
 export { HTTPSServer } from './server/https-server.js';
 export type { TLSServerOptions } from './server/https-server.js';
+export { CGIHTTPRequestHandler } from './handlers/cgi/cgi-handler.js';

@@ -33,11 +33,13 @@ options:
   --tls-password-file FILE  a file holding the key's password
   --workers N               serve with N processes (0 or auto: one per core), sharing the port
   --trust-proxy ADDRS       believe Forwarded / X-Forwarded-For from these proxies (IPs or CIDRs, comma-separated)
-  --cgi                     run CGI scripts (not available yet)
+  --cgi                     run CGI scripts found under /cgi-bin and /htbin, as Python's --cgi
 `;
 
 /** What the command line asks for. */
 export interface ServeArgs {
+  /** Run CGI scripts under /cgi-bin and /htbin (CGIHTTPRequestHandler). */
+  cgi: boolean;
   /** Proxies whose forwarding headers give the client address (addresses or CIDR ranges). */
   trustProxy: string[];
   /** Processes serving (1: no cluster). */
@@ -95,9 +97,6 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
   if (v['tls-cert'] === undefined && (v['tls-key'] !== undefined || v['tls-password-file'] !== undefined)) {
     throw new UsageError('--tls-key and --tls-password-file need --tls-cert');
   }
-  if (v.cgi !== undefined) {
-    throw new UsageError('--cgi is not available yet: it arrives with CGIHTTPRequestHandler');
-  }
   let workers = 1;
   if (v.workers !== undefined) {
     if (v.workers !== 'auto' && !/^\d+$/.test(v.workers))
@@ -147,6 +146,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
       throw new UsageError(`argument --trust-proxy: not an IP address or range: '${entry}'`);
   }
   return {
+    cgi: v.cgi ?? false,
     trustProxy,
     workers,
     tls,

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { readFileSync, statSync } from 'node:fs';
 import { SHUTDOWN_MESSAGE } from '../cluster/primary.js';
+import { CGIHTTPRequestHandler } from '../handlers/cgi/cgi-handler.js';
 import { SimpleHTTPRequestHandler } from '../handlers/static/simple-handler.js';
 import { HTTPServer, type HandlerClass } from '../server/http-server.js';
 import { HTTPSServer } from '../server/https-server.js';
@@ -24,7 +25,8 @@ export async function serve(args: ServeArgs): Promise<number> {
     process.stderr.write(`basehttp: not a directory: ${directory}\n`);
     return 1;
   }
-  const Handler = class extends SimpleHTTPRequestHandler.with(args.options) {
+  const Base = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
+  const Handler = class extends Base.with(args.options) {
     override protocolVersion = args.protocol;
   };
   let server: HTTPServer;

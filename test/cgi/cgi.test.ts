@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { CGIHTTPRequestHandler } from '../../src/index.js';
+import { exchangeRaw, parseResponses, serverForSuite } from '../helpers/server.js';
+
+const run = promisify(execFile);
+const root = mkdtempSync(join(tmpdir(), 'basehttp-cgi-'));
+mkdirSync(join(root, 'cgi-bin', 'nested'), { recursive: true });
+
+function script(rel: string, text: string, executable = true): void {
+  writeFileSync(join(root, rel), text);
+  if (executable) chmodSync(join(root, rel), 0o755);
+}
+
+script('cgi-bin/env.sh', '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\n"\nenv | sort\n');
+script(
+  'cgi-bin/echo.py',
+  '#!/usr/bin/env python3\nimport sys\ndata = sys.stdin.buffer.read()\nsys.stdout.write("Content-Type: application/octet-stream\\r\\nX-Length: %d\\r\\n\\r\\n" % len(data))\nsys.stdout.flush()\nsys.stdout.buffer.write(data)\n',
+);
+script(
+  'cgi-bin/status.sh',
+  '#!/bin/sh\nprintf "Status: 418 I am a teapot\\nContent-Type: text/plain\\n\\nshort and stout"\n',
+);
+script('cgi-bin/away.sh', '#!/bin/sh\nprintf "Location: http://example.com/elsewhere\\n\\n"\n');
+script('cgi-bin/local.sh', '#!/bin/sh\nprintf "Location: /static.txt\\n\\n"\n');
+script('cgi-bin/broken.sh', '#!/bin/sh\necho "this is not a header"\necho\necho body\n');
+script(
+  'cgi-bin/noisy.sh',
+  '#!/bin/sh\necho "warning from the script" >&2\nprintf "Content-Type: text/plain\\n\\nok"\n',
+);
+script('cgi-bin/slow.sh', `#!/bin/sh\nsleep 30 &\necho $! > "${root}/child.pid"\nsleep 30\n`);
+script('cgi-bin/nested/deep.sh', '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\ndeep $PATH_INFO"\n');
+script('cgi-bin/plain.txt', '#!/bin/sh\necho secret source\n', false);
+writeFileSync(join(root, 'static.txt'), 'static file\n');
+
+class Handler extends CGIHTTPRequestHandler.with({ directory: root }) {
+  override cgiTimeout = 1000;
+}
+
+async function get(
+  port: number,
+  path: string,
+  extra = '',
+  body = '',
+): Promise<{ status: number; headers: Map<string, string[]>; body: string }> {
+  const method = body === '' ? 'GET' : 'POST';
+  const raw = await exchangeRaw(
+    port,
+    `${method} ${path} HTTP/1.1\r\nHost: t\r\n${extra}${body === '' ? '' : `Content-Length: ${body.length}\r\n`}Connection: close\r\n\r\n${body}`,
+    { idleMs: 3000 },
+  );
+  const [res] = parseResponses(raw.bytes);
+  return { status: res!.status, headers: res!.headers, body: res!.body.toString() };
+}
+
+describe('CGIHTTPRequestHandler', () => {
+  const ctx = serverForSuite(Handler);
+
+  it('sets the CGI/1.1 meta-variables and HTTP_* for headers, except Proxy (httpoxy)', async () => {
+    const r = await get(
+      ctx.port,
+      '/cgi-bin/env.sh/extra/path?a=1&b=%20x',
+      'Proxy: http://evil.example:8080\r\nX-Custom: yes\r\nAuthorization: Basic YW5uOnB3\r\n',
+    );
+    assert.equal(r.status, 200);
+    const env = Object.fromEntries(
+      r.body
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    assert.equal(env['GATEWAY_INTERFACE'], 'CGI/1.1');
+    assert.equal(env['REQUEST_METHOD'], 'GET');
+    assert.equal(env['SCRIPT_NAME'], '/cgi-bin/env.sh');
+    assert.equal(env['PATH_INFO'], '/extra/path');
+    assert.equal(env['PATH_TRANSLATED'], join(root, 'extra', 'path'));
+    assert.equal(env['QUERY_STRING'], 'a=1&b=%20x');
+    assert.equal(env['SERVER_PORT'], String(ctx.port));
+    assert.equal(env['SERVER_PROTOCOL'], 'HTTP/1.1');
+    assert.equal(env['REMOTE_ADDR'], '127.0.0.1');
+    assert.equal(env['AUTH_TYPE'], 'Basic');
+    assert.equal(env['REMOTE_USER'], 'ann');
+    assert.equal(env['HTTP_X_CUSTOM'], 'yes');
+    assert.equal(env['HTTP_PROXY'], undefined);
+    assert.match(env['SERVER_SOFTWARE']!, /^basehttp\//);
+  });
+
+  it('streams POST bodies to the script, chunked ones de-chunked with CONTENT_LENGTH', async () => {
+    const r = await get(ctx.port, '/cgi-bin/echo.py', '', 'posted data');
+    assert.equal(r.body, 'posted data');
+    assert.deepEqual(r.headers.get('x-length'), ['11']);
+    const chunked = await run('sh', [
+      '-c',
+      `printf 'chunk data' | curl -sS -H 'Transfer-Encoding: chunked' --data-binary @- http://127.0.0.1:${ctx.port}/cgi-bin/echo.py`,
+    ]);
+    assert.equal(chunked.stdout, 'chunk data');
+    const big = 'z'.repeat(3 * 1024 * 1024);
+    const large = await get(ctx.port, '/cgi-bin/echo.py', '', big);
+    assert.equal(large.body.length, big.length);
+  });
+
+  it('Status sets the status; Location redirects the client or, for a local path, is served in place', async () => {
+    const teapot = await get(ctx.port, '/cgi-bin/status.sh');
+    assert.equal(teapot.status, 418);
+    assert.equal(teapot.body, 'short and stout');
+    const away = await get(ctx.port, '/cgi-bin/away.sh');
+    assert.equal(away.status, 302);
+    assert.deepEqual(away.headers.get('location'), ['http://example.com/elsewhere']);
+    const local = await get(ctx.port, '/cgi-bin/local.sh');
+    assert.equal(local.status, 200);
+    assert.equal(local.body, 'static file\n');
+  });
+
+  it('finds scripts in nested directories', async () => {
+    assert.equal((await get(ctx.port, '/cgi-bin/nested/deep.sh/info')).body, 'deep /info');
+  });
+
+  it('404 for a missing script, 403 for a directory or a file that is not executable — never its source', async () => {
+    assert.equal((await get(ctx.port, '/cgi-bin/missing.sh')).status, 404);
+    assert.equal((await get(ctx.port, '/cgi-bin/nested')).status, 403);
+    const plain = await get(ctx.port, '/cgi-bin/plain.txt');
+    assert.equal(plain.status, 403);
+    assert.doesNotMatch(plain.body, /secret source/);
+  });
+
+  it('normalises the path before the CGI check: encoded and dotted paths still run the script, never show it', async () => {
+    for (const path of [
+      '/cgi-bin%2fstatus.sh',
+      '///x.py/../cgi-bin/status.sh',
+      '/nothing/../cgi-bin/./status.sh',
+      '/CGI-BIN/../cgi-bin/status.sh',
+    ]) {
+      const r = await get(ctx.port, path);
+      assert.equal(r.status, 418, path);
+      assert.doesNotMatch(r.body, /printf/, path);
+    }
+    const bare = await exchangeRaw(ctx.port, 'GET cgi-bin/status.sh HTTP/1.1\r\nHost: t\r\n\r\n');
+    assert.equal(parseResponses(bare.bytes)[0]!.status, 400, 'a target without its leading slash is refused');
+  });
+
+  it('a malformed header block is a 502 with a log line; stderr goes to the log', async () => {
+    const broken = await get(ctx.port, '/cgi-bin/broken.sh');
+    assert.equal(broken.status, 502);
+    assert.equal((await get(ctx.port, '/cgi-bin/noisy.sh')).body, 'ok');
+    ctx.server.flushLog();
+    assert.ok(ctx.log.some((l) => l.includes('/cgi-bin/broken.sh: malformed header line')));
+    assert.ok(ctx.log.some((l) => l.includes('/cgi-bin/noisy.sh: warning from the script')));
+  });
+
+  it('a script that runs too long is killed with its process group: 504', async () => {
+    const r = await get(ctx.port, '/cgi-bin/slow.sh');
+    assert.equal(r.status, 504);
+    const pid = Number(readFileSync(join(root, 'child.pid'), 'utf8'));
+    // Killed means gone, or a zombie waiting for a reaper (PID 1 here may not reap): never still running.
+    const state = (): string => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
+      } catch {
+        return 'gone';
+      }
+    };
+    for (let i = 0; i < 50 && !['gone', 'Z'].includes(state()); i++)
+      await new Promise((res) => setTimeout(res, 20));
+    assert.ok(['gone', 'Z'].includes(state()), `the script's own child is ${state()}`);
+  });
+
+  it('a client that leaves kills the script', async () => {
+    const { rmSync } = await import('node:fs');
+    rmSync(join(root, 'child.pid'), { force: true });
+    const net = await import('node:net');
+    const socket = net.connect(ctx.port, '127.0.0.1');
+    socket.write('GET /cgi-bin/slow.sh HTTP/1.1\r\nHost: t\r\n\r\n');
+    while (!existsSync(join(root, 'child.pid')) || readFileSync(join(root, 'child.pid'), 'utf8') === '') {
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const pid = Number(readFileSync(join(root, 'child.pid'), 'utf8'));
+    socket.destroy();
+    let alive = true;
+    for (let i = 0; i < 50 && alive; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      try {
+        alive = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0) !== 'Z';
+      } catch {
+        alive = false;
+      }
+    }
+    assert.equal(alive, false, 'the script and its child were killed when the client left');
+  });
+
+  it('POST to a non-CGI path is 501', async () => {
+    assert.equal((await get(ctx.port, '/static.txt', '', 'x')).status, 501);
+  });
+});
+
+describe('git over HTTP through basehttp --cgi', () => {
+  const git = join(root, 'git');
+  mkdirSync(git);
+  const ctx = serverForSuite(
+    class extends CGIHTTPRequestHandler.with({ directory: git }) {
+      override cgiTimeout = 60_000;
+    },
+  );
+
+  it('git clone and git push through git http-backend behind a CGI wrapper', async () => {
+    const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: git, GIT_TERMINAL_PROMPT: '0' };
+    await run('git', ['init', '-q', '--bare', join(git, 'repos', 'project.git')], { env });
+    await run('git', ['-C', join(git, 'repos', 'project.git'), 'config', 'http.receivepack', 'true'], {
+      env,
+    });
+    mkdirSync(join(git, 'cgi-bin'));
+    writeFileSync(
+      join(git, 'cgi-bin', 'git'),
+      `#!/bin/sh\nexport GIT_PROJECT_ROOT="${join(git, 'repos')}"\nexport GIT_HTTP_EXPORT_ALL=1\nexec git http-backend\n`,
+    );
+    chmodSync(join(git, 'cgi-bin', 'git'), 0o755);
+    const url = `http://127.0.0.1:${ctx.port}/cgi-bin/git/project.git`;
+    const work = join(git, 'work');
+    await run('git', ['clone', '-q', url, work], { env });
+    writeFileSync(join(work, 'README'), 'pushed through basehttp\n');
+    const as = ['-c', 'user.name=Test', '-c', 'user.email=test@example.com'];
+    await run('git', ['-C', work, ...as, 'add', 'README'], { env });
+    await run('git', ['-C', work, ...as, 'commit', '-q', '-m', 'first'], { env });
+    await run('git', ['-C', work, 'push', '-q', 'origin', 'HEAD'], { env });
+    const again = join(git, 'again');
+    await run('git', ['clone', '-q', url, again], { env });
+    assert.equal(readFileSync(join(again, 'README'), 'utf8'), 'pushed through basehttp\n');
+    assert.ok(existsSync(join(again, '.git')));
+  });
+});
