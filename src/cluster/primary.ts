@@ -30,8 +30,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const listened = new WeakSet<Worker>();
   const fork = (): Worker => {
     const worker = cluster.fork();
-    worker.once('online', () => log(`worker ${worker.id} (pid ${worker.process.pid}) started`));
     worker.once('listening', (address) => {
+      // Logged once it accepts connections, not when it merely runs: the log then tells who is serving.
+      log(`worker ${worker.id} (pid ${worker.process.pid}) started`);
       listened.add(worker);
       if (!announced) {
         announced = true;

@@ -54,6 +54,10 @@ export class Connection {
   readonly reader: RequestReader;
   /** No new request will be read; set by shutdown and by responses that close. */
   closing = false;
+  /** The next request is the last one: it is answered with Connection: close. */
+  lastRequest = false;
+  /** Requests started on this connection. */
+  private served = 0;
   /** Monotonic deadline (ms) of the current wait, 0 for none; checked by the server's sweep. */
   deadline = 0;
   private wait = Wait.None;
@@ -202,6 +206,7 @@ export class Connection {
       }
       const exchange = new Exchange(this, head);
       this.exchange = exchange;
+      this.served++;
       let result: void | Promise<void>;
       try {
         result = this.sink.handle(exchange);
@@ -233,7 +238,7 @@ export class Connection {
     exchange.end();
     this.exchange = null;
     if (this.destroyed) return false;
-    if (exchange.closeAfter || this.closing) {
+    if (exchange.closeAfter || this.closing || this.lastRequest) {
       this.close();
       return false;
     }
@@ -310,8 +315,15 @@ export class Connection {
 
   /** Stops reading new requests; an idle connection closes now, a busy one after its response. */
   shutdown(): void {
-    if (this.exchange === null && this.draining === null) this.close();
-    else this.closing = true;
+    if (this.exchange !== null || this.draining !== null) {
+      this.closing = true;
+    } else if (this.served === 0 || this.reader.hasPartialHead) {
+      // A request is on its way (a connection accepted just as the server stops, or a head arriving): it
+      // gets its answer, with Connection: close, rather than a closed socket.
+      this.lastRequest = true;
+    } else {
+      this.close();
+    }
   }
 
   /** Called by the server's sweep when `deadline` has passed. */

@@ -176,7 +176,7 @@ export class Exchange {
   commitHead(status: number, text: string, framing: HeadFraming): void {
     if (this.headCommitted) throw new Error('The response head was already sent');
     const head = this.head;
-    let close = framing.close || this.closeAfter || this.connection.closing;
+    let close = framing.close || this.closeAfter || this.connection.closing || this.connection.lastRequest;
     let extra = '';
     if (head !== null && responseHasBody(head.method, status)) {
       if (framing.contentLength >= 0) {

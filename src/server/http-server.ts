@@ -155,12 +155,11 @@ export class HTTPServer implements RequestSink {
   }
 
   private readonly accept = (socket: net.Socket): void => {
-    if (this.stopping !== null) {
-      socket.destroy();
-      return;
-    }
     const connection = new Connection(socket, this, this.connectionOptions, Date.now);
     this.connections.add(connection);
+    // Accepted while stopping (under a cluster, handed over just before this worker stopped listening):
+    // its request is still answered, then the connection closes.
+    if (this.stopping !== null) connection.shutdown();
   };
 
   /** One sweep timer serves every connection's deadline, instead of a timer per connection. */
