@@ -232,7 +232,8 @@ export class HTTPServer implements RequestSink {
 
   /** RequestSink: called by a connection for every parsed request. */
   handle(exchange: Exchange): void | Promise<void> {
-    if (this.serving) return this.dispatch(exchange);
+    // While stopping, the last requests of connections being drained are still answered.
+    if (this.serving || this.stopping !== null) return this.dispatch(exchange);
     return new Promise<void>((done) => {
       this.queued.push({ exchange, done });
       this.admit();

@@ -347,6 +347,23 @@ describe('server life cycle', () => {
     await assert.rejects(exchangeRaw(s.port, GET('/')), /ECONNREFUSED/);
   });
 
+  it('shutdown() answers a connection that had not sent its request yet, with Connection: close', async () => {
+    const s = await startServer(Hello);
+    const socket = net.connect(s.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    while (s.server.connections.size === 0) await new Promise((r) => setTimeout(r, 5));
+    const closing = s.close();
+    let text = '';
+    socket.on('data', (d) => (text += d.toString('latin1')));
+    const ended = new Promise((r) => socket.once('end', r));
+    socket.write(GET('/late'));
+    await ended;
+    await closing;
+    const [res] = parseResponses(Buffer.from(text, 'latin1'));
+    assert.equal(res!.body.toString(), 'hello /late');
+    assert.deepEqual(res!.headers.get('connection'), ['close']);
+  });
+
   it('handleRequest() answers exactly one request per call', async () => {
     const server = new HTTPServer({ host: '127.0.0.1', port: 0 }, Hello, { logStream: null });
     await server.listen();
