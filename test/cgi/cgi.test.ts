@@ -58,6 +58,23 @@ async function get(
   return { status: res!.status, headers: res!.headers, body: res!.body.toString() };
 }
 
+/**
+ * Waits (bounded) until `pid` is gone or a zombie — killed, waiting for a reaper that PID 1 here may never be —
+ * and fails if it is still running.
+ */
+async function assertKilled(pid: number, what: string): Promise<void> {
+  const state = (): string => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
+    } catch {
+      return 'gone';
+    }
+  };
+  for (let i = 0; i < 100 && !['gone', 'Z'].includes(state()); i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.ok(['gone', 'Z'].includes(state()), `${what} is still running (state ${state()})`);
+}
+
 describe('CGIHTTPRequestHandler', () => {
   const ctx = serverForSuite(Handler);
 
@@ -155,18 +172,7 @@ describe('CGIHTTPRequestHandler', () => {
   it('a script that runs too long is killed with its process group: 504', async () => {
     const r = await get(ctx.port, '/cgi-bin/slow.sh');
     assert.equal(r.status, 504);
-    const pid = Number(readFileSync(join(root, 'child.pid'), 'utf8'));
-    // Killed means gone, or a zombie waiting for a reaper (PID 1 here may not reap): never still running.
-    const state = (): string => {
-      try {
-        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
-      } catch {
-        return 'gone';
-      }
-    };
-    for (let i = 0; i < 50 && !['gone', 'Z'].includes(state()); i++)
-      await new Promise((res) => setTimeout(res, 20));
-    assert.ok(['gone', 'Z'].includes(state()), `the script's own child is ${state()}`);
+    await assertKilled(Number(readFileSync(join(root, 'child.pid'), 'utf8')), "the script's own child");
   });
 
   it('a client that leaves kills the script', async () => {
@@ -180,16 +186,7 @@ describe('CGIHTTPRequestHandler', () => {
     }
     const pid = Number(readFileSync(join(root, 'child.pid'), 'utf8'));
     socket.destroy();
-    let alive = true;
-    for (let i = 0; i < 50 && alive; i++) {
-      await new Promise((res) => setTimeout(res, 20));
-      try {
-        alive = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0) !== 'Z';
-      } catch {
-        alive = false;
-      }
-    }
-    assert.equal(alive, false, 'the script and its child were killed when the client left');
+    await assertKilled(pid, 'the child of a script whose client left');
   });
 
   it('POST to a non-CGI path is 501', async () => {
