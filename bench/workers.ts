@@ -31,51 +31,73 @@ export async function run(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'basehttp-bench-workers-'));
   writeFileSync(join(dir, 'small.bin'), Buffer.alloc(1024, 0x61));
-  const results = new Map<number, Array<{ rps: number; wrkCores: number }>>();
+  const cases = [
+    {
+      name: 'hello',
+      path: '/',
+      args: (w: number, p: number) => [
+        `${here}peers/hello-cluster.js`,
+        '--workers',
+        String(w),
+        '--port',
+        String(p),
+      ],
+    },
+    {
+      name: '1 KiB file',
+      path: '/small.bin',
+      args: (w: number, p: number) => [
+        `${here}../src/cli/main.js`,
+        '-b',
+        '127.0.0.1',
+        '-d',
+        dir,
+        '--quiet',
+        '--workers',
+        String(w),
+        String(p),
+      ],
+    },
+  ];
+  const results = new Map<string, Array<{ rps: number; wrkCores: number }>>();
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const workers of [1, 2]) {
-        const port = await freePort();
-        const args = [
-          `${here}../src/cli/main.js`,
-          '-b',
-          '127.0.0.1',
-          '-d',
-          dir,
-          '--quiet',
-          '--workers',
-          String(workers),
-          String(port),
-        ];
-        // Unpinned: a cpu list of both cores.
-        const server = await startProcess(process.execPath, args, {
-          url: `http://127.0.0.1:${port}/small.bin`,
-          cpu: '0,1',
-        });
-        try {
-          await new Promise((r) => setTimeout(r, 300)); // let every worker start listening
-          wrkWithCpu(`http://127.0.0.1:${port}/small.bin`); // warm-up
-          results.set(workers, [
-            ...(results.get(workers) ?? []),
-            wrkWithCpu(`http://127.0.0.1:${port}/small.bin`),
-          ]);
-        } finally {
-          await server.stop();
+      for (const c of cases) {
+        for (const workers of [1, 2]) {
+          const port = await freePort();
+          const url = `http://127.0.0.1:${port}${c.path}`;
+          // Unpinned: a cpu list of both cores.
+          const server = await startProcess(process.execPath, c.args(workers, port), { url, cpu: '0,1' });
+          try {
+            await new Promise((r) => setTimeout(r, 300)); // let every worker start listening
+            wrkWithCpu(url); // warm-up
+            const key = `${c.name}|${workers}`;
+            results.set(key, [...(results.get(key) ?? []), wrkWithCpu(url)]);
+          } finally {
+            await server.stop();
+          }
         }
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const one = median(results.get(1)!.map((r) => r.rps));
+  const rows = cases.flatMap((c) => {
+    const one = median(results.get(`${c.name}|1`)!.map((r) => r.rps));
+    return [1, 2].map((w) => {
+      const r = results.get(`${c.name}|${w}`)!;
+      return [
+        c.name,
+        String(w),
+        median(r.map((x) => x.rps)),
+        median(r.map((x) => x.rps)) / one,
+        median(r.map((x) => x.wrkCores)),
+      ];
+    });
+  });
   printTable(
-    `--workers, 1 KiB file, wrk -t1 -c50 -d${SECONDS}s, unpinned on ${2} cores, median of ${ROUNDS}`,
-    ['workers', 'req/s', 'vs 1 worker', 'wrk CPU (cores)'],
-    [1, 2].map((w) => [
-      String(w),
-      median(results.get(w)!.map((r) => r.rps)),
-      median(results.get(w)!.map((r) => r.rps)) / one,
-      median(results.get(w)!.map((r) => r.wrkCores)),
-    ]),
+    `--workers, wrk -t1 -c50 -d${SECONDS}s, unpinned on 2 cores, median of ${ROUNDS}`,
+    ['case', 'workers', 'req/s', 'vs 1 worker', 'wrk CPU (cores)'],
+    rows,
   );
 }

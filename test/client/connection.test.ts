@@ -108,21 +108,21 @@ describe('HTTPConnection against other servers', () => {
   it("Python's http.server: HTTP/1.0 responses, a new connection each time", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'basehttp-client-py-'));
     writeFileSync(join(dir, 'file.txt'), 'from python\n');
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const py = spawn('python3', ['-m', 'http.server', String(port), '-b', '127.0.0.1', '-d', dir], {
-      stdio: 'ignore',
+    // Port 0 picks a free port; Python prints the one it got ("Serving HTTP on 127.0.0.1 port N ...").
+    const py = spawn('python3', ['-u', '-m', 'http.server', '0', '-b', '127.0.0.1', '-d', dir], {
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
     try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        py.stdout.on('data', (d: Buffer) => {
+          out += d;
+          const m = / port (\d+) /.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        py.once('exit', (code) => reject(new Error(`python exited ${code}`)));
+      });
       const conn = new HTTPConnection('127.0.0.1', port, { timeout: 5000 });
-      for (let i = 0; ; i++) {
-        try {
-          await conn.connect();
-          break;
-        } catch (err) {
-          if (i > 100) throw err;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
       for (let i = 0; i < 2; i++) {
         await conn.request('GET', '/file.txt');
         const res = await conn.getresponse();

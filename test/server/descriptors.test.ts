@@ -8,15 +8,15 @@ import { exchangeRaw, parseResponses } from '../helpers/server.js';
 const hello = fileURLToPath(new URL('../../examples/hello.js', import.meta.url));
 
 it('running out of file descriptors does not take the server down', async () => {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn('sh', ['-c', `ulimit -n 40; exec "${process.execPath}" "${hello}" --port ${port}`], {
+  const child = spawn('sh', ['-c', `ulimit -n 40; exec "${process.execPath}" "${hello}" --port 0`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.once('data', () => resolve());
+    // Port 0 picks a free port; the example prints the one it got.
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve(Number(/:(\d+)\/$/m.exec(d.toString())?.[1])));
       child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
     });
     // 80 connections against 40 descriptors: libuv accepts what fits and closes the rest at once.
