@@ -14,15 +14,15 @@ const ROUNDS = 3;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLIENTS = ['basehttp', 'undici', 'node:http'] as const;
 
-/** Runs bench/peers/client-load.js in a pinned process and returns what it printed (a number). */
-function load(client: string, mode: 'small' | 'large', url: string): number {
+/** Runs bench/peers/client-load.js in a pinned process and returns the numbers it printed. */
+function load(client: string, mode: 'small' | 'large', url: string): number[] {
   const args = [`${here}peers/client-load.js`, client, mode, url];
   const cmd = hasCommand('taskset')
     ? ['taskset', ['-c', '1', process.execPath, ...args]]
     : [process.execPath, args];
   const out = spawnSync(cmd[0] as string, cmd[1] as string[], { encoding: 'utf8', timeout: 60_000 });
   if (out.status !== 0) throw new Error(`${client} ${mode}: ${out.stderr}`);
-  return Number(out.stdout.trim());
+  return out.stdout.trim().split(/\s+/).map(Number);
 }
 
 export async function run(): Promise<void> {
@@ -36,17 +36,18 @@ export async function run(): Promise<void> {
     return;
   }
   const small = new Map<string, number[]>();
+  const cpu = new Map<string, number[]>();
   const large = new Map<string, number[]>();
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const client of CLIENTS) {
-        small.set(client, [...(small.get(client) ?? []), load(client, 'small', `http://127.0.0.1:${port}/`)]);
+        const [rps, micros] = load(client, 'small', `http://127.0.0.1:${port}/`);
+        small.set(client, [...(small.get(client) ?? []), rps!]);
+        cpu.set(client, [...(cpu.get(client) ?? []), micros!]);
       }
       for (const client of ['basehttp', 'undici'] as const) {
-        large.set(client, [
-          ...(large.get(client) ?? []),
-          load(client, 'large', `http://127.0.0.1:${port}/big.bin`),
-        ]);
+        const [bytes] = load(client, 'large', `http://127.0.0.1:${port}/big.bin`);
+        large.set(client, [...(large.get(client) ?? []), bytes!]);
       }
       if (hasCommand('curl')) {
         const out = execFileSync(
@@ -62,10 +63,17 @@ export async function run(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const undici = median(small.get('undici')!);
+  const undiciCpu = median(cpu.get('undici')!);
   printTable(
     `clients, 50 requests in flight on keep-alive connections against nginx return 200, 3 s, median of ${ROUNDS}`,
-    ['client', 'req/s', 'vs undici.request'],
-    CLIENTS.map((c) => [c, median(small.get(c)!), median(small.get(c)!) / undici]),
+    ['client', 'req/s', 'vs undici.request', 'client CPU µs/req', 'undici CPU / this CPU'],
+    CLIENTS.map((c) => [
+      c,
+      median(small.get(c)!),
+      median(small.get(c)!) / undici,
+      median(cpu.get(c)!),
+      undiciCpu / median(cpu.get(c)!),
+    ]),
   );
   const undiciBytes = median(large.get('undici')!);
   printTable(

@@ -17,7 +17,8 @@ export { SimpleHTTPRequestHandler } from './handlers/static/simple-handler.js';
 export type { StaticOptions } from './handlers/static/options.js';
 export { resolveOptions } from './handlers/static/options.js';
 export { HTTPConnection } from './client/connection.js';
-export type { RequestBody, RequestOptions, ConnectionOptions } from './client/connection.js';
+export type { RequestOptions, ConnectionOptions } from './client/connection.js';
+export type { RequestBody, RequestHeaders } from './client/outgoing-request.js';
 export { HTTPResponse } from './client/response.js';
 export {
   BadStatusLine,
@@ -33,7 +34,7 @@ export { ResponseReader } from './protocol/response-reader.js';
 export type { ResponseHead } from './protocol/response-reader.js';
 export { HTTPSConnection } from './client/tls-connection.js';
 export type { TLSOptions } from './client/tls-connection.js';
-export { Pool, PooledResponse } from './client/pool.js';
+export { Pool } from './client/pool.js';
 export type { PoolOptions, PoolRequest } from './client/pool.js';
 export { request, poolFor, closeAllPools } from './client/request.js';
 export type { FetchOptions, ClientResponse } from './client/request.js';

@@ -1,6 +1,7 @@
 /**
  * One client's load for bench/client.ts, in its own process: `small` runs 50 request loops for 3 s and
- * prints requests/s; `large` downloads one URL and prints bytes/s.
+ * prints requests/s and the client's CPU time per request in µs (user + system, from process.cpuUsage(): on
+ * a shared machine this moves less than throughput does); `large` downloads one URL and prints bytes/s.
  */
 import http from 'node:http';
 import { Pool as UndiciPool } from 'undici';
@@ -47,6 +48,7 @@ if (mode === 'small') {
   let done = 0;
   const until = Date.now() + SECONDS * 1000;
   const started = Date.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
       while (Date.now() < until) {
@@ -55,7 +57,9 @@ if (mode === 'small') {
       }
     }),
   );
-  console.log(Math.round(done / ((Date.now() - started) / 1000)));
+  const used = process.cpuUsage(cpu);
+  const rps = done / ((Date.now() - started) / 1000);
+  console.log(`${Math.round(rps)} ${((used.user + used.system) / done).toFixed(2)}`);
 } else {
   const started = Date.now();
   const bytes = await get();

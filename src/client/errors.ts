@@ -2,8 +2,8 @@
 
 /** Base class, as Python's `HTTPException`. */
 export class HTTPException extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -11,14 +11,19 @@ export class HTTPException extends Error {
 /** The server closed the connection before sending a response (a stale keep-alive socket, usually). */
 export class RemoteDisconnected extends HTTPException {}
 
-/** The body ended before its declared length (`partial` holds what arrived). */
+/**
+ * The body ended before its declared length, or its chunked framing broke (`partial` holds what arrived,
+ * `cause` says what went wrong).
+ */
 export class IncompleteRead extends HTTPException {
   constructor(
     readonly partial: Buffer,
     readonly expected: number | null,
+    cause?: Error,
   ) {
     super(
-      `IncompleteRead(${partial.length} bytes read${expected === null ? '' : `, ${expected} more expected`})`,
+      `IncompleteRead(${partial.length} bytes read${expected === null ? '' : `, ${expected} more expected`})${cause === undefined ? '' : `: ${cause.message}`}`,
+      { cause },
     );
   }
 }

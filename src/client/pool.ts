@@ -1,15 +1,29 @@
-import { HTTPConnection, type RequestBody } from './connection.js';
+import type { ResponseHead } from '../protocol/response-reader.js';
+import { ClientSocket, type Exchange } from './client-socket.js';
+import { dial, type TLSOptions } from './dial.js';
 import { RemoteDisconnected } from './errors.js';
-import type { HTTPResponse } from './response.js';
-import { HTTPSConnection, type TLSOptions } from './tls-connection.js';
+import {
+  outgoingRequest,
+  type OutgoingRequest,
+  type RequestBody,
+  type RequestHeaders,
+} from './outgoing-request.js';
+import { HTTPResponse } from './response.js';
 
 export interface PoolOptions {
   /** Most connections to the origin at once. Default 10. */
   connections?: number;
+  /**
+   * Requests in flight on one connection (HTTP/1.1 pipelining). Default 1: none. Only idempotent requests
+   * with no streamed body are pipelined, and never behind one that is not (RFC 9112 §9.3.2).
+   */
+  pipelining?: number;
   /** Milliseconds for connecting and for each wait on the server. Default 30 000. */
   timeout?: number;
-  /** An idle kept-alive connection older than this (ms) is closed instead of reused. Default 4 000. */
+  /** An idle kept-alive connection is closed after this many ms. Default 4 000. */
   idleTimeout?: number;
+  /** Milliseconds a body with `Expect: 100-continue` waits for `100 Continue`. Default 1 000. */
+  continueTimeout?: number;
   /** For https: origins. */
   tls?: TLSOptions;
 }
@@ -18,7 +32,7 @@ export interface PoolRequest {
   method?: string;
   /** Path and query, e.g. `/search?q=1`. */
   path: string;
-  headers?: Record<string, string | number> | Array<[string, string]>;
+  headers?: RequestHeaders;
   body?: RequestBody | null;
   signal?: AbortSignal;
 }
@@ -26,177 +40,240 @@ export interface PoolRequest {
 /** Methods a client may safely send twice (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 
-interface Idle {
-  connection: HTTPConnection;
-  since: number;
+/** One call of `Pool.request`, from waiting for a connection to the end of its response. */
+class PoolExchange implements Exchange {
+  socket: ClientSocket | null = null;
+  private retried = false;
+  private settled = false;
+  /** Whether it may share a connection with other requests in flight (pipelining). */
+  readonly pipelinable: boolean;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly method: string,
+    readonly request: OutgoingRequest,
+    private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (response: HTTPResponse) => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    this.pipelinable = IDEMPOTENT.has(method) && request.stream === null && !request.expectContinue;
+    signal?.addEventListener('abort', this);
+  }
+
+  /** Sends the request on `socket`. */
+  start(socket: ClientSocket): void {
+    this.socket = socket;
+    const sending = socket.send(this, this.request);
+    // A streamed body that fails is reported through onError (the socket fails with it).
+    if (sending !== null) sending.catch(() => {});
+  }
+
+  onHead(head: ResponseHead): void {
+    this.settled = true;
+    this.resolve(new HTTPResponse(head, this.socket!));
+  }
+
+  onError(err: Error): void {
+    const socket = this.socket!;
+    this.socket = null;
+    if (this.settled) return;
+    // A reused connection the server had closed, and no byte of an answer: safe to send again, once.
+    if (
+      err instanceof RemoteDisconnected &&
+      socket.requests > 1 &&
+      !this.retried &&
+      this.pipelinable &&
+      !this.signal?.aborted
+    ) {
+      this.retried = true;
+      this.pool.dispatch(this);
+      return;
+    }
+    this.settled = true;
+    this.reject(err);
+  }
+
+  onEnd(): void {
+    this.signal?.removeEventListener('abort', this);
+  }
+
+  /** The signal's abort: the request fails with its reason, the connection it was on is closed. */
+  handleEvent(): void {
+    const reason = this.signal!.reason as Error;
+    if (this.socket !== null) {
+      this.socket.close(reason, this);
+    } else if (!this.settled) {
+      this.pool.withdraw(this);
+      this.settled = true;
+      this.reject(reason);
+      this.onEnd();
+    }
+  }
 }
 
 /**
- * Keep-alive connections to one origin, reused across requests, at most `connections` at once; callers
- * beyond that wait their turn. A request on a reused connection that the server had already closed (no byte
- * came back) is retried once on a fresh one when it is idempotent and its body can be sent again.
+ * Keep-alive connections to one origin, reused across requests, at most `connections` at once; requests
+ * beyond that wait their turn (or, with `pipelining`, queue on a busy connection). A request that meets a
+ * reused connection the server had already closed (no byte came back) is sent again once on a fresh one when
+ * it is idempotent and its body can be sent again. Idle connections close after `idleTimeout` and never keep
+ * the process alive.
  */
 export class Pool {
   readonly url: URL;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly hostField: string;
   private readonly max: number;
+  private readonly pipelining: number;
   private readonly timeout: number;
   private readonly idleTimeout: number;
-  private readonly tls: TLSOptions | undefined;
-  private readonly idle: Idle[] = [];
-  private readonly waiting: Array<(c: HTTPConnection) => void> = [];
-  private open = 0;
+  private readonly continueTimeout: number;
+  private readonly tls: TLSOptions | null;
+  private readonly sockets = new Set<ClientSocket>();
+  /** Idle connections, the most recently used last. */
+  private idle: ClientSocket[] = [];
+  private readonly waiting: PoolExchange[] = [];
+  private sweeper: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly onIdle = (socket: ClientSocket): void => this.release(socket);
+  private readonly onClose = (socket: ClientSocket): void => this.forget(socket);
 
   constructor(origin: string | URL, options: PoolOptions = {}) {
     this.url = new URL(origin);
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
       throw new TypeError(`Unsupported protocol: ${this.url.protocol}`);
     }
+    const https = this.url.protocol === 'https:';
+    this.host = this.url.hostname.replace(/^\[|\]$/g, '');
+    this.port = Number(this.url.port || (https ? 443 : 80));
+    this.hostField = this.url.host;
     this.max = options.connections ?? 10;
+    this.pipelining = Math.max(1, options.pipelining ?? 1);
     this.timeout = options.timeout ?? 30_000;
     this.idleTimeout = options.idleTimeout ?? 4_000;
-    this.tls = options.tls;
+    this.continueTimeout = options.continueTimeout ?? 1000;
+    this.tls = https ? (options.tls ?? {}) : null;
   }
 
-  private create(): HTTPConnection {
-    const host = this.url.hostname.replace(/^\[|\]$/g, '');
-    this.open++;
-    if (this.url.protocol === 'https:') {
-      return new HTTPSConnection(host, Number(this.url.port || 443), { timeout: this.timeout, ...this.tls });
-    }
-    return new HTTPConnection(host, Number(this.url.port || 80), { timeout: this.timeout });
-  }
-
-  /** A connection for one request: an idle one still fresh, a new one under the limit, or the next released. */
-  private acquire(): Promise<{ connection: HTTPConnection; reused: boolean }> {
-    if (this.closed) return Promise.reject(new Error('The pool is closed'));
-    const now = Date.now();
-    while (this.idle.length > 0) {
-      const { connection, since } = this.idle.pop()!;
-      if (now - since < this.idleTimeout && connection.sock !== null && !connection.sock.destroyed) {
-        return Promise.resolve({ connection, reused: true });
-      }
-      this.discard(connection);
-    }
-    if (this.open < this.max) return Promise.resolve({ connection: this.create(), reused: false });
-    return new Promise((resolve) => this.waiting.push((connection) => resolve({ connection, reused: true })));
-  }
-
-  /** Hands a connection whose response is done to the next waiter, or keeps it idle. */
-  private release(connection: HTTPConnection): void {
-    if (connection.sock === null || connection.sock.destroyed || this.closed) {
-      this.discard(connection);
-      return;
-    }
-    const next = this.waiting.shift();
-    if (next !== undefined) next(connection);
-    else this.idle.push({ connection, since: Date.now() });
-  }
-
-  private discard(connection: HTTPConnection): void {
-    connection.close();
-    this.open--;
-    // A waiter gets a fresh connection in its place.
-    const next = this.waiting.shift();
-    if (next !== undefined) next(this.create());
+  /** Connections open now (idle or busy). */
+  get size(): number {
+    return this.sockets.size;
   }
 
   /**
    * Sends one request and resolves with the response head; the body must be read (or `dump()`ed) for the
-   * connection to return to the pool.
+   * connection to carry another request.
    */
-  async request(req: PoolRequest): Promise<PooledResponse> {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const replayable =
-      req.body === undefined ||
-      req.body === null ||
-      typeof req.body === 'string' ||
-      req.body instanceof Uint8Array;
-    for (let attempt = 0; ; attempt++) {
-      const { connection, reused } = await this.acquire();
-      const abort = (): void => connection.close();
-      req.signal?.addEventListener('abort', abort, { once: true });
-      try {
-        req.signal?.throwIfAborted();
-        await connection.request(method, req.path, { headers: req.headers ?? {}, body: req.body ?? null });
-        const response = await connection.getresponse();
-        return new PooledResponse(response, () => {
-          req.signal?.removeEventListener('abort', abort);
-          this.release(connection);
-        });
-      } catch (err) {
-        req.signal?.removeEventListener('abort', abort);
-        this.discard(connection);
-        if (req.signal?.aborted) throw req.signal.reason;
-        const stale = reused && attempt === 0 && (err instanceof RemoteDisconnected || isReset(err));
-        if (stale && IDEMPOTENT.has(method) && replayable) continue;
-        throw err;
+  request(req: PoolRequest): Promise<HTTPResponse> {
+    if (this.closed) return Promise.reject(new Error('The pool is closed'));
+    const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
+    const signal = req.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    let request: OutgoingRequest;
+    try {
+      request = outgoingRequest(method, req.path, this.hostField, req.headers, req.body ?? null);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise((resolve, reject) => {
+      this.dispatch(new PoolExchange(this, method, request, signal, resolve, reject));
+    });
+  }
+
+  /** Starts an exchange on a connection that can take it now, or queues it. */
+  dispatch(exchange: PoolExchange): void {
+    const socket = this.socketFor(exchange);
+    if (socket === null) this.waiting.push(exchange);
+    else exchange.start(socket);
+  }
+
+  /** Takes an exchange out of the queue (it was aborted while waiting). */
+  withdraw(exchange: PoolExchange): void {
+    const i = this.waiting.indexOf(exchange);
+    if (i >= 0) this.waiting.splice(i, 1);
+  }
+
+  /** An idle connection, a new one under the limit, or room on a busy one when pipelining; else null. */
+  private socketFor(exchange: PoolExchange): ClientSocket | null {
+    const idle = this.idle;
+    while (idle.length > 0) {
+      const socket = idle.pop()!;
+      if (socket.usable) {
+        socket.holdsProcess = true;
+        return socket;
+      }
+      socket.close();
+    }
+    if (this.sockets.size < this.max) return this.open();
+    if (this.pipelining > 1 && exchange.pipelinable) {
+      for (const socket of this.sockets) {
+        if (socket.inFlight < this.pipelining && socket.usable && socket.pipelinable) return socket;
       }
     }
+    return null;
+  }
+
+  private open(): ClientSocket {
+    const socket = new ClientSocket(
+      (onread) => dial(this.host, this.port, this.tls, onread),
+      `${this.host}:${this.port}`,
+      this.timeout,
+      this.continueTimeout,
+    );
+    socket.onIdle = this.onIdle;
+    socket.onClose = this.onClose;
+    this.sockets.add(socket);
+    return socket;
+  }
+
+  /** A connection finished its responses: the next waiting request gets it, or it waits idle. */
+  private release(socket: ClientSocket): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) {
+      next.start(socket);
+      return;
+    }
+    if (this.closed) {
+      socket.close();
+      return;
+    }
+    socket.idleSince = Date.now();
+    this.idle.push(socket);
+    this.sweeper ??= setTimeout(() => this.sweep(), this.idleTimeout).unref();
+  }
+
+  /** Closes connections idle for `idleTimeout`; the others stop holding the process open meanwhile. */
+  private sweep(): void {
+    this.sweeper = null;
+    const now = Date.now();
+    let oldest = now;
+    for (const socket of this.idle) {
+      if (now - socket.idleSince >= this.idleTimeout) socket.close();
+      else {
+        socket.holdsProcess = false;
+        oldest = Math.min(oldest, socket.idleSince);
+      }
+    }
+    this.idle = this.idle.filter((socket) => socket.usable);
+    if (this.idle.length > 0) {
+      this.sweeper = setTimeout(() => this.sweep(), oldest + this.idleTimeout - now).unref();
+    }
+  }
+
+  /** A connection closed: it no longer counts, and a waiting request may open a new one in its place. */
+  private forget(socket: ClientSocket): void {
+    this.sockets.delete(socket);
+    const i = this.idle.indexOf(socket);
+    if (i >= 0) this.idle.splice(i, 1);
+    const next = this.waiting.shift();
+    if (next !== undefined) this.dispatch(next);
   }
 
   /** Closes idle connections now and the others once their responses are done. */
   close(): void {
     this.closed = true;
-    for (const { connection } of this.idle.splice(0)) this.discard(connection);
-  }
-}
-
-function isReset(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ECONNRESET' || code === 'EPIPE';
-}
-
-/** A response from a pool: the head at once, the body as a stream or as text, JSON or bytes. */
-export class PooledResponse implements AsyncIterable<Buffer> {
-  readonly status: number;
-  readonly statusText: string;
-  readonly headers: HTTPResponse['headers'];
-  private released = false;
-
-  constructor(
-    readonly raw: HTTPResponse,
-    private readonly onDone: () => void,
-  ) {
-    this.status = raw.status;
-    this.statusText = raw.reason;
-    this.headers = raw.headers;
-    if (raw.isclosed()) this.done();
-  }
-
-  private done(): void {
-    if (this.released) return;
-    this.released = true;
-    this.onDone();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    try {
-      for await (const piece of this.raw) yield piece;
-    } finally {
-      if (this.raw.isclosed()) this.done();
-    }
-  }
-
-  /** The whole body as bytes. */
-  async arrayBuffer(): Promise<Buffer> {
-    try {
-      return await this.raw.read();
-    } finally {
-      if (this.raw.isclosed()) this.done();
-    }
-  }
-
-  async text(): Promise<string> {
-    return (await this.arrayBuffer()).toString('utf8');
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text()) as unknown;
-  }
-
-  /** Reads and discards the body, so the connection can serve the next request. */
-  async dump(): Promise<void> {
-    for await (const piece of this) void piece;
+    for (const socket of this.idle.splice(0)) socket.close();
+    if (this.sweeper !== null) clearTimeout(this.sweeper);
+    this.sweeper = null;
   }
 }

@@ -1,8 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import type { RequestBody } from './connection.js';
-import { Pool, PooledResponse, type PoolOptions } from './pool.js';
+import type { RequestBody } from './outgoing-request.js';
+import { Pool, type PoolOptions } from './pool.js';
+import type { HTTPResponse } from './response.js';
 
 export interface FetchOptions {
   method?: string;
@@ -23,7 +24,7 @@ export interface FetchOptions {
 export interface ClientResponse {
   status: number;
   statusText: string;
-  headers: PooledResponse['headers'];
+  headers: HTTPResponse['headers'];
   /** The URL of the final response. */
   url: string;
   /** The body, decoded when `decompress` was asked and the server compressed it. */
@@ -91,7 +92,7 @@ export async function request(url: string | URL, options: FetchOptions = {}): Pr
   }
 }
 
-function finish(res: PooledResponse, url: URL, decompress: boolean): ClientResponse {
+function finish(res: HTTPResponse, url: URL, decompress: boolean): ClientResponse {
   const coding = decompress ? (res.headers.get('content-encoding') ?? '').trim().toLowerCase() : '';
   const decoder =
     coding === 'gzip' || coding === 'x-gzip'

@@ -1,13 +1,17 @@
 import { ProtocolError } from '../protocol/errors.js';
 import type { Headers } from '../protocol/headers.js';
+import { BODY_END } from '../protocol/message-reader.js';
 import type { ResponseHead } from '../protocol/response-reader.js';
-import type { HTTPConnection } from './connection.js';
+import type { ClientSocket } from './client-socket.js';
 import { IncompleteRead } from './errors.js';
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Python's `http.client.HTTPResponse`: status, reason and headers at once; the body read on demand with
- * `read()`, `read(n)` or `for await`, straight off the connection (nothing is allocated for a declared
- * length up front, so a lying Content-Length costs nothing).
+ * `read()`, `read(n)`, `for await`, `text()`, `json()` or `arrayBuffer()`, straight off the connection (nothing
+ * is allocated for a declared length up front, so a lying Content-Length costs nothing). Bytes already
+ * received are taken without waiting, so a small body costs no extra turn of the event loop.
  */
 export class HTTPResponse implements AsyncIterable<Buffer> {
   readonly status: number;
@@ -15,18 +19,27 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
   /** 11 for HTTP/1.1, 10 for HTTP/1.0, as Python's `version`. */
   readonly version: number;
   readonly headers: Headers;
+  /** Trailer fields of a chunked body, once it has been read to its end (null if it had none). */
+  trailers: Headers | null = null;
   private held: Buffer | null = null;
   private done: boolean;
+  /** Body bytes taken from the connection so far. */
+  private received = 0;
 
   constructor(
     private readonly head: ResponseHead,
-    private readonly connection: HTTPConnection,
+    private readonly socket: ClientSocket,
   ) {
     this.status = head.status;
     this.reason = head.reason;
     this.version = head.versionMinor === 0 ? 10 : 11;
     this.headers = head.headers;
     this.done = head.framing.kind === 'none';
+  }
+
+  /** The reason phrase, under the name fetch and undici use. */
+  get statusText(): string {
+    return this.reason;
   }
 
   /** A header's value (repeated fields joined with `, `), or `fallback`. */
@@ -40,53 +53,112 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
     return [...this.headers];
   }
 
-  /** Whether the body has been read to its end. */
+  /** Whether the body has been read to its end (or given up with `close()`). */
   isclosed(): boolean {
     return this.done && this.held === null;
   }
 
-  private async piece(): Promise<Buffer | null> {
-    if (this.held !== null) {
-      const held = this.held;
+  /** Bytes of the body now, null when none have arrived yet, or BODY_END. */
+  private pull(): Buffer | null | typeof BODY_END {
+    const held = this.held;
+    if (held !== null) {
       this.held = null;
       return held;
     }
-    if (this.done) return null;
+    if (this.done) return BODY_END;
+    let piece;
     try {
-      const piece = await this.connection.nextBodyPiece(this.head);
-      if (piece === null) this.done = true;
-      return piece;
+      piece = this.socket.readBody();
     } catch (err) {
       this.done = true;
-      if (err instanceof ProtocolError) throw new IncompleteRead(Buffer.alloc(0), null);
-      throw err;
+      if (!(err instanceof ProtocolError)) throw err;
+      const framing = this.head.framing;
+      const expected = framing.kind === 'length' ? framing.length - this.received : null;
+      throw new IncompleteRead(EMPTY, expected, err);
     }
+    if (piece === BODY_END) {
+      this.done = true;
+      this.trailers = this.socket.trailers;
+    } else if (piece !== null) {
+      this.received += piece.length;
+    }
+    return piece;
+  }
+
+  private arrival(): Promise<void> {
+    return new Promise((resolve) => this.socket.waitForBody(resolve));
   }
 
   /** Reads the rest of the body, or at most `amt` bytes (fewer only at the end). */
   async read(amt?: number): Promise<Buffer> {
-    const parts: Buffer[] = [];
+    let first: Buffer | null = null;
+    let parts: Buffer[] | null = null;
     let size = 0;
     while (amt === undefined || size < amt) {
-      let piece: Buffer | null;
+      let piece;
       try {
-        piece = await this.piece();
+        piece = this.pull();
       } catch (err) {
-        if (err instanceof IncompleteRead) throw new IncompleteRead(Buffer.concat(parts), null);
-        throw err;
+        if (!(err instanceof IncompleteRead)) throw err;
+        const partial = parts !== null ? Buffer.concat(parts, size) : (first ?? EMPTY);
+        throw new IncompleteRead(partial, err.expected, err.cause as Error);
       }
-      if (piece === null) break;
+      if (piece === BODY_END) break;
+      if (piece === null) {
+        await this.arrival();
+        continue;
+      }
       if (amt !== undefined && size + piece.length > amt) {
         this.held = piece.subarray(amt - size);
         piece = piece.subarray(0, amt - size);
       }
-      parts.push(piece);
+      if (first === null) first = piece;
+      else (parts ??= [first]).push(piece);
       size += piece.length;
     }
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+    return parts !== null ? Buffer.concat(parts, size) : (first ?? EMPTY);
   }
 
+  /** The whole body as bytes. */
+  arrayBuffer(): Promise<Buffer> {
+    return this.read();
+  }
+
+  async text(): Promise<string> {
+    return (await this.read()).toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse((await this.read()).toString('utf8')) as unknown;
+  }
+
+  /** Reads and discards the body, so the connection can carry the next request. */
+  async dump(): Promise<void> {
+    for (;;) {
+      const piece = this.pull();
+      if (piece === BODY_END) return;
+      if (piece === null) await this.arrival();
+    }
+  }
+
+  /** Gives up on the rest of the body: the connection is closed, as it cannot carry another response. */
+  close(): void {
+    if (!this.done) this.socket.close();
+    this.done = true;
+    this.held = null;
+  }
+
+  /** Iterates over the body as it arrives; leaving the loop early closes the connection (see `close`). */
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    for (let piece = await this.piece(); piece !== null; piece = await this.piece()) yield piece;
+    try {
+      for (;;) {
+        const piece = this.pull();
+        if (piece === BODY_END) return;
+        if (piece === null) await this.arrival();
+        else yield piece;
+      }
+    } finally {
+      if (!this.isclosed()) this.close();
+    }
   }
 }

@@ -119,6 +119,21 @@ export abstract class MessageReader<H> {
     this.owned = true;
   }
 
+  /**
+   * Copies the bytes not handed out yet into memory of the reader's own, so that the buffer they were pushed
+   * in can take the next read (a socket reading into one buffer again and again: `onread`).
+   */
+  ownBuffered(): void {
+    const keep = this.len - this.pos;
+    const copy = Buffer.allocUnsafe(keep);
+    this.buf.copy(copy, 0, this.pos, this.len);
+    if (this.startLineEnd >= 0) this.startLineEnd -= this.pos;
+    this.buf = copy;
+    this.pos = 0;
+    this.len = keep;
+    this.owned = true;
+  }
+
   /** Tells the reader the peer will send nothing more; a body delimited by close then ends. */
   endInput(): void {
     this.inputEnded = true;

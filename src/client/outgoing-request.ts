@@ -1,0 +1,88 @@
+import { requestLine } from '../protocol/request-head.js';
+import { HeaderValueError, fieldLine } from '../protocol/response-head.js';
+import { InvalidURL } from './errors.js';
+
+/** A request body: bytes with a known length, or a stream of unknown length (sent chunked). */
+export type RequestBody =
+  string | Buffer | Uint8Array | AsyncIterable<string | Buffer | Uint8Array> | Iterable<Buffer>;
+
+export type RequestHeaders = Record<string, string | number> | Array<[string, string]>;
+
+/** A request ready for the wire: its head, and its body as bytes that go with it or a stream that follows. */
+export interface OutgoingRequest {
+  readonly method: string;
+  /** Request line, fields and the blank line, as one Latin-1 string: one write. */
+  readonly head: string;
+  readonly body: string | Uint8Array | null;
+  readonly stream: AsyncIterable<string | Buffer | Uint8Array> | Iterable<Buffer> | null;
+  readonly chunked: boolean;
+  /** `Expect: 100-continue` was among the headers: the body waits for the server's go-ahead. */
+  readonly expectContinue: boolean;
+}
+
+/** Methods whose requests carry content by definition: without a body they still say `Content-Length: 0`. */
+const CONTENT_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * Builds a request as Python's `HTTPConnection.request` does: `Host` first unless given, the caller's fields,
+ * then `Content-Length` for strings and bytes or `Transfer-Encoding: chunked` for streams of unknown length.
+ * CR, LF, NUL and other bytes that could split the message throw InvalidURL here, before anything is sent.
+ */
+export function outgoingRequest(
+  method: string,
+  target: string,
+  host: string,
+  headers: RequestHeaders | undefined,
+  body: RequestBody | null,
+  encodeChunked = false,
+): OutgoingRequest {
+  let fields = '';
+  let hasHost = false;
+  let hasLength = false;
+  let hasCoding = false;
+  let expectContinue = false;
+  const add = (name: string, value: string): void => {
+    fields += fieldLine(name, value);
+    // Only names of the right length are lowercased: most fields are none of these four.
+    switch (name.length) {
+      case 4:
+        hasHost ||= name.toLowerCase() === 'host';
+        break;
+      case 6:
+        expectContinue ||= name.toLowerCase() === 'expect' && value.toLowerCase() === '100-continue';
+        break;
+      case 14:
+        hasLength ||= name.toLowerCase() === 'content-length';
+        break;
+      case 17:
+        hasCoding ||= name.toLowerCase() === 'transfer-encoding';
+        break;
+    }
+  };
+  let line: string;
+  try {
+    line = requestLine(method, target);
+    if (Array.isArray(headers)) for (const [name, value] of headers) add(name, value);
+    else if (headers !== undefined) for (const name of Object.keys(headers)) add(name, String(headers[name]));
+    if (!hasHost) line += fieldLine('Host', host);
+  } catch (err) {
+    throw err instanceof HeaderValueError ? new InvalidURL(err.message) : err;
+  }
+  let fixed: string | Uint8Array | null = null;
+  let stream: OutgoingRequest['stream'] = null;
+  let chunked = false;
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    fixed = body;
+    if (!hasLength && !hasCoding) {
+      const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+      fields += `Content-Length: ${length}\r\n`;
+    }
+  } else if (body !== null) {
+    stream = body;
+    chunked = encodeChunked || !hasLength;
+    if (chunked && !hasCoding) fields += 'Transfer-Encoding: chunked\r\n';
+  } else if (!hasLength && !hasCoding && CONTENT_METHODS.has(method)) {
+    fields += 'Content-Length: 0\r\n';
+  }
+  return { method, head: `${line}${fields}\r\n`, body: fixed, stream, chunked, expectContinue };
+}
