@@ -10,8 +10,8 @@ export const GET_USAGE = `usage: basehttp get [options] URL
 options:
   -X, --request METHOD     request method (default GET, or POST with -d)
   -H, --header "N: v"      add a request header (repeatable)
-  -d, --data DATA          send DATA as the body; --data-binary @FILE sends a file
-      --data-binary DATA   same, @FILE reads a file
+  -d, --data DATA          send DATA as the body (form-encoded unless -H sets a Content-Type)
+      --data-binary DATA   send DATA as it is; @FILE sends the bytes of FILE
   -o, --output FILE        write the body to FILE (a progress bar on a terminal)
   -I, --head               HEAD request: show the response head only
   -i, --include            show the response head before the body
@@ -19,24 +19,38 @@ options:
   -L, --location           follow redirects (up to 10)
       --compressed         ask for gzip/br/deflate and decode it
   -k, --insecure           do not verify the TLS certificate
-      --fail               exit 22 on HTTP errors (4xx, 5xx)
+      --fail               no body and exit 22 on HTTP errors (4xx, 5xx)
   -m, --max-time SECONDS   give up after SECONDS of silence from the server (default 30)
   -h, --help               show this help
 `;
 
-/** Exit statuses, as curl's: connection refused 7, timeout 28, HTTP error with --fail 22. */
+/** Exit statuses, as curl's: unknown host 6, refused 7, HTTP error with --fail 22, timeout 28, bad certificate 60. */
 function exitCodeFor(err: unknown): number {
-  const code = (err as NodeJS.ErrnoException).code;
+  const code = String((err as NodeJS.ErrnoException).code ?? '');
   if (err instanceof TimeoutError) return 28;
   if (code === 'ECONNREFUSED') return 7;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 6;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(code)) return 60;
   return 1;
 }
 
 function headText(res: ClientResponse): string {
-  let text = `HTTP/1.1 ${res.status} ${res.statusText}\r\n`;
+  let text = `HTTP/${res.version === 10 ? '1.0' : '1.1'} ${res.status} ${res.statusText}\r\n`;
   for (const [k, v] of res.headers) text += `${k}: ${v}\r\n`;
   return `${text}\r\n`;
+}
+
+/** A head as `-v` shows it: each line after `prefix`, without the CRs. */
+function traced(head: string, prefix: string): string {
+  return head
+    .replace(/\r\n\r\n$/, '\r\n')
+    .replace(/\r/g, '')
+    .replace(/^/gm, prefix);
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`${GET_USAGE.split('\n')[0]}\nbasehttp get: error: ${message}\n`);
+  return 2;
 }
 
 /** Runs `basehttp get`; returns the exit status. */
@@ -64,70 +78,54 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    process.stderr.write(`${GET_USAGE.split('\n')[0]}\nbasehttp get: error: ${(err as Error).message}\n`);
-    return 2;
+    return usageError((err as Error).message);
   }
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(GET_USAGE);
     return 0;
   }
-  if (parsed.positionals.length !== 1) {
-    process.stderr.write(`${GET_USAGE.split('\n')[0]}\nbasehttp get: error: one URL is required\n`);
-    return 2;
-  }
+  if (parsed.positionals.length !== 1) return usageError('one URL is required');
   const url = parsed.positionals[0]!;
   const headers: Record<string, string> = {};
   for (const h of v.header ?? []) {
     const i = h.indexOf(':');
-    if (i <= 0) {
-      process.stderr.write(`basehttp get: error: bad header '${h}' (expected "Name: value")\n`);
-      return 2;
-    }
+    if (i <= 0) return usageError(`bad header '${h}' (expected "Name: value")`);
     headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
-  const raw = v['data-binary'] ?? v.data;
-  const body =
-    raw === undefined
-      ? null
-      : raw.startsWith('@') && v['data-binary'] !== undefined
-        ? readFileSync(raw.slice(1))
-        : raw;
-  if (
-    body !== null &&
-    v.data !== undefined &&
-    !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')
-  ) {
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  }
-  const method = v.head ? 'HEAD' : (v.request ?? (body === null ? 'GET' : 'POST'));
   const timeout = v['max-time'] === undefined ? 30_000 : Number(v['max-time']) * 1000;
+  if (!(timeout > 0)) return usageError(`bad --max-time '${v['max-time']}' (expected seconds)`);
   try {
-    if (v.verbose) {
-      const target = new URL(url);
-      let text = `> ${method} ${target.pathname}${target.search} HTTP/1.1\n> Host: ${target.host}\n`;
-      for (const [k, val] of Object.entries(headers)) text += `> ${k}: ${val}\n`;
-      process.stderr.write(`${text}>\n`);
+    const binary = v['data-binary'];
+    const body =
+      binary !== undefined
+        ? binary.startsWith('@')
+          ? readFileSync(binary.slice(1))
+          : binary
+        : (v.data ?? null);
+    if (v.data !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
     }
+    const method = v.head ? 'HEAD' : (v.request ?? (body === null ? 'GET' : 'POST'));
     const res = await request(url, {
       method,
       headers,
       body,
-      timeout,
       maxRedirects: v.location ? 10 : 0,
       decompress: v.compressed ?? false,
       pool: { timeout, tls: { rejectUnauthorized: !v.insecure } },
+      trace: v.verbose ? (head) => process.stderr.write(`${traced(head, '> ')}\n`) : undefined,
     });
-    if (v.verbose) process.stderr.write(headText(res).replace(/^/gm, '< ').replace(/\r/g, ''));
-    if (v.include || v.head) process.stdout.write(headText(res));
-    if (v.output !== undefined) await download(res, v.output);
-    else
-      for await (const piece of res.body)
-        if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
+    if (v.verbose) process.stderr.write(`${traced(headText(res), '< ')}\n`);
     if (v.fail && res.status >= 400) {
       process.stderr.write(`basehttp get: the server answered ${res.status} ${res.statusText}\n`);
       return 22;
     }
+    if (v.include || v.head) process.stdout.write(headText(res));
+    if (v.output !== undefined) await download(res, v.output, v.compressed ?? false);
+    else
+      for await (const piece of res.body)
+        if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
     return 0;
   } catch (err) {
     process.stderr.write(`basehttp get: ${(err as Error).message}\n`);
@@ -137,22 +135,41 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Writes the body to a file; on a terminal, a progress line with bytes, rate and time left. */
-async function download(res: ClientResponse, path: string): Promise<void> {
+/** `1.5 MiB`-style sizes for the progress bar. */
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+/**
+ * One line of the progress bar: with a known length, percent, a bar, bytes, rate and time left; without one,
+ * bytes and rate.
+ */
+export function progressLine(received: number, total: number | null, seconds: number): string {
+  const rate = received / Math.max(seconds, 0.001);
+  const speed = `${size(Math.round(rate))}/s`;
+  if (total === null || total <= 0) return `${size(received)}  ${speed}`;
+  const done = Math.min(received / total, 1);
+  const filled = Math.round(done * 20);
+  const left = rate > 0 ? Math.ceil((total - received) / rate) : NaN;
+  const eta = Number.isFinite(left) ? `ETA ${left} s` : 'ETA --';
+  return `${String(Math.floor(done * 100)).padStart(3)}% [${'#'.repeat(filled)}${' '.repeat(20 - filled)}] ${size(received)} / ${size(total)}  ${speed}  ${eta}`;
+}
+
+/** Writes the body to a file; on a terminal, a progress bar on stderr (redrawn at most 5 times a second). */
+async function download(res: ClientResponse, path: string, decoded: boolean): Promise<void> {
   const out = createWriteStream(path);
-  const total = Number(res.headers.get('content-length') ?? NaN);
+  const length = res.headers.get('content-length');
+  // A decoded body is longer than the Content-Length of the encoded one.
+  const total =
+    length === undefined || (decoded && res.headers.has('content-encoding')) ? null : Number(length);
   const started = Date.now();
   let received = 0;
   let shown = 0;
   const tty = process.stderr.isTTY === true;
   const show = (): void => {
-    const secs = (Date.now() - started) / 1000 || 0.001;
-    const rate = received / secs;
-    const eta = Number.isFinite(total) && rate > 0 ? `, ${Math.ceil((total - received) / rate)} s left` : '';
-    const pct = Number.isFinite(total) && total > 0 ? ` (${Math.floor((received / total) * 100)}%)` : '';
-    process.stderr.write(
-      `\r${(received / 1048576).toFixed(1)} MiB${pct} at ${(rate / 1048576).toFixed(1)} MiB/s${eta}   `,
-    );
+    process.stderr.write(`\r${progressLine(received, total, (Date.now() - started) / 1000)}\x1b[K`);
   };
   for await (const piece of res.body) {
     received += piece.length;

@@ -35,6 +35,8 @@ export interface PoolRequest {
   headers?: RequestHeaders;
   body?: RequestBody | null;
   signal?: AbortSignal;
+  /** Called with the request head each time it is written (a retry writes it again). */
+  trace?: ((head: string) => void) | undefined;
 }
 
 /** Methods a client may safely send twice (RFC 9110 §9.2.2). */
@@ -53,6 +55,7 @@ class PoolExchange implements Exchange {
     readonly method: string,
     readonly request: OutgoingRequest,
     private readonly signal: AbortSignal | undefined,
+    private readonly trace: PoolRequest['trace'],
     private readonly resolve: (response: HTTPResponse) => void,
     private readonly reject: (err: Error) => void,
   ) {
@@ -63,6 +66,7 @@ class PoolExchange implements Exchange {
   /** Sends the request on `socket`. */
   start(socket: ClientSocket): void {
     this.socket = socket;
+    this.trace?.(this.request.head);
     const sending = socket.send(this, this.request);
     // A streamed body that fails is reported through onError (the socket fails with it).
     if (sending !== null) sending.catch(() => {});
@@ -176,7 +180,7 @@ export class Pool {
       return Promise.reject(err as Error);
     }
     return new Promise((resolve, reject) => {
-      this.dispatch(new PoolExchange(this, method, request, signal, resolve, reject));
+      this.dispatch(new PoolExchange(this, method, request, signal, req.trace, resolve, reject));
     });
   }
 

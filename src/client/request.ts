@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { RequestBody } from './outgoing-request.js';
@@ -10,20 +10,24 @@ export interface FetchOptions {
   headers?: Record<string, string | number>;
   body?: RequestBody | null;
   signal?: AbortSignal;
-  /** Milliseconds for connecting and for each wait on the server. */
+  /** Milliseconds for connecting and for each wait on the server. Default 30 000. */
   timeout?: number;
   /** Redirects to follow (301, 302, 303, 307, 308). Default 0: a redirect is returned as it is. */
   maxRedirects?: number;
   /** Ask for gzip, br and deflate and decode them. Default false. */
   decompress?: boolean;
-  /** Pool settings for origins first seen by this call. */
+  /** Settings of the shared pool (connections, TLS...); requests with different settings get different pools. */
   pool?: PoolOptions;
+  /** Called with each request head as it is written, redirects included (`basehttp get -v`). */
+  trace?: (head: string) => void;
 }
 
-/** The result of `request()`: a pooled response plus where it came from after redirects. */
+/** The result of `request()`: the response, decoded when asked, and where it came from after redirects. */
 export interface ClientResponse {
   status: number;
   statusText: string;
+  /** 11 for HTTP/1.1, 10 for HTTP/1.0. */
+  version: number;
   headers: HTTPResponse['headers'];
   /** The URL of the final response. */
   url: string;
@@ -35,11 +39,39 @@ export interface ClientResponse {
 }
 
 const pools = new Map<string, Pool>();
+/** Numbers for CA values, so that pools with different trusted CAs never mix. */
+const caIds = { strings: new Map<string, number>(), objects: new WeakMap<object, number>(), next: 0 };
 
-/** The shared pool for an origin (one per scheme, host and port). */
-export function poolFor(url: URL, options?: PoolOptions): Pool {
-  let pool = pools.get(url.origin);
-  if (pool === undefined) pools.set(url.origin, (pool = new Pool(url.origin, options)));
+function caId(ca: NonNullable<NonNullable<PoolOptions['tls']>['ca']>): number {
+  if (typeof ca === 'string') {
+    let id = caIds.strings.get(ca);
+    if (id === undefined) caIds.strings.set(ca, (id = caIds.next++));
+    return id;
+  }
+  let id = caIds.objects.get(ca);
+  if (id === undefined) caIds.objects.set(ca, (id = caIds.next++));
+  return id;
+}
+
+/**
+ * The shared pool for an origin and settings: a request made with `rejectUnauthorized: false` (or another CA,
+ * or another timeout) never lands on a pool made for different ones.
+ */
+export function poolFor(url: URL, options: PoolOptions = {}): Pool {
+  const { tls } = options;
+  const key = [
+    url.origin,
+    options.connections,
+    options.pipelining,
+    options.timeout,
+    options.idleTimeout,
+    options.continueTimeout,
+    tls?.rejectUnauthorized,
+    tls?.servername,
+    tls?.ca === undefined ? undefined : caId(tls.ca),
+  ].join(' ');
+  let pool = pools.get(key);
+  if (pool === undefined) pools.set(key, (pool = new Pool(url.origin, options)));
   return pool;
 }
 
@@ -50,6 +82,11 @@ export function closeAllPools(): void {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Whether a body can be sent a second time (a stream is used up by the first). */
+function replayable(body: RequestBody | null): boolean {
+  return body === null || typeof body === 'string' || body instanceof Uint8Array;
+}
 
 /**
  * A request over the shared keep-alive pools, as `undici.request`: follows redirects only when asked (and
@@ -63,17 +100,27 @@ export async function request(url: string | URL, options: FetchOptions = {}): Pr
   if (options.decompress && !Object.keys(headers).some((k) => k.toLowerCase() === 'accept-encoding')) {
     headers['Accept-Encoding'] = 'gzip, br, deflate';
   }
+  const poolOptions: PoolOptions = { ...options.pool };
+  if (options.timeout !== undefined) poolOptions.timeout = options.timeout;
   for (let hops = 0; ; hops++) {
-    const pool = poolFor(target, { timeout: options.timeout, ...options.pool });
-    const res = await pool.request({
+    const res = await poolFor(target, poolOptions).request({
       method,
       path: `${target.pathname}${target.search}`,
       headers,
       body,
       signal: options.signal,
+      trace: options.trace,
     });
     const location = res.headers.get('location');
-    if (!REDIRECTS.has(res.status) || location === undefined || hops >= (options.maxRedirects ?? 0)) {
+    const status = res.status;
+    const changesToGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
+    if (
+      !REDIRECTS.has(status) ||
+      location === undefined ||
+      hops >= (options.maxRedirects ?? 0) ||
+      // 307 and 308 repeat the request with its body: a stream already sent cannot be.
+      (!changesToGet && !replayable(body))
+    ) {
       return finish(res, target, options.decompress ?? false);
     }
     await res.dump();
@@ -83,7 +130,7 @@ export async function request(url: string | URL, options: FetchOptions = {}): Pr
         Object.entries(headers).filter(([k]) => !/^(authorization|cookie|proxy-authorization)$/i.test(k)),
       );
     }
-    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+    if (changesToGet) {
       method = method === 'HEAD' ? 'HEAD' : 'GET';
       body = null;
       headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-/i.test(k)));
@@ -94,23 +141,18 @@ export async function request(url: string | URL, options: FetchOptions = {}): Pr
 
 function finish(res: HTTPResponse, url: URL, decompress: boolean): ClientResponse {
   const coding = decompress ? (res.headers.get('content-encoding') ?? '').trim().toLowerCase() : '';
-  const decoder =
-    coding === 'gzip' || coding === 'x-gzip'
-      ? zlib.createGunzip()
-      : coding === 'br'
-        ? zlib.createBrotliDecompress()
-        : coding === 'deflate'
-          ? zlib.createInflate()
-          : null;
-  const body: AsyncIterable<Buffer> = decoder === null ? res : decode(res, decoder);
+  const encoded = coding === 'gzip' || coding === 'x-gzip' || coding === 'br' || coding === 'deflate';
+  const body: AsyncIterable<Buffer> = encoded ? decode(res, coding) : res;
   const arrayBuffer = async (): Promise<Buffer> => {
+    if (!encoded) return res.read();
     const parts: Buffer[] = [];
     for await (const piece of body) parts.push(piece);
     return Buffer.concat(parts);
   };
   return {
     status: res.status,
-    statusText: res.statusText,
+    statusText: res.reason,
+    version: res.version,
     headers: res.headers,
     url: url.href,
     body,
@@ -120,13 +162,29 @@ function finish(res: HTTPResponse, url: URL, decompress: boolean): ClientRespons
   };
 }
 
-/** Streams `source` through a zlib decoder (async iteration keeps memory flat). */
-async function* decode(
-  source: AsyncIterable<Buffer>,
-  decoder: zlib.Gunzip | zlib.BrotliDecompress | zlib.Inflate,
-): AsyncGenerator<Buffer> {
+/**
+ * The decoder for a content coding. `deflate` is meant to be zlib-wrapped (RFC 9110 §8.4.1.2), but some
+ * servers send a bare deflate stream: the first bytes tell which.
+ */
+function decoderFor(coding: string, first: Buffer): Transform {
+  if (coding === 'br') return zlib.createBrotliDecompress();
+  if (coding !== 'deflate') return zlib.createGunzip();
+  const zlibHeader =
+    first.length < 2 || ((first[0]! & 0x0f) === 8 && ((first[0]! << 8) | first[1]!) % 31 === 0);
+  return zlibHeader ? zlib.createInflate() : zlib.createInflateRaw();
+}
+
+/** Streams `source` through the decoder for `coding` (async iteration keeps memory flat). */
+async function* decode(source: AsyncIterable<Buffer>, coding: string): AsyncGenerator<Buffer> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done === true) return;
+  const rest = async function* (): AsyncGenerator<Buffer> {
+    yield first.value;
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+  };
   const out = new PassThrough();
-  const done = pipeline(source, decoder, out);
+  const done = pipeline(rest(), decoderFor(coding, first.value), out);
   for await (const piece of out) yield piece as Buffer;
   await done;
 }

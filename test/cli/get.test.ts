@@ -6,12 +6,16 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BaseHTTPRequestHandler, SimpleHTTPRequestHandler } from '../../src/index.js';
+import { makeCertificate } from '../helpers/certificate.js';
 import { serverForSuite, withServer } from '../helpers/server.js';
+import { nginxForSuite } from '../client/nginx.js';
+import { rawServer } from '../client/raw-server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'basehttp-get-'));
 writeFileSync(join(dir, 'page.txt'), 'page body\n');
 writeFileSync(join(dir, 'text.txt'), 'compress me '.repeat(500));
+writeFileSync(join(dir, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 0x62));
 
 function get(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -59,6 +63,47 @@ describe('basehttp get', () => {
     assert.match(head.stdout, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n$/);
   });
 
+  it('-v shows the request head as sent and the response head, on stderr', async () => {
+    const res = await get([
+      '-v',
+      '--compressed',
+      '-H',
+      'X-Test: 1',
+      `http://127.0.0.1:${files.port}/page.txt`,
+    ]);
+    assert.equal(res.code, 0);
+    assert.equal(res.stdout, 'page body\n');
+    assert.match(
+      res.stderr,
+      new RegExp(
+        `^> GET /page\\.txt HTTP/1\\.1\\n> Host: 127\\.0\\.0\\.1:${files.port}\\n> X-Test: 1\\n> Accept-Encoding: gzip, br, deflate\\n> \\n< HTTP/1\\.1 200 OK\\n`,
+      ),
+    );
+    assert.match(res.stderr, /\n< Content-Length: 10\n[\s\S]*\n< \n$/);
+  });
+
+  it('-o on a terminal draws a progress bar with bytes, rate and time left', async (t) => {
+    // `script` (util-linux / bsdutils) runs the command on a pseudo-terminal, so stderr is a TTY.
+    const out = join(dir, 'big.copy');
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)} get -o ${JSON.stringify(out)} http://127.0.0.1:${files.port}/big.bin`;
+    const tty = await new Promise<{ code: number; text: string } | null>((resolve) => {
+      execFile('script', ['-qec', command, '/dev/null'], { timeout: 10_000 }, (err, stdout) => {
+        if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') resolve(null);
+        else resolve({ code: err === null ? 0 : -1, text: stdout });
+      });
+    });
+    if (tty === null) {
+      t.skip('needs the script command (util-linux) for a pseudo-terminal');
+      return;
+    }
+    assert.equal(tty.code, 0);
+    assert.equal(readFileSync(out).length, 3 * 1024 * 1024);
+    assert.match(tty.text, /\r100% \[#{20}\] 3\.0 MiB \/ 3\.0 MiB {2}[\d.]+ (KiB|MiB)\/s {2}ETA 0 s/);
+    // Without a terminal: no progress output at all.
+    const plain = await get(['-o', out, `http://127.0.0.1:${files.port}/big.bin`]);
+    assert.deepEqual(plain, { code: 0, stdout: '', stderr: '' });
+  });
+
   it('-o writes a file; -L follows a redirect; --compressed decodes', async () => {
     const base = `http://127.0.0.1:${files.port}`;
     const out = join(dir, 'saved.txt');
@@ -103,6 +148,7 @@ describe('basehttp get', () => {
   it('exit codes: --fail on 4xx is 22, a refused connection is 7 with one line', async () => {
     const missing = await get(['--fail', `http://127.0.0.1:${files.port}/missing`]);
     assert.equal(missing.code, 22);
+    assert.equal(missing.stdout, '', 'no body with --fail');
     assert.equal(missing.stderr, 'basehttp get: the server answered 404 File not found\n');
     assert.equal(
       (await get([`http://127.0.0.1:${files.port}/missing`])).code,
@@ -113,5 +159,30 @@ describe('basehttp get', () => {
     assert.equal(refused.code, 7);
     assert.equal(refused.stderr.trim().split('\n').length, 1);
     assert.equal((await get([])).code, 2);
+  });
+
+  it('-m: a server that never answers is exit 28', async () => {
+    const silent = await rawServer(() => {});
+    const res = await get(['-m', '0.3', `http://127.0.0.1:${silent.port}/`]);
+    assert.equal(res.code, 28);
+    assert.equal(res.stderr, `basehttp get: no answer from 127.0.0.1:${silent.port} within 300 ms\n`);
+    await silent.close();
+  });
+});
+
+describe('basehttp get over HTTPS (nginx with a certificate made here)', () => {
+  const made = makeCertificate();
+  const nginx = nginxForSuite(
+    () =>
+      `ssl_certificate ${made.cert}; ssl_certificate_key ${made.key}; location / { return 200 "tls ok"; }`,
+    { ssl: true },
+  );
+
+  it('refuses a self-signed certificate (exit 60, one line); -k accepts it', async () => {
+    const url = `https://127.0.0.1:${nginx.port}/`;
+    const strict = await get([url]);
+    assert.equal(strict.code, 60);
+    assert.match(strict.stderr, /^basehttp get: self[- ]signed certificate\n$/);
+    assert.deepEqual(await get(['-k', url]), { code: 0, stdout: 'tls ok', stderr: '' });
   });
 });
