@@ -242,21 +242,19 @@ export class Pool {
       return;
     }
     socket.idleSince = Date.now();
+    socket.holdsProcess = false;
     this.idle.push(socket);
     this.sweeper ??= setTimeout(() => this.sweep(), this.idleTimeout).unref();
   }
 
-  /** Closes connections idle for `idleTimeout`; the others stop holding the process open meanwhile. */
+  /** Closes connections idle for `idleTimeout`. */
   private sweep(): void {
     this.sweeper = null;
     const now = Date.now();
     let oldest = now;
     for (const socket of this.idle) {
       if (now - socket.idleSince >= this.idleTimeout) socket.close();
-      else {
-        socket.holdsProcess = false;
-        oldest = Math.min(oldest, socket.idleSince);
-      }
+      else oldest = Math.min(oldest, socket.idleSince);
     }
     this.idle = this.idle.filter((socket) => socket.usable);
     if (this.idle.length > 0) {

@@ -7,6 +7,8 @@ export interface RawServer {
   received: string[];
   /** How many connections were accepted. */
   readonly connections: number;
+  /** How many connections are open now. */
+  readonly open: number;
   /** Stops listening and drops every connection still open. */
   close: () => Promise<void>;
 }
@@ -37,6 +39,9 @@ export async function rawServer(
     received,
     get connections() {
       return received.length;
+    },
+    get open() {
+      return sockets.size;
     },
     close: () =>
       new Promise((resolve) => {
