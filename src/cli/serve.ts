@@ -20,22 +20,8 @@ function urlHost(host: string): string {
  * 0 after a clean stop, 1 when the server cannot start (port in use, missing directory).
  */
 export async function serve(args: ServeArgs): Promise<number> {
-  const directory = args.options.directory!;
-  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
-    process.stderr.write(`basehttp: not a directory: ${directory}\n`);
-    return 1;
-  }
-  const Base = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
-  const Handler = class extends Base.with(args.options) {
-    override protocolVersion = args.protocol;
-  };
-  let server: HTTPServer;
-  try {
-    server = makeServer(args, Handler);
-  } catch (err) {
-    process.stderr.write(`basehttp: cannot use the TLS certificate or key: ${(err as Error).message}\n`);
-    return 1;
-  }
+  const server = buildServer(args);
+  if (server === null) return 1;
   try {
     await server.listen();
   } catch (err) {
@@ -67,6 +53,29 @@ export async function serve(args: ServeArgs): Promise<number> {
   }
   await server.serveForever();
   return 0;
+}
+
+/**
+ * The server the arguments ask for, not yet listening; or null, after one error line, when it cannot be
+ * made (missing directory, unusable certificate or key). The cluster's primary calls this too, so such a
+ * mistake is said once rather than by every worker.
+ */
+export function buildServer(args: ServeArgs): HTTPServer | null {
+  const directory = args.options.directory!;
+  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
+    process.stderr.write(`basehttp: not a directory: ${directory}\n`);
+    return null;
+  }
+  const Base = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
+  const Handler = class extends Base.with(args.options) {
+    override protocolVersion = args.protocol;
+  };
+  try {
+    return makeServer(args, Handler);
+  } catch (err) {
+    process.stderr.write(`basehttp: cannot use the TLS certificate or key: ${(err as Error).message}\n`);
+    return null;
+  }
 }
 
 /** Python's banner, and the local URL to click. */
