@@ -7,9 +7,6 @@ import { HTTPServer, type HandlerClass } from '../server/http-server.js';
 import { HTTPSServer } from '../server/https-server.js';
 import type { ServeArgs } from './serve-args.js';
 
-/** How long requests in flight may take to finish when the server stops, in ms. */
-export const SHUTDOWN_TIMEOUT = 5000;
-
 /** How the banner shows a bound address: IPv6 in brackets inside URLs, as Python. */
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
@@ -43,7 +40,7 @@ export async function serve(args: ServeArgs): Promise<number> {
     // Under a cluster the primary speaks for everyone; a worker only drains.
     if (signal === 'SIGINT' && worker === null)
       process.stdout.write('\nKeyboard interrupt received, exiting.\n');
-    void server.shutdown(SHUTDOWN_TIMEOUT);
+    void server.shutdown(args.shutdownTimeout);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -100,7 +97,7 @@ function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
       : ({
           write: (text: string) => process.stderr.write(text.replace(/^(?=.)/gm, prefix)),
         } as unknown as NodeJS.WritableStream);
-  const options = { logStream, shutdownTimeout: SHUTDOWN_TIMEOUT, trustProxy: args.trustProxy };
+  const options = { logStream, shutdownTimeout: args.shutdownTimeout, trustProxy: args.trustProxy };
   if (args.tls === null) return new HTTPServer(address, Handler, options);
   const { certfile, keyfile, passwordFile } = args.tls;
   const password =
