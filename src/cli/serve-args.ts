@@ -34,6 +34,7 @@ options:
   --workers N               serve with N processes (0 or auto: one per core), sharing the port
   --shutdown-timeout SECONDS  on SIGTERM/SIGINT, let requests in flight finish this long (default: 5)
   --trust-proxy ADDRS       believe Forwarded / X-Forwarded-For from these proxies (IPs or CIDRs, comma-separated)
+  --proxy-protocol          every connection starts with a PROXY protocol v1/v2 header; only --trust-proxy peers
   --cgi                     run CGI scripts found under /cgi-bin and /htbin, as Python's --cgi
 `;
 
@@ -43,6 +44,8 @@ export interface ServeArgs {
   cgi: boolean;
   /** Proxies whose forwarding headers give the client address (addresses or CIDR ranges). */
   trustProxy: string[];
+  /** Connections start with a PROXY protocol header (from the `trustProxy` peers only). */
+  proxyProtocol: boolean;
   /** Processes serving (1: no cluster). */
   workers: number;
   /** How long requests in flight may take to finish when the server stops, in ms. */
@@ -91,6 +94,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
         workers: { type: 'string' },
         'shutdown-timeout': { type: 'string' },
         'trust-proxy': { type: 'string', multiple: true },
+        'proxy-protocol': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -157,9 +161,14 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
   } catch (err) {
     throw new UsageError(`argument --trust-proxy: ${(err as Error).message}`);
   }
+  if (v['proxy-protocol'] && trustProxy.length === 0)
+    throw new UsageError(
+      '--proxy-protocol needs --trust-proxy: the load balancers allowed to send the header',
+    );
   return {
     cgi: v.cgi ?? false,
     trustProxy,
+    proxyProtocol: v['proxy-protocol'] ?? false,
     workers,
     shutdownTimeout,
     tls,

@@ -97,7 +97,12 @@ function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
       : ({
           write: (text: string) => process.stderr.write(text.replace(/^(?=.)/gm, prefix)),
         } as unknown as NodeJS.WritableStream);
-  const options = { logStream, shutdownTimeout: args.shutdownTimeout, trustProxy: args.trustProxy };
+  const options = {
+    logStream,
+    shutdownTimeout: args.shutdownTimeout,
+    trustProxy: args.trustProxy,
+    proxyProtocol: args.proxyProtocol,
+  };
   if (args.tls === null) return new HTTPServer(address, Handler, options);
   const { certfile, keyfile, passwordFile } = args.tls;
   const password =

@@ -23,9 +23,15 @@ export function trustedProxies(list: readonly string[]): net.BlockList {
   return trusted;
 }
 
-function isTrusted(trusted: net.BlockList, address: string): boolean {
+/** Whether `address` is one of the trusted proxies. */
+export function isTrusted(trusted: net.BlockList, address: string): boolean {
   const family = net.isIPv6(address) ? 'ipv6' : net.isIPv4(address) ? 'ipv4' : null;
   return family !== null && trusted.check(address, family);
+}
+
+/** An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, from a dual-stack socket) as the plain IPv4 it is. */
+export function unmappedAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 /**
