@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -103,6 +104,14 @@ async function waitFor(text: () => string, pattern: RegExp, ms = 10_000): Promis
 }
 
 describe('basehttp --workers', () => {
+  it('takes a count, or 0 / auto for one per core; anything else is a usage error', () => {
+    const workers = (value: string): number => (parseServeArgs(['--workers', value]) as ServeArgs).workers;
+    assert.equal(workers('3'), 3);
+    assert.equal(workers('auto'), availableParallelism());
+    assert.equal(workers('0'), availableParallelism());
+    assert.throws(() => parseServeArgs(['--workers', 'many']), /expected a number or auto/);
+  });
+
   it('serves from several workers, tags their log lines, and replaces one that dies', async () => {
     const c = await startCluster();
     try {

@@ -150,6 +150,28 @@ describe('HTTPSServer', () => {
         /no application protocol/i,
       );
     });
+    await withHttps(
+      async (port) => {
+        const offered = await new Promise<string | false>((resolve, reject) => {
+          const socket = tls.connect(
+            {
+              port,
+              host: '127.0.0.1',
+              ca: readFileSync(cert),
+              servername: 'localhost',
+              ALPNProtocols: ['x-test'],
+            },
+            () => {
+              resolve(socket.alpnProtocol ?? false);
+              socket.destroy();
+            },
+          );
+          socket.on('error', reject);
+        });
+        assert.equal(offered, 'x-test', 'alpnProtocols replaces the default list');
+      },
+      { alpnProtocols: ['x-test', 'http/1.1'] },
+    );
   });
 
   it('keeps the connection alive and answers pipelined requests in order over TLS', async () => {
