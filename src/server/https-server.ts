@@ -30,15 +30,25 @@ export class HTTPSServer extends HTTPServer {
 
   protected override createListener(onConnection: (socket: net.Socket) => void): net.Server {
     const o = this.options as ServerOptions & TLSServerOptions;
+    // Half-open only once secure: a client that closes mid-handshake on a half-open socket gets no
+    // 'tlsClientError', so its socket sat in CLOSE_WAIT until the handshake timeout and kept shutdown()
+    // waiting. A TLS socket takes the setting of the socket it wraps, hence the raw socket's too (that
+    // covers one handed over by the PROXY-protocol reader).
     const server = tls.createServer(
       {
         ...credentials(o),
         ALPNProtocols: o.alpnProtocols ?? ['http/1.1'],
         handshakeTimeout: o.handshakeTimeout ?? 10_000,
-        allowHalfOpen: true,
+        allowHalfOpen: false,
       },
-      onConnection,
+      (socket) => {
+        socket.allowHalfOpen = true; // requests sent before a half-close are still answered
+        onConnection(socket);
+      },
     );
+    server.prependListener('connection', (raw: net.Socket) => {
+      raw.allowHalfOpen = false;
+    });
     // Failed handshakes (plain HTTP on this port, scanners, timeouts) only close their socket.
     server.on('tlsClientError', (_err, socket) => socket.destroy());
     return server;

@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { HTTPSConnection, HTTPSServer, type ServerOptions, type TLSServerOptions } from '../../src/index.js';
+import {
+  HTTPSConnection,
+  HTTPSServer,
+  type HandlerClass,
+  type ServerOptions,
+  type TLSServerOptions,
+} from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
 import { parseResponses } from '../helpers/server.js';
 import { Hello } from '../server/handlers.js';
@@ -23,11 +29,20 @@ const both = join(plain.dir, 'both.pem');
 writeFileSync(both, Buffer.concat([readFileSync(plain.cert), readFileSync(plain.key)]));
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
+/** Answers after a pause, so that what the client does meanwhile (a half-close) comes first. */
+class SlowHello extends Hello {
+  override async doGET(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 100));
+    super.doGET();
+  }
+}
+
 async function withHttps(
   fn: (port: number) => Promise<void>,
   options: Partial<ServerOptions & TLSServerOptions> = {},
+  Handler: HandlerClass = Hello,
 ): Promise<void> {
-  const server = new HTTPSServer({ host: '127.0.0.1', port: 0 }, Hello, {
+  const server = new HTTPSServer({ host: '127.0.0.1', port: 0 }, Handler, {
     certfile: cert,
     keyfile: key,
     password: 's3cret',
@@ -197,6 +212,56 @@ describe('HTTPSServer', () => {
         ['hello /one', 'hello /two', 'hello /three'],
       );
     });
+  });
+
+  it('a client that leaves mid-handshake is closed at once, so shutdown() does not wait on it', async () => {
+    const server = new HTTPSServer({ host: '127.0.0.1', port: 0 }, Hello, {
+      certfile: cert,
+      keyfile: key,
+      password: 's3cret',
+      logStream: null,
+    });
+    await server.listen();
+    const serving = server.serveForever();
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => {
+        // It leaves as soon as its side of the handshake is done: the server's is not.
+        const socket = tls.connect(
+          { port: server.serverPort, host: '127.0.0.1', ca: readFileSync(cert), servername: 'localhost' },
+          () => socket.destroy(),
+        );
+        socket.on('close', resolve);
+        socket.on('error', () => {});
+      });
+    }
+    const outcome = await Promise.race([
+      server.shutdown(5000).then(() => 'stopped'),
+      new Promise((r) => setTimeout(r, 4000)).then(() => 'still waiting after 4 s'),
+    ]);
+    assert.equal(outcome, 'stopped');
+    await serving;
+  });
+
+  it('answers a request sent before the client half-closed its TLS connection', async () => {
+    await withHttps(
+      async (port) => {
+        const text = await new Promise<string>((resolve, reject) => {
+          // The TLS socket is half-open capable as the TCP socket it wraps is.
+          const raw = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+          const socket = tls.connect({ socket: raw, servername: 'localhost', ca: readFileSync(cert) }, () => {
+            socket.write('GET /half HTTP/1.1\r\nHost: x\r\n\r\n');
+            socket.end();
+          });
+          let got = '';
+          socket.on('data', (d) => (got += d.toString('latin1')));
+          socket.on('close', () => resolve(got));
+          socket.on('error', reject);
+        });
+        assert.equal(parseResponses(Buffer.from(text, 'latin1'))[0]!.body.toString(), 'hello /half');
+      },
+      {},
+      SlowHello,
+    );
   });
 
   it('closes a client that stalls its handshake, or its request head, and keeps serving', async () => {

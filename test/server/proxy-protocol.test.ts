@@ -284,6 +284,22 @@ describe('proxyProtocol over HTTPS', () => {
         () => 'refused',
       );
       assert.equal(plain, 'refused', 'a TLS client without the header is dropped');
+      // One that leaves mid-handshake, after its header, is closed at once: shutdown() does not wait on it.
+      await new Promise((resolve) => {
+        const raw = net.connect(port, '127.0.0.1', () => {
+          raw.write('PROXY TCP4 192.0.2.45 10.0.0.2 5556 443\r\n');
+          const socket = tls.connect({ socket: raw, servername: 'localhost', ca: readFileSync(cert) }, () =>
+            socket.destroy(),
+          );
+          socket.on('close', resolve);
+          socket.on('error', () => {});
+        });
+      });
+      const outcome = await Promise.race([
+        server.shutdown(5000).then(() => 'stopped'),
+        new Promise((r) => setTimeout(r, 4000)).then(() => 'still waiting after 4 s'),
+      ]);
+      assert.equal(outcome, 'stopped');
     } finally {
       await server.shutdown(500);
       await serving;
