@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
@@ -28,10 +28,10 @@ interface Cluster {
 }
 
 /** Starts `basehttp --workers 2` and waits for its banner and both workers. */
-async function startCluster(extra: string[] = []): Promise<Cluster> {
+async function startCluster(extra: string[] = [], site = dir): Promise<Cluster> {
   const child = spawn(
     process.execPath,
-    [MAIN, '--workers', '2', '-b', '127.0.0.1', '-d', dir, ...extra, '0'],
+    [MAIN, '--workers', '2', '-b', '127.0.0.1', '-d', site, ...extra, '0'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -155,6 +155,25 @@ describe('basehttp --workers', () => {
       assert.deepEqual(failures, []);
       assert.ok(ok > 10, `${ok} requests during the reload`);
       assert.match(c.err(), /worker 4 \(pid \d+\) started/);
+    } finally {
+      c.child.kill('SIGTERM');
+      assert.equal(await c.exited, 0);
+    }
+  });
+
+  it('a reload whose new worker cannot start is abandoned: the running workers keep serving', async () => {
+    const site = mkdtempSync(join(tmpdir(), 'basehttp-reload-'));
+    writeFileSync(join(site, 'a.txt'), 'still here\n');
+    const c = await startCluster([], site);
+    try {
+      renameSync(site, `${site}.away`); // the new worker finds no directory and exits before listening
+      c.child.kill('SIGHUP');
+      await waitFor(c.err, /reload abandoned, the running workers stay/);
+      renameSync(`${site}.away`, site);
+      assert.equal(await get(c.port, '/a.txt'), '200 still here\n');
+      c.child.kill('SIGHUP');
+      await waitFor(c.err, /reload complete/);
+      assert.equal(await get(c.port, '/a.txt'), '200 still here\n');
     } finally {
       c.child.kill('SIGTERM');
       assert.equal(await c.exited, 0);
