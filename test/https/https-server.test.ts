@@ -15,7 +15,7 @@ import {
   type TLSServerOptions,
 } from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
-import { parseResponses } from '../helpers/server.js';
+import { parseResponses, shutdownWithin } from '../helpers/server.js';
 import { Hello } from '../server/handlers.js';
 
 const run = promisify(execFile);
@@ -57,6 +57,14 @@ async function withHttps(
     await server.shutdown(500);
     await serving;
   }
+}
+
+/** A TLS connection to the test server that verifies its certificate (`extra` adds or replaces options). */
+function connectTLS(port: number, extra: tls.ConnectionOptions = {}, onSecure?: () => void): tls.TLSSocket {
+  return tls.connect(
+    { port, host: '127.0.0.1', servername: 'localhost', ca: readFileSync(cert), ...extra },
+    onSecure,
+  );
 }
 
 describe('HTTPSServer', () => {
@@ -153,12 +161,7 @@ describe('HTTPSServer', () => {
       assert.match(curl.stderr, /ALPN.*(accepted|server accepted).*http\/1\.1/i);
       await assert.rejects(
         new Promise((resolve, reject) => {
-          const socket = tls.connect({
-            port,
-            host: '127.0.0.1',
-            ca: readFileSync(cert),
-            ALPNProtocols: ['h2'],
-          });
+          const socket = connectTLS(port, { ALPNProtocols: ['h2'] });
           socket.on('secureConnect', () => resolve(socket.destroy()));
           socket.on('error', reject);
         }),
@@ -168,19 +171,10 @@ describe('HTTPSServer', () => {
     await withHttps(
       async (port) => {
         const offered = await new Promise<string | false>((resolve, reject) => {
-          const socket = tls.connect(
-            {
-              port,
-              host: '127.0.0.1',
-              ca: readFileSync(cert),
-              servername: 'localhost',
-              ALPNProtocols: ['x-test'],
-            },
-            () => {
-              resolve(socket.alpnProtocol ?? false);
-              socket.destroy();
-            },
-          );
+          const socket = connectTLS(port, { ALPNProtocols: ['x-test'] }, () => {
+            resolve(socket.alpnProtocol ?? false);
+            socket.destroy();
+          });
           socket.on('error', reject);
         });
         assert.equal(offered, 'x-test', 'alpnProtocols replaces the default list');
@@ -192,12 +186,7 @@ describe('HTTPSServer', () => {
   it('keeps the connection alive and answers pipelined requests in order over TLS', async () => {
     await withHttps(async (port) => {
       const text = await new Promise<Buffer>((resolve, reject) => {
-        const socket = tls.connect({
-          port,
-          host: '127.0.0.1',
-          servername: 'localhost',
-          ca: readFileSync(cert),
-        });
+        const socket = connectTLS(port);
         const chunks: Buffer[] = [];
         socket.on('data', (d) => chunks.push(d));
         socket.on('end', () => resolve(Buffer.concat(chunks)));
@@ -226,19 +215,12 @@ describe('HTTPSServer', () => {
     for (let i = 0; i < 3; i++) {
       await new Promise((resolve) => {
         // It leaves as soon as its side of the handshake is done: the server's is not.
-        const socket = tls.connect(
-          { port: server.serverPort, host: '127.0.0.1', ca: readFileSync(cert), servername: 'localhost' },
-          () => socket.destroy(),
-        );
+        const socket = connectTLS(server.serverPort, {}, () => socket.destroy());
         socket.on('close', resolve);
         socket.on('error', () => {});
       });
     }
-    const outcome = await Promise.race([
-      server.shutdown(5000).then(() => 'stopped'),
-      new Promise((r) => setTimeout(r, 4000)).then(() => 'still waiting after 4 s'),
-    ]);
-    assert.equal(outcome, 'stopped');
+    assert.equal(await shutdownWithin(server, 5000), 'stopped');
     await serving;
   });
 
@@ -248,7 +230,7 @@ describe('HTTPSServer', () => {
         const text = await new Promise<string>((resolve, reject) => {
           // The TLS socket is half-open capable as the TCP socket it wraps is.
           const raw = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-          const socket = tls.connect({ socket: raw, servername: 'localhost', ca: readFileSync(cert) }, () => {
+          const socket = connectTLS(port, { socket: raw }, () => {
             socket.write('GET /half HTTP/1.1\r\nHost: x\r\n\r\n');
             socket.end();
           });
@@ -275,12 +257,7 @@ describe('HTTPSServer', () => {
         });
         assert.equal(stalled, 'closed');
         const slowHead = await new Promise<string>((resolve, reject) => {
-          const socket = tls.connect({
-            port,
-            host: '127.0.0.1',
-            servername: 'localhost',
-            ca: readFileSync(cert),
-          });
+          const socket = connectTLS(port);
           let text = '';
           socket.on('data', (d) => (text += d.toString('latin1')));
           socket.on('close', () => resolve(text));

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BaseHTTPRequestHandler, CGIHTTPRequestHandler, HTTPServer, HTTPSServer } from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
-import { exchangeRaw, parseResponses, withServer } from '../helpers/server.js';
+import { exchangeRaw, parseResponses, shutdownWithin, withServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 
@@ -214,11 +214,7 @@ describe('proxyProtocol', () => {
       socket.write('PROXY TCP4 203.0.113.9 ');
       await new Promise((r) => setTimeout(r, 100));
       const closed = new Promise((r) => socket.once('close', r));
-      const outcome = await Promise.race([
-        s.server.shutdown(200).then(() => 'stopped'),
-        new Promise((r) => setTimeout(r, 5000).unref()).then(() => 'still waiting after 5 s'),
-      ]);
-      assert.equal(outcome, 'stopped');
+      assert.equal(await shutdownWithin(s.server, 200), 'stopped');
       await closed;
     });
   });
@@ -295,11 +291,7 @@ describe('proxyProtocol over HTTPS', () => {
           socket.on('error', () => {});
         });
       });
-      const outcome = await Promise.race([
-        server.shutdown(5000).then(() => 'stopped'),
-        new Promise((r) => setTimeout(r, 4000)).then(() => 'still waiting after 4 s'),
-      ]);
-      assert.equal(outcome, 'stopped');
+      assert.equal(await shutdownWithin(server, 5000), 'stopped');
     } finally {
       await server.shutdown(500);
       await serving;
