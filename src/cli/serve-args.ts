@@ -34,7 +34,7 @@ options:
   --workers N               serve with N processes (0 or auto: one per core), sharing the port
   --shutdown-timeout SECONDS  on SIGTERM/SIGINT, let requests in flight finish this long (default: 5)
   --trust-proxy ADDRS       believe Forwarded / X-Forwarded-For from these proxies (IPs or CIDRs, comma-separated)
-  --proxy-protocol          every connection starts with a PROXY protocol v1/v2 header; only --trust-proxy peers
+  --proxy-protocol          read a PROXY protocol v1/v2 header first on every connection (--trust-proxy peers only)
   --cgi                     run CGI scripts found under /cgi-bin and /htbin, as Python's --cgi
 `;
 
