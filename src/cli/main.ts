@@ -6,7 +6,7 @@
 import cluster from 'node:cluster';
 import { runPrimary } from '../cluster/primary.js';
 import { USAGE, UsageError, parseServeArgs } from './serve-args.js';
-import { printBanner, serve, SHUTDOWN_TIMEOUT } from './serve.js';
+import { buildServer, printBanner, serve } from './serve.js';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'get') return (await import('./get.js')).main(argv.slice(1));
@@ -23,9 +23,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.workers > 1 && cluster.isPrimary) {
+    if (buildServer(args) === null) return 1;
     return runPrimary({
       count: args.workers,
-      shutdownTimeout: SHUTDOWN_TIMEOUT,
+      shutdownTimeout: args.shutdownTimeout,
       onListening: (host, port) => printBanner(args, host, port),
     });
   }

@@ -7,9 +7,6 @@ import { HTTPServer, type HandlerClass } from '../server/http-server.js';
 import { HTTPSServer } from '../server/https-server.js';
 import type { ServeArgs } from './serve-args.js';
 
-/** How long requests in flight may take to finish when the server stops, in ms. */
-export const SHUTDOWN_TIMEOUT = 5000;
-
 /** How the banner shows a bound address: IPv6 in brackets inside URLs, as Python. */
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
@@ -20,22 +17,8 @@ function urlHost(host: string): string {
  * 0 after a clean stop, 1 when the server cannot start (port in use, missing directory).
  */
 export async function serve(args: ServeArgs): Promise<number> {
-  const directory = args.options.directory!;
-  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
-    process.stderr.write(`basehttp: not a directory: ${directory}\n`);
-    return 1;
-  }
-  const Base = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
-  const Handler = class extends Base.with(args.options) {
-    override protocolVersion = args.protocol;
-  };
-  let server: HTTPServer;
-  try {
-    server = makeServer(args, Handler);
-  } catch (err) {
-    process.stderr.write(`basehttp: cannot use the TLS certificate or key: ${(err as Error).message}\n`);
-    return 1;
-  }
+  const server = buildServer(args);
+  if (server === null) return 1;
   try {
     await server.listen();
   } catch (err) {
@@ -57,7 +40,7 @@ export async function serve(args: ServeArgs): Promise<number> {
     // Under a cluster the primary speaks for everyone; a worker only drains.
     if (signal === 'SIGINT' && worker === null)
       process.stdout.write('\nKeyboard interrupt received, exiting.\n');
-    void server.shutdown(SHUTDOWN_TIMEOUT);
+    void server.shutdown(args.shutdownTimeout);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -67,6 +50,29 @@ export async function serve(args: ServeArgs): Promise<number> {
   }
   await server.serveForever();
   return 0;
+}
+
+/**
+ * The server the arguments ask for, not yet listening; or null, after one error line, when it cannot be
+ * made (missing directory, unusable certificate or key). The cluster's primary calls this too, so such a
+ * mistake is said once rather than by every worker.
+ */
+export function buildServer(args: ServeArgs): HTTPServer | null {
+  const directory = args.options.directory!;
+  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
+    process.stderr.write(`basehttp: not a directory: ${directory}\n`);
+    return null;
+  }
+  const Base = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
+  const Handler = class extends Base.with(args.options) {
+    override protocolVersion = args.protocol;
+  };
+  try {
+    return makeServer(args, Handler);
+  } catch (err) {
+    process.stderr.write(`basehttp: cannot use the TLS certificate or key: ${(err as Error).message}\n`);
+    return null;
+  }
 }
 
 /** Python's banner, and the local URL to click. */
@@ -91,7 +97,12 @@ function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
       : ({
           write: (text: string) => process.stderr.write(text.replace(/^(?=.)/gm, prefix)),
         } as unknown as NodeJS.WritableStream);
-  const options = { logStream, shutdownTimeout: SHUTDOWN_TIMEOUT, trustProxy: args.trustProxy };
+  const options = {
+    logStream,
+    shutdownTimeout: args.shutdownTimeout,
+    trustProxy: args.trustProxy,
+    proxyProtocol: args.proxyProtocol,
+  };
   if (args.tls === null) return new HTTPServer(address, Handler, options);
   const { certfile, keyfile, passwordFile } = args.tls;
   const password =

@@ -116,8 +116,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return guessType(fileName, this.options.extensionMap);
   }
 
-  /** HTTP Basic, compared in constant time (hashes of equal length, whatever the input). */
-  private authorized(): boolean {
+  /**
+   * HTTP Basic, compared in constant time (hashes of equal length, whatever the input); answers 401 and
+   * returns false when the request lacks it. Subclasses that serve more than files (CGI) check it too.
+   */
+  protected authorized(): boolean {
     const auth = this.options.auth;
     if (auth === null) return true;
     const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(this.headers.get('authorization') ?? '');
@@ -212,8 +215,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return stat === null ? null : cache.put(t.fsPath, real, stat);
   }
 
-  /** The dotfile and symlink rules, on a real path and the URL segments that led to it. */
-  private allowed(real: string, root: string, segments: string[]): boolean {
+  /** The dotfile and symlink rules, on a real path and the URL segments that led to it (CGI uses them too). */
+  protected allowed(real: string, root: string, segments: string[]): boolean {
     const inside = real === root || real.startsWith(root + path.sep);
     if (!inside && !this.options.followSymlinks) return false;
     if (this.options.dotfiles) return true;
