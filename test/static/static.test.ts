@@ -233,9 +233,19 @@ describe('SimpleHTTPRequestHandler', () => {
     assert.equal(parts[3], '--\r\n');
     const merged = await curl(ctx.port, '/hello.txt', '-r', '0-3,2-5');
     assert.equal(header(merged.head, 'Content-Range'), 'bytes 0-5/12', 'overlapping ranges are merged');
-    const bad = await curl(ctx.port, '/hello.txt', '-r', '100-200');
-    assert.equal(bad.status, 416);
-    assert.equal(header(bad.head, 'Content-Range'), 'bytes */12');
+    for (const unsatisfiable of ['100-200', '12-', '100-', '-0', '12-12,20-']) {
+      const bad = await curl(ctx.port, '/hello.txt', '-r', unsatisfiable);
+      assert.equal(bad.status, 416, unsatisfiable);
+      assert.equal(header(bad.head, 'Content-Range'), 'bytes */12', unsatisfiable);
+      assert.equal(bad.body.length, 0);
+    }
+    const past = await curl(ctx.port, '/hello.txt', '-r', '6-100');
+    assert.equal(header(past.head, 'Content-Range'), 'bytes 6-11/12', 'a last byte past the end is clamped');
+    assert.equal(
+      (await curl(ctx.port, '/hello.txt', '-r', '5-2')).status,
+      200,
+      'an invalid range is ignored',
+    );
     const many = Array.from({ length: 40 }, (_, i) => `${i * 3}-${i * 3}`).join(',');
     assert.equal(
       (await curl(ctx.port, '/big.txt', '-r', many)).status,
@@ -247,6 +257,55 @@ describe('SimpleHTTPRequestHandler', () => {
     const stale = await curl(ctx.port, '/hello.txt', '-r', '0-4', '-H', 'If-Range: "stale"');
     assert.equal(stale.status, 200);
     assert.equal(stale.body.toString(), 'hello world\n');
+    const weak = await curl(ctx.port, '/hello.txt', '-r', '0-4', '-H', `If-Range: W/${etag}`);
+    assert.equal(weak.status, 200, 'a weak tag never matches in If-Range (RFC 9110 §13.1.5)');
+    const lastModified = header(one.head, 'Last-Modified')!;
+    assert.equal(
+      (await curl(ctx.port, '/hello.txt', '-r', '0-4', '-H', `If-Range: ${lastModified}`)).status,
+      206,
+    );
+    const older = await curl(
+      ctx.port,
+      '/hello.txt',
+      '-r',
+      '0-4',
+      '-H',
+      'If-Range: Sat, 01 Jan 2000 00:00:00 GMT',
+    );
+    assert.equal(older.status, 200);
+  });
+
+  it('multipart/byteranges over a file streamed from disk: every part parses back to its bytes', async () => {
+    const size = LARGE_BYTES;
+    const spec = '0-99,1048576-1049599,-10';
+    const r = await curl(ctx.port, '/large.bin', '-r', spec);
+    assert.equal(r.status, 206);
+    const boundary = /^multipart\/byteranges; boundary=(\S+)$/.exec(header(r.head, 'Content-Type')!)![1]!;
+    assert.equal(Number(header(r.head, 'Content-Length')), r.body.length);
+    const expected = [
+      [0, 99],
+      [1048576, 1049599],
+      [size - 10, size - 1],
+    ];
+    let pos = 0;
+    for (const [start, end] of expected) {
+      const delimiter = `${pos === 0 ? '' : '\r\n'}--${boundary}\r\n`;
+      assert.equal(r.body.subarray(pos, pos + delimiter.length).toString('latin1'), delimiter);
+      pos += delimiter.length;
+      const headEnd = r.body.indexOf('\r\n\r\n', pos);
+      const partHead = r.body.subarray(pos, headEnd).toString('latin1');
+      assert.match(partHead, /^Content-Type: application\/octet-stream\r\n/);
+      assert.match(partHead, new RegExp(`Content-Range: bytes ${start}-${end}/${size}$`));
+      pos = headEnd + 4;
+      const bytes = r.body.subarray(pos, pos + end! - start! + 1);
+      assert.equal(bytes.length, end! - start! + 1);
+      assert.ok(
+        bytes.every((b) => b === 0),
+        'the sparse file reads as zeros',
+      );
+      pos += bytes.length;
+    }
+    assert.equal(r.body.subarray(pos).toString('latin1'), `\r\n--${boundary}--\r\n`);
   });
 
   it('compresses text with brotli or gzip as negotiated, never ranges or images', async () => {
