@@ -346,6 +346,17 @@ describe('SimpleHTTPRequestHandler', () => {
     );
   });
 
+  it('ignores a precompressed sibling that is a symlink (it could lead out of the directory)', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const css = 'p { margin: 0; }\n'.repeat(100);
+    writeFileSync(`${root}/linked.css`, css);
+    writeFileSync(`${root}/../outside.css.gz`, zlib.gzipSync('secret outside the root\n'));
+    symlinkSync(`${root}/../outside.css.gz`, `${root}/linked.css.gz`);
+    const r = await curl(ctx.port, '/linked.css', '-H', 'Accept-Encoding: gzip');
+    assert.equal(header(r.head, 'Content-Encoding'), 'gzip');
+    assert.equal(zlib.gunzipSync(r.body).toString(), css, 'compressed on the fly from the file itself');
+  });
+
   it('serves a fresh precompressed sibling with its length', async () => {
     const r = await curl(ctx.port, '/app.js', '-H', 'Accept-Encoding: br');
     assert.equal(header(r.head, 'Content-Encoding'), 'br');
@@ -385,15 +396,21 @@ describe('SimpleHTTPRequestHandler', () => {
 });
 
 describe('file cache', () => {
-  it('serves a changed file once the cached copy is revalidated (within a second)', async () => {
+  it('serves a changed file, or the new target of a symlink, once the cached copy is revalidated (within a second)', async () => {
     await withServer(Handler(), {}, async (s) => {
-      const { writeFileSync, utimesSync } = await import('node:fs');
+      const { writeFileSync, utimesSync, symlinkSync, renameSync } = await import('node:fs');
       writeFileSync(`${root}/changing.txt`, 'version one\n');
+      symlinkSync(`${root}/hello.txt`, `${root}/moving-link.txt`);
       assert.equal((await curl(s.port, '/changing.txt')).body.toString(), 'version one\n');
+      assert.equal((await curl(s.port, '/moving-link.txt')).body.toString(), 'hello world\n');
       writeFileSync(`${root}/changing.txt`, 'version two\n'); // same size: only mtime tells
       utimesSync(`${root}/changing.txt`, new Date(), new Date(Date.now() + 5000));
+      // The link now leads out of the directory; its old target is unchanged, so only the link tells.
+      symlinkSync(`${root}/../outside.txt`, `${root}/moving-link.tmp`);
+      renameSync(`${root}/moving-link.tmp`, `${root}/moving-link.txt`);
       await new Promise((r) => setTimeout(r, 1100));
       assert.equal((await curl(s.port, '/changing.txt')).body.toString(), 'version two\n');
+      assert.equal((await curl(s.port, '/moving-link.txt')).status, 404);
     });
   });
 
