@@ -76,7 +76,14 @@ describe('the basehttp command', () => {
   });
 
   it('bad values are usage errors too', async () => {
-    for (const args of [['notaport'], ['-p', 'HTTP/2'], ['--log-format', 'xml'], ['-H', 'no colon']]) {
+    for (const args of [
+      ['notaport'],
+      ['-p', 'HTTP/2'],
+      ['--log-format', 'xml'],
+      ['-H', 'no colon'],
+      ['-H', 'Bad Name: x'],
+      ['-H', 'X-A: 1\nEvil: 2'],
+    ]) {
       const r = await cli(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, /basehttp: error: /);

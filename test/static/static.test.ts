@@ -511,6 +511,13 @@ describe('SimpleHTTPRequestHandler options', () => {
     );
   });
 
+  it('headers that could not be sent are refused when the class is bound, not on every response', () => {
+    assert.throws(() => Handler({ headers: [['X-A', '1\r\nSet-Cookie: evil=1']] }), {
+      name: 'HeaderValueError',
+    });
+    assert.throws(() => Handler({ headers: [['Bad Name', 'x']] }), { name: 'HeaderValueError' });
+  });
+
   it('auth: 401 with a challenge, then 200 with the right credentials', async () => {
     await withServer(Handler({ auth: { user: 'ann', password: 's3cret' } }), {}, async (s) => {
       const denied = await curl(s.port, '/hello.txt');
