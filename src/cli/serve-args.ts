@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LogFormat } from '../handlers/static/access-log.js';
+import { fieldLine } from '../protocol/response-head.js';
 import type { StaticOptions } from '../handlers/static/options.js';
 import { trustedProxies } from '../server/trust-proxy.js';
 
@@ -130,7 +131,13 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
   const headers = (v.header ?? []).map((h): [string, string] => {
     const i = h.indexOf(':');
     if (i <= 0) throw new UsageError(`argument -H/--header: expected "Name: value", got '${h}'`);
-    return [h.slice(0, i).trim(), h.slice(i + 1).trim()];
+    const [name, value] = [h.slice(0, i).trim(), h.slice(i + 1).trim()];
+    try {
+      fieldLine(name, value);
+    } catch (err) {
+      throw new UsageError(`argument -H/--header: ${(err as Error).message}`);
+    }
+    return [name, value];
   });
   let cacheSeconds: number | null = null;
   if (v.cache !== undefined) {

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { SHUTDOWN_MESSAGE } from '../cluster/primary.js';
 import { CGIHTTPRequestHandler } from '../handlers/cgi/cgi-handler.js';
 import { SimpleHTTPRequestHandler } from '../handlers/static/simple-handler.js';
@@ -35,7 +36,6 @@ export async function serve(args: ServeArgs): Promise<number> {
   }
   const [host, port] = server.serverAddress;
   const worker = cluster.isWorker ? cluster.worker!.id : null;
-  if (worker === null) printBanner(args, host, port);
   const stop = (signal: NodeJS.Signals | 'primary'): void => {
     // Under a cluster the primary speaks for everyone; a worker only drains.
     if (signal === 'SIGINT' && worker === null)
@@ -48,6 +48,8 @@ export async function serve(args: ServeArgs): Promise<number> {
     process.on('message', (m) => m === SHUTDOWN_MESSAGE && stop('primary'));
     process.on('SIGHUP', () => {}); // reloads are the primary's business: a hangup must not kill workers
   }
+  // Only now: a Ctrl-C that follows the banner at once must find the handler in place.
+  if (worker === null) printBanner(args, host, port);
   await server.serveForever();
   return 0;
 }
@@ -73,6 +75,18 @@ export function buildServer(args: ServeArgs): HTTPServer | null {
     process.stderr.write(`basehttp: cannot use the TLS certificate or key: ${(err as Error).message}\n`);
     return null;
   }
+}
+
+/**
+ * Warns about a `--spa` file that is not there: not fatal (a build may write it later), but a typo would
+ * otherwise show as nothing but 404s.
+ */
+export function warnMissingSpa(args: ServeArgs): void {
+  const { spa, directory } = args.options;
+  if (!spa || directory === undefined) return;
+  const file = path.join(directory, spa);
+  if (!statSync(file, { throwIfNoEntry: false })?.isFile())
+    process.stderr.write(`basehttp: warning: --spa file not found: ${file}\n`);
 }
 
 /** Python's banner, and the local URL to click. */
