@@ -41,3 +41,5 @@ export type { FetchOptions, ClientResponse } from './client/request.js';
 export { HTTPSServer } from './server/https-server.js';
 export type { TLSServerOptions } from './server/https-server.js';
 export { CGIHTTPRequestHandler } from './handlers/cgi/cgi-handler.js';
+export { ProxyHeaderParser, ProxyHeaderError, parseProxyHeader } from './protocol/proxy-header.js';
+export type { ProxyHeader, ProxyEndpoint } from './protocol/proxy-header.js';

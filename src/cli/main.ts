@@ -6,7 +6,7 @@
 import cluster from 'node:cluster';
 import { runPrimary } from '../cluster/primary.js';
 import { USAGE, UsageError, parseServeArgs } from './serve-args.js';
-import { printBanner, serve, SHUTDOWN_TIMEOUT } from './serve.js';
+import { buildServer, printBanner, serve, warnMissingSpa } from './serve.js';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'get') return (await import('./get.js')).main(argv.slice(1));
@@ -22,10 +22,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (cluster.isPrimary) warnMissingSpa(args);
   if (args.workers > 1 && cluster.isPrimary) {
+    if (buildServer(args) === null) return 1;
     return runPrimary({
       count: args.workers,
-      shutdownTimeout: SHUTDOWN_TIMEOUT,
+      shutdownTimeout: args.shutdownTimeout,
       onListening: (host, port) => printBanner(args, host, port),
     });
   }

@@ -1,8 +1,9 @@
-import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LogFormat } from '../handlers/static/access-log.js';
+import { fieldLine } from '../protocol/response-head.js';
 import type { StaticOptions } from '../handlers/static/options.js';
+import { trustedProxies } from '../server/trust-proxy.js';
 
 export const USAGE = `usage: basehttp [-h] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-H HEADER] [options] [port]
        basehttp get [options] URL   (see basehttp get -h)
@@ -32,7 +33,9 @@ options:
   --tls-key FILE            the PEM private key, when not in the certificate file
   --tls-password-file FILE  a file holding the key's password
   --workers N               serve with N processes (0 or auto: one per core), sharing the port
+  --shutdown-timeout SECONDS  on SIGTERM/SIGINT, let requests in flight finish this long (default: 5)
   --trust-proxy ADDRS       believe Forwarded / X-Forwarded-For from these proxies (IPs or CIDRs, comma-separated)
+  --proxy-protocol          read a PROXY protocol v1/v2 header first on every connection (--trust-proxy peers only)
   --cgi                     run CGI scripts found under /cgi-bin and /htbin, as Python's --cgi
 `;
 
@@ -42,8 +45,12 @@ export interface ServeArgs {
   cgi: boolean;
   /** Proxies whose forwarding headers give the client address (addresses or CIDR ranges). */
   trustProxy: string[];
+  /** Connections start with a PROXY protocol header (from the `trustProxy` peers only). */
+  proxyProtocol: boolean;
   /** Processes serving (1: no cluster). */
   workers: number;
+  /** How long requests in flight may take to finish when the server stops, in ms. */
+  shutdownTimeout: number;
   /** HTTPS when set: certificate, key and the file holding the key's password. */
   tls: { certfile: string; keyfile?: string; passwordFile?: string } | null;
   port: number;
@@ -86,7 +93,9 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
         'tls-key': { type: 'string' },
         'tls-password-file': { type: 'string' },
         workers: { type: 'string' },
+        'shutdown-timeout': { type: 'string' },
         'trust-proxy': { type: 'string', multiple: true },
+        'proxy-protocol': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -103,6 +112,13 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
       throw new UsageError(`argument --workers: expected a number or auto, got '${v.workers}'`);
     workers = v.workers === 'auto' || v.workers === '0' ? availableParallelism() : Number(v.workers);
   }
+  let shutdownTimeout = 5000;
+  const drain = v['shutdown-timeout'];
+  if (drain !== undefined) {
+    if (!/^\d+(\.\d+)?$/.test(drain))
+      throw new UsageError(`argument --shutdown-timeout: expected seconds, got '${drain}'`);
+    shutdownTimeout = Math.round(Number(drain) * 1000);
+  }
   if (parsed.positionals.length > 1)
     throw new UsageError(`unrecognized arguments: ${parsed.positionals.slice(1).join(' ')}`);
   const portText = parsed.positionals[0] ?? '8000';
@@ -115,7 +131,13 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
   const headers = (v.header ?? []).map((h): [string, string] => {
     const i = h.indexOf(':');
     if (i <= 0) throw new UsageError(`argument -H/--header: expected "Name: value", got '${h}'`);
-    return [h.slice(0, i).trim(), h.slice(i + 1).trim()];
+    const [name, value] = [h.slice(0, i).trim(), h.slice(i + 1).trim()];
+    try {
+      fieldLine(name, value);
+    } catch (err) {
+      throw new UsageError(`argument -H/--header: ${(err as Error).message}`);
+    }
+    return [name, value];
   });
   let cacheSeconds: number | null = null;
   if (v.cache !== undefined) {
@@ -141,14 +163,21 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
       .map((x) => x.trim())
       .filter((x) => x !== ''),
   );
-  for (const entry of trustProxy) {
-    if (isIP(entry.split('/')[0]!) === 0)
-      throw new UsageError(`argument --trust-proxy: not an IP address or range: '${entry}'`);
+  try {
+    trustedProxies(trustProxy);
+  } catch (err) {
+    throw new UsageError(`argument --trust-proxy: ${(err as Error).message}`);
   }
+  if (v['proxy-protocol'] && trustProxy.length === 0)
+    throw new UsageError(
+      '--proxy-protocol needs --trust-proxy: the load balancers allowed to send the header',
+    );
   return {
     cgi: v.cgi ?? false,
     trustProxy,
+    proxyProtocol: v['proxy-protocol'] ?? false,
     workers,
+    shutdownTimeout,
     tls,
     port,
     bind: v.bind ?? '',

@@ -1,14 +1,12 @@
 import cluster from 'node:cluster';
 import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { SHUTDOWN_MESSAGE } from '../cluster/primary.js';
 import { CGIHTTPRequestHandler } from '../handlers/cgi/cgi-handler.js';
 import { SimpleHTTPRequestHandler } from '../handlers/static/simple-handler.js';
 import { HTTPServer, type HandlerClass } from '../server/http-server.js';
 import { HTTPSServer } from '../server/https-server.js';
 import type { ServeArgs } from './serve-args.js';
-
-/** How long requests in flight may take to finish when the server stops, in ms. */
-export const SHUTDOWN_TIMEOUT = 5000;
 
 /** How the banner shows a bound address: IPv6 in brackets inside URLs, as Python. */
 function urlHost(host: string): string {
@@ -20,22 +18,8 @@ function urlHost(host: string): string {
  * 0 after a clean stop, 1 when the server cannot start (port in use, missing directory).
  */
 export async function serve(args: ServeArgs): Promise<number> {
-  const directory = args.options.directory!;
-  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
-    process.stderr.write(`basehttp: not a directory: ${directory}\n`);
-    return 1;
-  }
-  const Base = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
-  const Handler = class extends Base.with(args.options) {
-    override protocolVersion = args.protocol;
-  };
-  let server: HTTPServer;
-  try {
-    server = makeServer(args, Handler);
-  } catch (err) {
-    process.stderr.write(`basehttp: cannot use the TLS certificate or key: ${(err as Error).message}\n`);
-    return 1;
-  }
+  const server = buildServer(args);
+  if (server === null) return 1;
   try {
     await server.listen();
   } catch (err) {
@@ -52,12 +36,11 @@ export async function serve(args: ServeArgs): Promise<number> {
   }
   const [host, port] = server.serverAddress;
   const worker = cluster.isWorker ? cluster.worker!.id : null;
-  if (worker === null) printBanner(args, host, port);
   const stop = (signal: NodeJS.Signals | 'primary'): void => {
     // Under a cluster the primary speaks for everyone; a worker only drains.
     if (signal === 'SIGINT' && worker === null)
       process.stdout.write('\nKeyboard interrupt received, exiting.\n');
-    void server.shutdown(SHUTDOWN_TIMEOUT);
+    void server.shutdown(args.shutdownTimeout);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -65,8 +48,45 @@ export async function serve(args: ServeArgs): Promise<number> {
     process.on('message', (m) => m === SHUTDOWN_MESSAGE && stop('primary'));
     process.on('SIGHUP', () => {}); // reloads are the primary's business: a hangup must not kill workers
   }
+  // Only now: a Ctrl-C that follows the banner at once must find the handler in place.
+  if (worker === null) printBanner(args, host, port);
   await server.serveForever();
   return 0;
+}
+
+/**
+ * The server the arguments ask for, not yet listening; or null, after one error line, when it cannot be
+ * made (missing directory, unusable certificate or key). The cluster's primary calls this too, so such a
+ * mistake is said once rather than by every worker.
+ */
+export function buildServer(args: ServeArgs): HTTPServer | null {
+  const directory = args.options.directory!;
+  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
+    process.stderr.write(`basehttp: not a directory: ${directory}\n`);
+    return null;
+  }
+  const Base = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
+  const Handler = class extends Base.with(args.options) {
+    override protocolVersion = args.protocol;
+  };
+  try {
+    return makeServer(args, Handler);
+  } catch (err) {
+    process.stderr.write(`basehttp: cannot use the TLS certificate or key: ${(err as Error).message}\n`);
+    return null;
+  }
+}
+
+/**
+ * Warns about a `--spa` file that is not there: not fatal (a build may write it later), but a typo would
+ * otherwise show as nothing but 404s.
+ */
+export function warnMissingSpa(args: ServeArgs): void {
+  const { spa, directory } = args.options;
+  if (!spa || directory === undefined) return;
+  const file = path.join(directory, spa);
+  if (!statSync(file, { throwIfNoEntry: false })?.isFile())
+    process.stderr.write(`basehttp: warning: --spa file not found: ${file}\n`);
 }
 
 /** Python's banner, and the local URL to click. */
@@ -91,7 +111,12 @@ function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
       : ({
           write: (text: string) => process.stderr.write(text.replace(/^(?=.)/gm, prefix)),
         } as unknown as NodeJS.WritableStream);
-  const options = { logStream, shutdownTimeout: SHUTDOWN_TIMEOUT, trustProxy: args.trustProxy };
+  const options = {
+    logStream,
+    shutdownTimeout: args.shutdownTimeout,
+    trustProxy: args.trustProxy,
+    proxyProtocol: args.proxyProtocol,
+  };
   if (args.tls === null) return new HTTPServer(address, Handler, options);
   const { certfile, keyfile, passwordFile } = args.tls;
   const password =

@@ -20,11 +20,15 @@ function log(line: string): void {
  * Runs the cluster's primary: forks `count` workers running this same command (they share the listening
  * socket through node:cluster), replaces a worker that dies, stops them all gracefully on SIGTERM/SIGINT and
  * replaces them one by one on SIGHUP, each new worker listening before the old one stops: a reload drops no
- * request. Resolves with the exit status once every worker is gone.
+ * request, and one whose new worker cannot start (a broken certificate, a missing directory) is abandoned
+ * with the running workers kept. Resolves with the exit status once every worker is gone.
  */
 export function runPrimary(options: PrimaryOptions): Promise<number> {
   const retiring = new Set<Worker>();
+  /** Workers forked by a reload and not listening yet: the reload, not the exit handler, judges them. */
+  const trying = new Set<Worker>();
   let stopping = false;
+  let reloading = false;
   let announced = false;
 
   const listened = new WeakSet<Worker>();
@@ -62,7 +66,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   };
 
   cluster.on('exit', (worker, code, signal) => {
-    if (stopping || retiring.delete(worker)) return;
+    if (stopping || retiring.delete(worker) || trying.has(worker)) return;
     if (!listened.has(worker)) {
       // It could not start (port in use, bad certificate): forking again would only fail again.
       log(`worker ${worker.id} exited before listening (${signal ?? `exit ${code}`}); stopping`);
@@ -75,14 +79,32 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     fork();
   });
   const reload = async (): Promise<void> => {
+    if (reloading || stopping) return;
+    reloading = true;
     log('SIGHUP: replacing the workers one by one');
-    for (const old of Object.values(cluster.workers ?? {})) {
-      if (old === undefined || retiring.has(old)) continue;
-      const next = fork();
-      await new Promise<void>((resolve) => next.once('listening', () => resolve()));
-      await retire(old);
+    try {
+      for (const old of Object.values(cluster.workers ?? {})) {
+        if (old === undefined || retiring.has(old) || stopping) continue;
+        const next = fork();
+        trying.add(next);
+        const started = await new Promise<boolean>((resolve) => {
+          next.once('listening', () => resolve(true));
+          next.once('exit', () => resolve(false));
+        });
+        trying.delete(next);
+        if (!started) {
+          const how = next.process.signalCode ?? `exit ${next.process.exitCode}`;
+          log(
+            `worker ${next.id} exited before listening (${how}); reload abandoned, the running workers stay`,
+          );
+          return;
+        }
+        await retire(old);
+      }
+      log('reload complete');
+    } finally {
+      reloading = false;
     }
-    log('reload complete');
   };
 
   return new Promise<number>((resolve) => {

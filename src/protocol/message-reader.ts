@@ -40,6 +40,12 @@ export const UNTIL_CLOSE: BodyFraming = { kind: 'close' };
 /** Returned by `readBody` once the whole body (and any trailer section) has been read. */
 export const BODY_END: unique symbol = Symbol('BODY_END');
 
+/**
+ * A head is first looked for in this many bytes decoded at once: one native call for the whole head instead
+ * of one per line and per field. Longer or incomplete heads take the incremental path.
+ */
+const HEAD_WINDOW = 4096;
+
 /** Longest chunk-size line we accept, extensions included; a longer one is an attack, not a chunk. */
 const MAX_CHUNK_LINE_BYTES = 4096;
 
@@ -79,8 +85,8 @@ export abstract class MessageReader<H> {
 
   protected constructor(protected readonly limits: HeadLimits) {}
 
-  /** Parses the start line; `end` excludes the line terminator. */
-  protected abstract parseStartLine(buf: Buffer, start: number, end: number): void;
+  /** Parses the start line: `text` from its beginning to `end`, which excludes the line terminator. */
+  protected abstract parseStartLine(text: string, end: number): void;
 
   /** Builds the head once all fields are in and returns it with the framing of its body. */
   protected abstract finishHead(headers: Headers): { head: H; framing: BodyFraming };
@@ -186,43 +192,35 @@ export abstract class MessageReader<H> {
       if (pos === len || (pos + 1 === len && buf[pos] === CR)) return null;
     }
     const limits = this.limits;
-    let from = pos + this.scanned;
-    let headEnd = -1;
-    for (;;) {
-      const lf = buf.indexOf(LF, from);
-      if (lf < 0 || lf >= len) {
-        this.scanned = len - pos;
-        this.checkIncompleteHead(len);
-        return null;
+    // The head as Latin-1 text, where its start line ends (the LF) and its length up to the blank line.
+    let text: string | null = null;
+    let startLineEnd = -1;
+    let headLength = -1;
+    if (this.scanned === 0) {
+      const window = buf.toString('latin1', pos, Math.min(len, pos + HEAD_WINDOW));
+      const lf = window.indexOf('\n');
+      if (lf > limits.maxStartLineBytes) throw this.startLineTooLong();
+      const end = lf < 0 ? -1 : blankLineEnd(window, lf);
+      if (end >= 0) {
+        text = window;
+        startLineEnd = lf;
+        headLength = end;
       }
-      if (this.startLineEnd < 0) {
-        this.startLineEnd = lf;
-        if (lf - pos > limits.maxStartLineBytes) throw this.startLineTooLong();
-      }
-      const next = lf + 1;
-      if (next >= len || (buf[next] === CR && next + 1 >= len)) {
-        this.scanned = lf - pos;
-        this.checkIncompleteHead(len);
-        return null;
-      }
-      if (buf[next] === LF) {
-        headEnd = next + 1;
-        break;
-      }
-      if (buf[next] === CR && buf[next + 1] === LF) {
-        headEnd = next + 2;
-        break;
-      }
-      from = next;
     }
-    const startLineEnd = this.startLineEnd;
-    if (headEnd - startLineEnd - 1 > limits.maxHeaderBytes) {
+    if (text === null) {
+      const headEnd = this.findHeadEnd(pos, len);
+      if (headEnd < 0) return null;
+      text = buf.toString('latin1', pos, headEnd);
+      startLineEnd = this.startLineEnd - pos;
+      headLength = headEnd - pos;
+    }
+    if (headLength - startLineEnd - 1 > limits.maxHeaderBytes) {
       throw new ProtocolError(431, 'Request header fields too large');
     }
-    this.parseStartLine(buf, pos, lineContentEnd(buf, pos, startLineEnd));
+    this.parseStartLine(text, lineContentEnd(text, 0, startLineEnd));
     const headers = new Headers();
-    this.parseFields(buf, startLineEnd + 1, headEnd, headers);
-    this.pos = headEnd;
+    this.parseFields(text, startLineEnd + 1, headLength, headers);
+    this.pos = pos + headLength;
     this.scanned = 0;
     this.startLineEnd = -1;
     const { head, framing } = this.finishHead(headers);
@@ -246,6 +244,38 @@ export abstract class MessageReader<H> {
     return head;
   }
 
+  /**
+   * The incremental search for the end of a head that did not fit the first window or has not all arrived:
+   * the offset just past its blank line, or -1 until then. Scanning resumes where it stopped, so a head sent
+   * a byte at a time costs linear time.
+   */
+  private findHeadEnd(pos: number, len: number): number {
+    const buf = this.buf;
+    const limits = this.limits;
+    let from = pos + this.scanned;
+    for (;;) {
+      const lf = buf.indexOf(LF, from);
+      if (lf < 0 || lf >= len) {
+        this.scanned = len - pos;
+        this.checkIncompleteHead(len);
+        return -1;
+      }
+      if (this.startLineEnd < 0) {
+        this.startLineEnd = lf;
+        if (lf - pos > limits.maxStartLineBytes) throw this.startLineTooLong();
+      }
+      const next = lf + 1;
+      if (next >= len || (buf[next] === CR && next + 1 >= len)) {
+        this.scanned = lf - pos;
+        this.checkIncompleteHead(len);
+        return -1;
+      }
+      if (buf[next] === LF) return next + 1;
+      if (buf[next] === CR && buf[next + 1] === LF) return next + 2;
+      from = next;
+    }
+  }
+
   private checkIncompleteHead(len: number): void {
     const limits = this.limits;
     if (this.startLineEnd < 0) {
@@ -255,20 +285,20 @@ export abstract class MessageReader<H> {
     }
   }
 
-  /** Parses field lines in [start, end), which ends with the blank line that closes the section. */
-  private parseFields(buf: Buffer, start: number, end: number, headers: Headers): void {
+  /** Parses field lines in [start, end) of `text`, which ends with the blank line that closes the section. */
+  private parseFields(text: string, start: number, end: number, headers: Headers): void {
     let lineStart = start;
     const maxCount = this.limits.maxHeaderCount;
     while (lineStart < end) {
-      const lf = buf.indexOf(LF, lineStart);
-      const lineEnd = lineContentEnd(buf, lineStart, lf);
+      const lf = text.indexOf('\n', lineStart);
+      const lineEnd = lineContentEnd(text, lineStart, lf);
       if (lineEnd === lineStart) break; // the blank line
-      const first = buf[lineStart];
+      const first = text.charCodeAt(lineStart);
       if (first === SP || first === HTAB) {
-        this.foldedLine(headers, trimmedValue(buf, lineStart, lineEnd));
+        this.foldedLine(headers, trimmedValue(text, lineStart, lineEnd));
       } else {
         if (headers.size >= maxCount) throw new ProtocolError(431, 'Too many header fields');
-        parseFieldLine(buf, lineStart, lineEnd, headers);
+        parseFieldLine(text, lineStart, lineEnd, headers);
       }
       lineStart = lf + 1;
     }
@@ -389,7 +419,7 @@ export abstract class MessageReader<H> {
       if (buf[lf - 1] !== CR) throw new ProtocolError(400, 'Trailer lines must end in CRLF');
       if (lf - 1 === from) {
         const trailers = new Headers();
-        this.parseFields(buf, start, lf + 1, trailers);
+        this.parseFields(buf.toString('latin1', start, lf + 1), 0, lf + 1 - start, trailers);
         this.trailers = trailers;
         this.pos = lf + 1;
         return true;
@@ -400,34 +430,58 @@ export abstract class MessageReader<H> {
 }
 
 /** End of a line's content: the LF at `lf`, or the CR before it. */
-function lineContentEnd(buf: Buffer, lineStart: number, lf: number): number {
-  return lf > lineStart && buf[lf - 1] === CR ? lf - 1 : lf;
+function lineContentEnd(text: string, lineStart: number, lf: number): number {
+  return lf > lineStart && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
 }
 
-/** One `name: value` line. Whitespace before the colon and bad bytes are refused (RFC 9112 §5.1). */
-function parseFieldLine(buf: Buffer, start: number, end: number, headers: Headers): void {
+/** Just past the blank line that ends a head whose first LF is at `lf`, or -1 when `text` has none. */
+function blankLineEnd(text: string, lf: number): number {
+  while (lf >= 0) {
+    const c = text.charCodeAt(lf + 1);
+    if (c === LF) return lf + 2;
+    if (c === CR && text.charCodeAt(lf + 2) === LF) return lf + 3;
+    lf = text.indexOf('\n', lf + 1);
+  }
+  return -1;
+}
+
+/**
+ * One `name: value` line. Whitespace before the colon, names that are not tokens and values with controls
+ * (NUL, a bare CR, …) are refused (RFC 9112 §5.1).
+ */
+function parseFieldLine(text: string, start: number, end: number, headers: Headers): void {
+  const colon = text.indexOf(':', start);
+  const known = colon > start && colon < end ? knownFieldName(text, start, colon) : undefined;
+  if (known !== undefined) {
+    headers.add(known.name, trimmedValue(text, colon + 1, end), known.key);
+    return;
+  }
   let i = start;
-  while (i < end && TCHAR[buf[i]!] === 1) i++;
-  if (i === end || buf[i] !== COLON) {
-    const c = i < end ? buf[i] : -1;
+  while (i < end && TCHAR[text.charCodeAt(i)] === 1) i++;
+  if (i === end || i !== colon) {
+    const c = i < end ? text.charCodeAt(i) : -1;
     if (c === SP || c === HTAB) throw new ProtocolError(400, 'Whitespace between field name and colon');
     if (i === start && c === COLON) throw new ProtocolError(400, 'Empty field name');
     throw new ProtocolError(400, 'Invalid header field');
   }
   if (i === start) throw new ProtocolError(400, 'Empty field name');
-  const known = knownFieldName(buf, start, i);
-  if (known !== undefined) headers.add(known.name, trimmedValue(buf, i + 1, end), known.key);
-  else headers.add(buf.toString('latin1', start, i), trimmedValue(buf, i + 1, end));
+  headers.add(text.slice(start, i), trimmedValue(text, i + 1, end));
 }
 
 /** The value in [start, end) without surrounding whitespace; refuses NUL, bare CR and other controls. */
-function trimmedValue(buf: Buffer, start: number, end: number): string {
-  while (start < end && (buf[start] === SP || buf[start] === HTAB)) start++;
-  while (end > start && (buf[end - 1] === SP || buf[end - 1] === HTAB)) end--;
+function trimmedValue(text: string, start: number, end: number): string {
+  while (start < end && isBlank(text.charCodeAt(start))) start++;
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
   for (let j = start; j < end; j++) {
-    if (FIELD_VALUE_BYTE[buf[j]!] !== 1) throw new ProtocolError(400, 'Invalid character in header value');
+    if (FIELD_VALUE_BYTE[text.charCodeAt(j)] !== 1) {
+      throw new ProtocolError(400, 'Invalid character in header value');
+    }
   }
-  return buf.toString('latin1', start, end);
+  return text.slice(start, end);
+}
+
+function isBlank(c: number): boolean {
+  return c === SP || c === HTAB;
 }
 
 function hexValue(c: number): number {

@@ -66,42 +66,37 @@ export class RequestReader extends MessageReader<RequestHead> {
     throw new ProtocolError(400, 'Obsolete line folding is not accepted');
   }
 
-  protected parseStartLine(buf: Buffer, start: number, end: number): void {
-    let i = start;
-    while (i < end && TCHAR[buf[i]!] === 1) i++;
-    if (i === start || i === end || buf[i] !== SP) throw new ProtocolError(400, 'Bad request syntax');
+  protected parseStartLine(text: string, end: number): void {
+    let i = 0;
+    while (i < end && TCHAR[text.charCodeAt(i)] === 1) i++;
+    if (i === 0 || i === end || text.charCodeAt(i) !== SP) throw new ProtocolError(400, 'Bad request syntax');
     const methodEnd = i;
     const targetStart = ++i;
-    while (i < end && TARGET_BYTE[buf[i]!] === 1) i++;
-    if (i === targetStart || i === end || buf[i] !== SP) throw new ProtocolError(400, 'Bad request syntax');
+    while (i < end && TARGET_BYTE[text.charCodeAt(i)] === 1) i++;
+    if (i === targetStart || i === end || text.charCodeAt(i) !== SP) {
+      throw new ProtocolError(400, 'Bad request syntax');
+    }
     const targetEnd = i++;
     // HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3).
     if (
       end - i !== 8 ||
-      buf[i] !== 0x48 ||
-      buf[i + 1] !== 0x54 ||
-      buf[i + 2] !== 0x54 ||
-      buf[i + 3] !== 0x50 ||
-      buf[i + 4] !== 0x2f ||
-      buf[i + 6] !== 0x2e ||
-      !isDigit(buf[i + 5]!) ||
-      !isDigit(buf[i + 7]!)
+      !text.startsWith('HTTP/', i) ||
+      text.charCodeAt(i + 6) !== 0x2e ||
+      !isDigit(text.charCodeAt(i + 5)) ||
+      !isDigit(text.charCodeAt(i + 7))
     ) {
       throw new ProtocolError(400, 'Bad request version');
     }
-    const major = buf[i + 5]! - 0x30;
+    const major = text.charCodeAt(i + 5) - 0x30;
     if (major !== 1) throw new ProtocolError(505, 'Invalid HTTP version');
-    this.versionMinor = buf[i + 7]! - 0x30;
-    this.method =
-      methodEnd - start === 3 && buf[start] === 0x47 && buf[start + 1] === 0x45 && buf[start + 2] === 0x54
-        ? 'GET'
-        : buf.toString('latin1', start, methodEnd);
+    this.versionMinor = text.charCodeAt(i + 7) - 0x30;
+    // The commonest method and target as shared constants, so comparisons with them stay cheap.
+    this.method = methodEnd === 3 && text.startsWith('GET') ? 'GET' : text.slice(0, methodEnd);
     this.target =
-      targetEnd - targetStart === 1 && buf[targetStart] === 0x2f
+      targetEnd - targetStart === 1 && text.charCodeAt(targetStart) === 0x2f
         ? '/'
-        : buf.toString('latin1', targetStart, targetEnd);
-    // The line was checked to be exactly these parts with single spaces: joining them is cheaper than decoding.
-    this.requestLine = `${this.method} ${this.target} HTTP/1.${this.versionMinor}`;
+        : text.slice(targetStart, targetEnd);
+    this.requestLine = text.slice(0, end);
   }
 
   protected finishHead(headers: Headers): { head: RequestHead; framing: BodyFraming } {

@@ -52,11 +52,11 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     headers.continueLast(value);
   }
 
-  protected parseStartLine(buf: Buffer, start: number, end: number): void {
-    const text = buf.toString('latin1', start, end);
-    this.line = STATUS_LINE.exec(text);
+  protected parseStartLine(text: string, end: number): void {
+    const line = text.slice(0, end);
+    this.line = STATUS_LINE.exec(line);
     if (this.line === null)
-      throw new ProtocolError(502, `Bad status line: ${JSON.stringify(text.slice(0, 100))}`);
+      throw new ProtocolError(502, `Bad status line: ${JSON.stringify(line.slice(0, 100))}`);
   }
 
   protected finishHead(headers: Headers): { head: ResponseHead; framing: BodyFraming } {

@@ -5,7 +5,8 @@ import type { Exchange } from '../connection/exchange.js';
 import type { ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
 import { LogWriter } from './log-writer.js';
-import { clientBehindProxies, trustedProxies } from './trust-proxy.js';
+import { endpointKey, PendingProxyHeader, ProxiedConnection } from './proxy-protocol.js';
+import { clientBehindProxies, isTrusted, trustedProxies, unmappedAddress } from './trust-proxy.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
 
 /** Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack). */
@@ -44,6 +45,13 @@ export interface ServerOptions {
    * empty (the default) trusts none.
    */
   trustProxy?: string[];
+  /**
+   * Every connection starts with a PROXY protocol header (v1 or v2, as haproxy, AWS NLB and others send
+   * with `send-proxy`): its client becomes `clientAddress`. Only peers in `trustProxy` may connect; a
+   * connection from any other, or with a missing or malformed header, is closed unanswered. Needs
+   * `trustProxy`.
+   */
+  proxyProtocol?: boolean;
   /** Where log lines go (batched). Default process.stderr; null logs nothing. */
   logStream?: NodeJS.WritableStream | null;
 }
@@ -79,6 +87,10 @@ export class HTTPServer implements RequestSink {
   protected readonly connectionOptions: ConnectionOptions;
   private readonly logWriter: LogWriter | null;
   private readonly trusted: BlockList | null;
+  /** With `proxyProtocol`: connections whose header is still on its way (else null: nothing to check). */
+  private readonly pending: Set<PendingProxyHeader> | null = null;
+  /** With `proxyProtocol`: the client a header named, by peer endpoint, until its connection is accepted. */
+  private readonly proxiedClients: Map<string, ClientAddress> | null = null;
   private listening: Promise<void> | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private serving = false;
@@ -117,7 +129,20 @@ export class HTTPServer implements RequestSink {
     const host = address.host ?? '';
     this.serverAddress = [host, address.port ?? 0];
     this.serverName = host === '' || host === '0.0.0.0' || host === '::' ? os.hostname() : host;
-    this.listener = this.createListener(this.accept);
+    const listener = this.createListener(this.accept);
+    if (options.proxyProtocol) {
+      if (this.trusted === null)
+        throw new TypeError('proxyProtocol needs trustProxy: the proxies allowed to send the header');
+      this.pending = new Set();
+      this.proxiedClients = new Map();
+      // The header comes before anything else, TLS included: a plain listener reads it, then hands the
+      // socket to the real one, which never listens itself.
+      this.listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+        this.readProxyHeader(socket, listener),
+      );
+    } else {
+      this.listener = listener;
+    }
   }
 
   /** Makes the listening server; HTTPS overrides this with a TLS one. */
@@ -155,12 +180,64 @@ export class HTTPServer implements RequestSink {
   }
 
   private readonly accept = (socket: net.Socket): void => {
-    const connection = new Connection(socket, this, this.connectionOptions, Date.now);
+    const connection =
+      this.proxiedClients === null
+        ? new Connection(socket, this, this.connectionOptions, Date.now)
+        : this.proxiedConnection(socket);
     this.connections.add(connection);
     // Accepted while stopping (under a cluster, handed over just before this worker stopped listening):
     // its request is still answered, then the connection closes.
     if (this.stopping !== null) connection.shutdown();
   };
+
+  /**
+   * `proxyProtocol`: reads the header off a new socket from a trusted proxy, then hands the socket to
+   * `listener` (the HTTP or TLS one) with the bytes after the header still to be read.
+   */
+  private readProxyHeader(socket: net.Socket, listener: net.Server): void {
+    const peer = unmappedAddress(socket.remoteAddress ?? '');
+    if (!isTrusted(this.trusted!, peer)) {
+      this.log(`PROXY header from ${peer} refused: not a trusted proxy\n`);
+      socket.destroy();
+      return;
+    }
+    const timeout = this.connectionOptions.headersTimeout;
+    const pending: PendingProxyHeader = new PendingProxyHeader(
+      socket,
+      timeout > 0 ? Date.now() + timeout : 0,
+      (header) => {
+        this.pending!.delete(pending);
+        if (header instanceof Error) this.log(`PROXY header from ${peer} refused: ${header.message}\n`);
+        if (header === null || header instanceof Error) {
+          this.checkDrained();
+          return;
+        }
+        // LOCAL and UNKNOWN name no client: the proxy itself is the peer.
+        if (header.source !== null) {
+          const key = endpointKey(socket);
+          this.proxiedClients!.set(key, [unmappedAddress(header.source.address), header.source.port]);
+          socket.once('close', () => this.proxiedClients!.delete(key));
+        }
+        listener.emit('connection', socket);
+      },
+    );
+    this.pending!.add(pending);
+  }
+
+  /** `proxyProtocol`: the connection for a socket handed on, with the client its header named. */
+  private proxiedConnection(socket: net.Socket): Connection {
+    const key = endpointKey(socket);
+    const client = this.proxiedClients!.get(key);
+    let connection: Connection;
+    if (client === undefined) {
+      connection = new Connection(socket, this, this.connectionOptions, Date.now);
+    } else {
+      this.proxiedClients!.delete(key);
+      connection = new ProxiedConnection(socket, this, this.connectionOptions, Date.now, client);
+    }
+    socket.resume(); // a plain socket was left paused, with the bytes after the header put back
+    return connection;
+  }
 
   /** One sweep timer serves every connection's deadline, instead of a timer per connection. */
   private startSweep(): void {
@@ -181,6 +258,9 @@ export class HTTPServer implements RequestSink {
       if (connection.deadline !== 0 && now >= connection.deadline) connection.timedOut();
       else connection.checkSend(now);
     }
+    if (this.pending !== null)
+      for (const pending of this.pending)
+        if (pending.deadline !== 0 && now >= pending.deadline) pending.timedOut();
   };
 
   /** Serves until `shutdown()`; resolves once the shutdown is complete. */
@@ -262,7 +342,12 @@ export class HTTPServer implements RequestSink {
   /** RequestSink. */
   closed(connection: Connection): void {
     this.connections.delete(connection);
-    if (this.stopping !== null && this.connections.size === 0) this.allClosed?.();
+    this.checkDrained();
+  }
+
+  /** While stopping: resolves the drain once no connection is left, nor one whose PROXY header is coming. */
+  private checkDrained(): void {
+    if (this.stopping !== null && this.connections.size === 0 && !this.pending?.size) this.allClosed?.();
   }
 
   private allClosed: (() => void) | null = null;
@@ -275,7 +360,8 @@ export class HTTPServer implements RequestSink {
     this.stopping ??= (async () => {
       this.serving = false;
       const closedListener = new Promise<void>((resolve) => this.listener.close(() => resolve()));
-      if (this.connections.size > 0) {
+      // A connection whose PROXY header is on its way is waited for too: its request follows.
+      if (this.connections.size > 0 || this.pending?.size) {
         const drained = new Promise<void>((resolve) => {
           this.allClosed = resolve;
         });
@@ -287,6 +373,7 @@ export class HTTPServer implements RequestSink {
         await Promise.race([drained, late]);
         clearTimeout(timer);
         for (const connection of this.connections) connection.destroy();
+        if (this.pending !== null) for (const pending of this.pending) pending.socket.destroy();
       }
       if (this.listener.listening || this.listening !== null) await closedListener;
       if (this.sweepTimer !== null) clearInterval(this.sweepTimer);

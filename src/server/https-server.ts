@@ -20,7 +20,8 @@ export interface TLSServerOptions {
 /**
  * HTTPServer over node:tls: the same engine (keep-alive, pipelining, timeouts) on TLS sockets. A client that
  * speaks plain HTTP to the TLS port, or stalls its handshake, is closed without taking anything down. The
- * certificate and key are read and checked at construction, so a wrong password fails at once.
+ * certificate and key are read and checked at construction, so a wrong password fails at once, with an error
+ * that names the file and says what is wrong with it.
  */
 export class HTTPSServer extends HTTPServer {
   constructor(address: ServerAddress, Handler: HandlerClass, options: ServerOptions & TLSServerOptions) {
@@ -29,20 +30,79 @@ export class HTTPSServer extends HTTPServer {
 
   protected override createListener(onConnection: (socket: net.Socket) => void): net.Server {
     const o = this.options as ServerOptions & TLSServerOptions;
-    const cert = readFileSync(o.certfile);
+    // Half-open only once secure: a client that closes mid-handshake on a half-open socket gets no
+    // 'tlsClientError', so its socket sat in CLOSE_WAIT until the handshake timeout and kept shutdown()
+    // waiting. A TLS socket takes the setting of the socket it wraps, hence the raw socket's too (that
+    // covers one handed over by the PROXY-protocol reader).
     const server = tls.createServer(
       {
-        cert,
-        key: o.keyfile === undefined ? cert : readFileSync(o.keyfile),
-        passphrase: o.password,
+        ...credentials(o),
         ALPNProtocols: o.alpnProtocols ?? ['http/1.1'],
         handshakeTimeout: o.handshakeTimeout ?? 10_000,
-        allowHalfOpen: true,
+        allowHalfOpen: false,
       },
-      onConnection,
+      (socket) => {
+        socket.allowHalfOpen = true; // requests sent before a half-close are still answered
+        onConnection(socket);
+      },
     );
+    server.prependListener('connection', (raw: net.Socket) => {
+      raw.allowHalfOpen = false;
+    });
     // Failed handshakes (plain HTTP on this port, scanners, timeouts) only close their socket.
     server.on('tlsClientError', (_err, socket) => socket.destroy());
     return server;
+  }
+}
+
+/** Reads the certificate and key and checks each, and that they belong together. */
+function credentials(o: TLSServerOptions): { cert: Buffer; key: Buffer; passphrase?: string } {
+  const cert = readPem(o.certfile, 'certificate');
+  const keyfile = o.keyfile ?? o.certfile;
+  const key = o.keyfile === undefined ? cert : readPem(o.keyfile, 'key');
+  const passphrase = o.password;
+  const notFound = (code: string): boolean =>
+    code === 'ERR_OSSL_PEM_NO_START_LINE' || code === 'ERR_OSSL_UNSUPPORTED';
+  check({ cert }, (code) => (notFound(code) ? `no PEM certificate in ${o.certfile}` : null));
+  check({ key, passphrase }, (code) => {
+    // A password over OpenSSL's length limit is "interrupted or cancelled": wrong all the same.
+    if (code === 'ERR_OSSL_BAD_DECRYPT' || code === 'ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED')
+      return passphrase === undefined
+        ? `the key in ${keyfile} is encrypted: give its password`
+        : `wrong password for the key in ${keyfile}`;
+    return notFound(code) ? `no PEM private key in ${keyfile}` : null;
+  });
+  check({ cert, key, passphrase }, (code) =>
+    code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'
+      ? `the key in ${keyfile} does not belong to the certificate in ${o.certfile}`
+      : null,
+  );
+  return { cert, key, passphrase };
+}
+
+/** Builds a context from `options`; an OpenSSL error becomes the message `explain` gives (or its reason). */
+function check(options: tls.SecureContextOptions, explain: (code: string) => string | null): void {
+  try {
+    tls.createSecureContext(options);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(explain(e.code ?? '') ?? e.message.replace(/^error:[0-9A-F]+:[^:]*::/, ''));
+  }
+}
+
+function readPem(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === 'ENOENT'
+        ? 'no such file'
+        : e.code === 'EACCES'
+          ? 'permission denied'
+          : e.code === 'EISDIR'
+            ? 'it is a directory'
+            : e.message;
+    throw new Error(`cannot read the ${what} file ${file}: ${why}`);
   }
 }

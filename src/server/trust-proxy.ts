@@ -8,30 +8,49 @@ import type { Headers } from '../protocol/headers.js';
 export function trustedProxies(list: readonly string[]): net.BlockList {
   const trusted = new net.BlockList();
   for (const entry of list) {
-    const [address, bits] = entry.split('/');
+    const [address, bits, extra] = entry.split('/');
     const family = net.isIPv6(address!) ? 'ipv6' : 'ipv4';
-    if (net.isIP(address!) === 0) throw new TypeError(`Not an IP address or range: ${entry}`);
+    const most = family === 'ipv6' ? 128 : 32;
+    if (
+      net.isIP(address!) === 0 ||
+      extra !== undefined ||
+      (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= most))
+    )
+      throw new TypeError(`not an IP address or range: '${entry}'`);
     if (bits === undefined) trusted.addAddress(address!, family);
     else trusted.addSubnet(address!, Number(bits), family);
   }
   return trusted;
 }
 
-function isTrusted(trusted: net.BlockList, address: string): boolean {
+/** Whether `address` is one of the trusted proxies. */
+export function isTrusted(trusted: net.BlockList, address: string): boolean {
   const family = net.isIPv6(address) ? 'ipv6' : net.isIPv4(address) ? 'ipv4' : null;
   return family !== null && trusted.check(address, family);
 }
 
-/** The `for=` nodes of a Forwarded field (RFC 7239), nearest proxy last; ports and brackets removed. */
-function forwardedFor(values: string[]): string[] {
-  const out: string[] = [];
+/** An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, from a dual-stack socket) as the plain IPv4 it is. */
+export function unmappedAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
+ * A forwarding node as a bare address (brackets and port removed), or null for what is not one: `unknown`, an
+ * obfuscated `_name` (RFC 7239 §6), or junk.
+ */
+function nodeAddress(node: string): string | null {
+  let address = node.trim();
+  if (address.startsWith('[')) address = address.slice(1, address.indexOf(']'));
+  else if (/^[\d.]+:\d+$/.test(address)) address = address.slice(0, address.indexOf(':'));
+  return net.isIP(address) === 0 ? null : address;
+}
+
+/** The `for=` nodes of Forwarded fields (RFC 7239), nearest proxy last. */
+function forwardedFor(values: string[]): Array<string | null> {
+  const out: Array<string | null> = [];
   for (const element of values.join(',').split(',')) {
     const m = /(?:^|;)\s*for=("?)([^";]*)\1/i.exec(element.trim());
-    if (m === null) continue;
-    let node = m[2]!.trim();
-    if (node.startsWith('[')) node = node.slice(1, node.indexOf(']'));
-    else if (/^[\d.]+:\d+$/.test(node)) node = node.slice(0, node.indexOf(':'));
-    out.push(node);
+    if (m !== null) out.push(nodeAddress(m[2]!));
   }
   return out;
 }
@@ -39,7 +58,9 @@ function forwardedFor(values: string[]): string[] {
 /**
  * The client's address behind trusted proxies: walking the forwarding chain (Forwarded, else
  * X-Forwarded-For) from the nearest hop back, the first address that is not a trusted proxy. A peer that is
- * not trusted is the client itself, whatever headers it sent: they may be forged.
+ * not trusted is the client itself, whatever headers it sent: they may be forged. A node that is not an
+ * address (`unknown`, obfuscated, junk) ends the walk at the trusted hop that wrote it, so the result is
+ * always an address.
  */
 export function clientBehindProxies(peer: string, headers: Headers, trusted: net.BlockList): string {
   if (!isTrusted(trusted, peer)) return peer;
@@ -51,11 +72,13 @@ export function clientBehindProxies(peer: string, headers: Headers, trusted: net
           .getAll('x-forwarded-for')
           .join(',')
           .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== '');
+          .filter((s) => s.trim() !== '')
+          .map(nodeAddress);
   let client = peer;
   for (let i = chain.length - 1; i >= 0; i--) {
-    client = chain[i]!;
+    const node = chain[i]!;
+    if (node === null) break;
+    client = node;
     if (!isTrusted(trusted, client)) break;
   }
   return client;

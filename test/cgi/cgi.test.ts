@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -34,6 +44,25 @@ script(
   '#!/bin/sh\necho "warning from the script" >&2\nprintf "Content-Type: text/plain\\n\\nok"\n',
 );
 script('cgi-bin/slow.sh', `#!/bin/sh\nsleep 30 &\necho $! > "${root}/child.pid"\nsleep 30\n`);
+script('cgi-bin/status302.sh', '#!/bin/sh\nprintf "Status: 302 Found\\nLocation: /static.txt\\n\\n"\n');
+script('cgi-bin/network-path.sh', '#!/bin/sh\nprintf "Location: //elsewhere.example/x\\n\\n"\n');
+script('cgi-bin/loop.sh', '#!/bin/sh\nprintf "Location: /cgi-bin/loop.sh\\n\\n"\n');
+script('cgi-bin/status101.sh', '#!/bin/sh\nprintf "Status: 101 Switching Protocols\\n\\nbody"\n');
+script('cgi-bin/status000.sh', '#!/bin/sh\nprintf "Status: 000\\n\\nbody"\n');
+script('cgi-bin/control.sh', '#!/bin/sh\nprintf "X-Bad: a\\001b\\n\\nbody"\n');
+script('cgi-bin/overlong.sh', '#!/bin/sh\nprintf "Content-Length: 3\\n\\nmore than three"\n');
+script(
+  'cgi-bin/halting.sh',
+  '#!/bin/sh\nprintf "first half, " >&2\nsleep 0.2\nprintf "second half\\n" >&2\nprintf "Content-Type: text/plain\\n\\nok"\n',
+);
+script('cgi-bin/.hidden.sh', '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\nhidden script ran"\n');
+const outside = mkdtempSync(join(tmpdir(), 'basehttp-cgi-outside-'));
+writeFileSync(
+  join(outside, 'out.sh'),
+  '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\noutside script ran"\n',
+);
+chmodSync(join(outside, 'out.sh'), 0o755);
+symlinkSync(join(outside, 'out.sh'), join(root, 'cgi-bin', 'outside.sh'));
 script('cgi-bin/nested/deep.sh', '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\ndeep $PATH_INFO"\n');
 script('cgi-bin/plain.txt', '#!/bin/sh\necho secret source\n', false);
 writeFileSync(join(root, 'static.txt'), 'static file\n');
@@ -99,12 +128,33 @@ describe('CGIHTTPRequestHandler', () => {
     assert.equal(env['QUERY_STRING'], 'a=1&b=%20x');
     assert.equal(env['SERVER_PORT'], String(ctx.port));
     assert.equal(env['SERVER_PROTOCOL'], 'HTTP/1.1');
+    assert.equal(env['SERVER_NAME'], '127.0.0.1');
     assert.equal(env['REMOTE_ADDR'], '127.0.0.1');
     assert.equal(env['AUTH_TYPE'], 'Basic');
     assert.equal(env['REMOTE_USER'], 'ann');
     assert.equal(env['HTTP_X_CUSTOM'], 'yes');
     assert.equal(env['HTTP_PROXY'], undefined);
     assert.match(env['SERVER_SOFTWARE']!, /^basehttp\//);
+    assert.equal(env['CONTENT_LENGTH'], undefined, 'no body, no CONTENT_LENGTH');
+  });
+
+  it("CONTENT_TYPE and CONTENT_LENGTH for a body; SERVER_PROTOCOL is the request's; X_Name fields are left out", async () => {
+    const raw = await exchangeRaw(
+      ctx.port,
+      'POST /cgi-bin/env.sh HTTP/1.0\r\nContent-Type: text/x-test\r\nContent-Length: 3\r\nX-User: real\r\nX_User: forged\r\n\r\nabc',
+      { idleMs: 3000 },
+    );
+    const body = parseResponses(raw.bytes)[0]!.body.toString();
+    assert.match(body, /^CONTENT_TYPE=text\/x-test$/m);
+    assert.match(body, /^CONTENT_LENGTH=3$/m);
+    assert.match(body, /^SERVER_PROTOCOL=HTTP\/1\.0$/m);
+    assert.match(body, /^HTTP_X_USER=real$/m, 'one X-User, not "real, forged"');
+  });
+
+  it("leaves the server's own environment untouched", async () => {
+    const before = { ...process.env };
+    await get(ctx.port, '/cgi-bin/env.sh/p?q', 'X-Custom: yes\r\nProxy: http://evil.example\r\n');
+    assert.deepEqual({ ...process.env }, before);
   });
 
   it('streams POST bodies to the script, chunked ones de-chunked with CONTENT_LENGTH', async () => {
@@ -133,6 +183,39 @@ describe('CGIHTTPRequestHandler', () => {
     assert.equal(local.body, 'static file\n');
   });
 
+  it('a Status with a local Location, or a //host Location, redirects the client; a redirect loop is 502', async () => {
+    const withStatus = await get(ctx.port, '/cgi-bin/status302.sh');
+    assert.equal(withStatus.status, 302);
+    assert.deepEqual(withStatus.headers.get('location'), ['/static.txt']);
+    const networkPath = await get(ctx.port, '/cgi-bin/network-path.sh');
+    assert.equal(networkPath.status, 302);
+    assert.deepEqual(networkPath.headers.get('location'), ['//elsewhere.example/x']);
+    assert.equal((await get(ctx.port, '/cgi-bin/loop.sh')).status, 502);
+    ctx.server.flushLog();
+    assert.ok(ctx.log.some((l) => l.includes('/cgi-bin/loop.sh: more than 5 local redirects')));
+  });
+
+  it('a status that is not a final one, or a field that cannot be sent, is 502 with a log line', async () => {
+    for (const name of ['status101', 'status000', 'control']) {
+      const r = await get(ctx.port, `/cgi-bin/${name}.sh`);
+      assert.equal(r.status, 502, name);
+    }
+    ctx.server.flushLog();
+    assert.ok(ctx.log.some((l) => l.includes('/cgi-bin/status101.sh: malformed Status')));
+    assert.ok(ctx.log.some((l) => l.includes('/cgi-bin/control.sh: malformed value for X-Bad')));
+  });
+
+  it('a body longer than its Content-Length is cut off, the connection closed, and logged in one line', async () => {
+    const raw = await exchangeRaw(ctx.port, 'GET /cgi-bin/overlong.sh HTTP/1.1\r\nHost: t\r\n\r\n', {
+      idleMs: 3000,
+    });
+    assert.ok(raw.closed);
+    assert.doesNotMatch(raw.text, /more than three/);
+    ctx.server.flushLog();
+    assert.ok(ctx.log.some((l) => /\/cgi-bin\/overlong\.sh: .*exceeds its Content-Length/.test(l)));
+    assert.ok(!ctx.log.some((l) => l.includes('Exception in GET handler')), 'no stack trace');
+  });
+
   it('finds scripts in nested directories', async () => {
     assert.equal((await get(ctx.port, '/cgi-bin/nested/deep.sh/info')).body, 'deep /info');
   });
@@ -143,6 +226,18 @@ describe('CGIHTTPRequestHandler', () => {
     const plain = await get(ctx.port, '/cgi-bin/plain.txt');
     assert.equal(plain.status, 403);
     assert.doesNotMatch(plain.body, /secret source/);
+    const dir = await get(ctx.port, '/cgi-bin/');
+    assert.equal(dir.status, 403, 'the CGI directory is not listed');
+    assert.doesNotMatch(dir.body, /env\.sh/);
+  });
+
+  it('the file rules hold for scripts: a dotfile or a symlink out of the directory does not run (404)', async () => {
+    const hidden = await get(ctx.port, '/cgi-bin/.hidden.sh');
+    assert.equal(hidden.status, 404);
+    assert.doesNotMatch(hidden.body, /ran/);
+    const link = await get(ctx.port, '/cgi-bin/outside.sh');
+    assert.equal(link.status, 404);
+    assert.doesNotMatch(link.body, /ran/);
   });
 
   it('normalises the path before the CGI check: encoded and dotted paths still run the script, never show it', async () => {
@@ -167,6 +262,12 @@ describe('CGIHTTPRequestHandler', () => {
     ctx.server.flushLog();
     assert.ok(ctx.log.some((l) => l.includes('/cgi-bin/broken.sh: malformed header line')));
     assert.ok(ctx.log.some((l) => l.includes('/cgi-bin/noisy.sh: warning from the script')));
+    assert.equal((await get(ctx.port, '/cgi-bin/halting.sh')).body, 'ok');
+    ctx.server.flushLog();
+    assert.ok(
+      ctx.log.some((l) => l.endsWith('/cgi-bin/halting.sh: first half, second half')),
+      'a stderr line written in two goes is one log line',
+    );
   });
 
   it('a script that runs too long is killed with its process group: 504', async () => {
@@ -176,9 +277,7 @@ describe('CGIHTTPRequestHandler', () => {
   });
 
   it('a client that leaves kills the script', async () => {
-    const { rmSync } = await import('node:fs');
     rmSync(join(root, 'child.pid'), { force: true });
-    const net = await import('node:net');
     const socket = net.connect(ctx.port, '127.0.0.1');
     socket.write('GET /cgi-bin/slow.sh HTTP/1.1\r\nHost: t\r\n\r\n');
     while (!existsSync(join(root, 'child.pid')) || readFileSync(join(root, 'child.pid'), 'utf8') === '') {
@@ -191,6 +290,23 @@ describe('CGIHTTPRequestHandler', () => {
 
   it('POST to a non-CGI path is 501', async () => {
     assert.equal((await get(ctx.port, '/static.txt', '', 'x')).status, 501);
+  });
+});
+
+describe('CGIHTTPRequestHandler with auth', () => {
+  const ctx = serverForSuite(
+    CGIHTTPRequestHandler.with({ directory: root, auth: { user: 'ann', password: 'pw' } }),
+  );
+
+  it('runs no script for a request without the credentials', async () => {
+    for (const body of ['', 'posted']) {
+      const denied = await get(ctx.port, '/cgi-bin/status.sh', '', body);
+      assert.equal(denied.status, 401);
+      assert.doesNotMatch(denied.body, /short and stout/);
+    }
+    assert.equal((await get(ctx.port, '/cgi-bin/missing.sh')).status, 401, 'nor tells which scripts exist');
+    const allowed = await get(ctx.port, '/cgi-bin/status.sh', 'Authorization: Basic YW5uOnB3\r\n');
+    assert.equal(allowed.status, 418);
   });
 });
 

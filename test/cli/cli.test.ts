@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { exchangeRaw, parseResponses } from '../helpers/server.js';
 
@@ -18,23 +18,45 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-/** Starts `basehttp` and resolves once its banner is out, with the port it printed. */
-async function start(
-  args: string[],
-): Promise<{ child: ReturnType<typeof spawn>; port: number; out: () => string; err: () => string }> {
+/** A running child: killed when the test ends, whatever happened, so a failed assertion cannot hang the run. */
+function reap(t: TestContext, child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return exited;
+}
+
+/** Reads a child's stdout until `pattern` matches; rejects if the child exits first. */
+function waitFor(child: ChildProcess, pattern: RegExp, seen: () => string): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const m = pattern.exec(seen());
+      if (m) resolve(m);
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${seen()}`)));
+    check();
+  });
+}
+
+/**
+ * Starts `basehttp` and resolves once its whole banner is out, with the port it printed; `stop()` sends
+ * Ctrl-C's signal and resolves with the exit status.
+ */
+async function start(t: TestContext, args: string[]) {
   const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = reap(t, child);
   let out = '';
   let err = '';
+  child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /port (\d+) /.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-  });
-  return { child, port, out: () => out, err: () => err };
+  const m = await waitFor(child, /port (\d+) .*\nLocal: .*\n/, () => out);
+  const stop = (): Promise<number | null> => {
+    child.kill('SIGINT');
+    return exited;
+  };
+  return { child, port: Number(m[1]), out: () => out, err: () => err, stop };
 }
 
 describe('the basehttp command', () => {
@@ -54,7 +76,14 @@ describe('the basehttp command', () => {
   });
 
   it('bad values are usage errors too', async () => {
-    for (const args of [['notaport'], ['-p', 'HTTP/2'], ['--log-format', 'xml'], ['-H', 'no colon']]) {
+    for (const args of [
+      ['notaport'],
+      ['-p', 'HTTP/2'],
+      ['--log-format', 'xml'],
+      ['-H', 'no colon'],
+      ['-H', 'Bad Name: x'],
+      ['-H', 'X-A: 1\nEvil: 2'],
+    ]) {
       const r = await cli(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, /basehttp: error: /);
@@ -71,10 +100,20 @@ describe('the basehttp command', () => {
     assert.equal(r.stderr, `basehttp: cannot listen on 127.0.0.1 port ${port}: address already in use\n`);
   });
 
-  it('serves a directory with a banner, flags applied, and exits 0 on Ctrl-C', async () => {
+  it('serves a directory with a banner, flags applied, and exits 0 on Ctrl-C', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'basehttp-cli-'));
     writeFileSync(join(dir, 'page.txt'), 'from the cli\n');
-    const s = await start(['-b', '127.0.0.1', '-d', dir, '-p', 'HTTP/1.0', '-H', 'X-Served-By: test', '0']);
+    const s = await start(t, [
+      '-b',
+      '127.0.0.1',
+      '-d',
+      dir,
+      '-p',
+      'HTTP/1.0',
+      '-H',
+      'X-Served-By: test',
+      '0',
+    ]);
     assert.match(
       s.out(),
       new RegExp(
@@ -86,10 +125,88 @@ describe('the basehttp command', () => {
     assert.equal(res!.version, 'HTTP/1.0');
     assert.equal(res!.body.toString(), 'from the cli\n');
     assert.deepEqual(res!.headers.get('x-served-by'), ['test']);
-    const exited = new Promise<number | null>((resolve) => s.child.once('exit', resolve));
-    s.child.kill('SIGINT');
-    assert.equal(await exited, 0);
+    assert.equal(await s.stop(), 0);
     assert.match(s.out(), /\nKeyboard interrupt received, exiting\.\n$/);
     assert.match(s.err(), /"GET \/page\.txt HTTP\/1\.1" 200 -/);
+  });
+
+  it('applies the file-server flags', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'basehttp-cli-'));
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(join(dir, 'page.txt'), 'from the cli\n'.repeat(200));
+    const s = await start(t, [
+      ...['-b', '127.0.0.1', '-d', dir, '--cors', '--cache', '60', '--no-listing', '--no-compression'],
+      ...['--auth', 'ann:s3cret', '--log-format', 'json', '--spa', 'app.html', '0'],
+    ]);
+    const ask = async (path: string, ...headers: string[]) => {
+      const head = ['Authorization: Basic ' + Buffer.from('ann:s3cret').toString('base64'), ...headers];
+      const raw = await exchangeRaw(
+        s.port,
+        `GET ${path} HTTP/1.1\r\nHost: t\r\n${head.join('\r\n')}\r\n\r\n`,
+      );
+      return parseResponses(raw.bytes)[0]!;
+    };
+    const page = await ask('/page.txt', 'Accept-Encoding: br, gzip');
+    assert.equal(page.status, 200);
+    assert.deepEqual(page.headers.get('access-control-allow-origin'), ['*']);
+    assert.deepEqual(page.headers.get('cache-control'), ['max-age=60']);
+    assert.equal(page.headers.get('content-encoding'), undefined, '--no-compression');
+    assert.equal((await ask('/docs/')).status, 404, '--no-listing');
+    const denied = parseResponses(
+      (await exchangeRaw(s.port, 'GET /page.txt HTTP/1.1\r\nHost: t\r\n\r\n')).bytes,
+    )[0]!;
+    assert.equal(denied.status, 401, '--auth');
+    writeFileSync(join(dir, 'app.html'), '<p>app</p>\n');
+    assert.equal((await ask('/a/route', 'Accept: text/html')).body.toString(), '<p>app</p>\n', '--spa');
+    assert.equal(await s.stop(), 0);
+    const [warning, ...log] = s.err().trimEnd().split('\n');
+    assert.equal(warning, `basehttp: warning: --spa file not found: ${join(dir, 'app.html')}`);
+    const entries = log.map((l) => JSON.parse(l) as { path?: string; status?: number; level?: string });
+    assert.deepEqual(
+      entries.filter((e) => e.status !== undefined).map((e) => `${e.path} ${e.status}`),
+      ['/page.txt 200', '/docs/ 404', '/page.txt 401', '/a/route 200'],
+      '--log-format json',
+    );
+  });
+
+  it('--quiet keeps the error lines only', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'basehttp-cli-'));
+    writeFileSync(join(dir, 'page.txt'), 'quiet\n');
+    const s = await start(t, ['-b', '127.0.0.1', '-d', dir, '--quiet', '0']);
+    await exchangeRaw(
+      s.port,
+      'GET /page.txt HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n',
+    );
+    assert.equal(await s.stop(), 0);
+    assert.match(s.err(), /^127\.0\.0\.1 - - \[.*\] code 404, message File not found\n$/);
+  });
+
+  it('an IPv6 address is bracketed in the banner URLs', async (t) => {
+    const s = await start(t, ['-b', '::1', '-d', tmpdir(), '0']);
+    assert.equal(
+      s.out(),
+      `Serving HTTP on ::1 port ${s.port} (http://[::1]:${s.port}/) ...\nLocal: http://[::1]:${s.port}/\n`,
+    );
+    assert.equal(await s.stop(), 0);
+  });
+
+  it('colours the status in the access log on a terminal only', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'basehttp-cli-'));
+    writeFileSync(join(dir, 'page.txt'), 'tty\n');
+    // util-linux `script` runs the server on a pseudo-terminal and copies what it prints to our pipe.
+    const command = [process.execPath, MAIN, '-b', '127.0.0.1', '-d', dir, '0']
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = reap(t, child);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const port = Number((await waitFor(child, /port (\d+) /, () => out))[1]);
+    await exchangeRaw(port, 'GET /page.txt HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n');
+    await waitFor(child, /\/nope [^\n]*\n/, () => out);
+    child.kill('SIGTERM'); // script hangs up the terminal, which ends the server
+    await exited;
+    assert.match(out, /"GET \/page\.txt HTTP\/1\.1" \x1b\[32m200\x1b\[0m -/);
+    assert.match(out, /"GET \/nope HTTP\/1\.1" \x1b\[33m404\x1b\[0m -/);
   });
 });

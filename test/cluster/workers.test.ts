@@ -1,18 +1,24 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parseServeArgs, type ServeArgs } from '../../src/cli/serve-args.js';
 import { HTTPConnection } from '../../src/index.js';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'basehttp-workers-'));
 writeFileSync(join(dir, 'a.txt'), 'from a worker\n');
-writeFileSync(join(dir, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 0x61));
+// More than the socket buffers on both sides hold, so a client that stops reading keeps the response in flight.
+const HUGE = 64 * 1024 * 1024;
+writeFileSync(join(dir, 'huge.bin'), '');
+truncateSync(join(dir, 'huge.bin'), HUGE);
 
 interface Cluster {
   child: ChildProcess;
@@ -22,10 +28,14 @@ interface Cluster {
 }
 
 /** Starts `basehttp --workers 2` and waits for its banner and both workers. */
-async function startCluster(): Promise<Cluster> {
-  const child = spawn(process.execPath, [MAIN, '--workers', '2', '-b', '127.0.0.1', '-d', dir, '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startCluster(extra: string[] = [], site = dir): Promise<Cluster> {
+  const child = spawn(
+    process.execPath,
+    [MAIN, '--workers', '2', '-b', '127.0.0.1', '-d', site, ...extra, '0'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
@@ -54,6 +64,38 @@ async function get(port: number, path: string): Promise<string> {
   }
 }
 
+/**
+ * Starts a download and stops reading once the first bytes arrive, so it stays in flight; `finish()` reads
+ * the rest until the server closes, and tells how many body bytes came of the Content-Length declared.
+ */
+async function startDownload(
+  port: number,
+  path: string,
+): Promise<{ finish: () => Promise<{ declared: number; received: number }> }> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  const chunks: Buffer[] = [];
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise<void>((resolve) => {
+    socket.on('data', (d) => chunks.push(d));
+    socket.once('data', () => {
+      socket.pause();
+      resolve();
+    });
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
+  });
+  return {
+    finish: async () => {
+      socket.resume();
+      await closed;
+      const bytes = Buffer.concat(chunks);
+      const headEnd = bytes.indexOf('\r\n\r\n') + 4;
+      const declared = Number(/content-length: (\d+)/i.exec(bytes.subarray(0, headEnd).toString())?.[1]);
+      return { declared, received: bytes.length - headEnd };
+    },
+  };
+}
+
 async function waitFor(text: () => string, pattern: RegExp, ms = 10_000): Promise<void> {
   for (const until = Date.now() + ms; !pattern.test(text());) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}: ${text()}`);
@@ -62,6 +104,14 @@ async function waitFor(text: () => string, pattern: RegExp, ms = 10_000): Promis
 }
 
 describe('basehttp --workers', () => {
+  it('takes a count, or 0 / auto for one per core; anything else is a usage error', () => {
+    const workers = (value: string): number => (parseServeArgs(['--workers', value]) as ServeArgs).workers;
+    assert.equal(workers('3'), 3);
+    assert.equal(workers('auto'), availableParallelism());
+    assert.equal(workers('0'), availableParallelism());
+    assert.throws(() => parseServeArgs(['--workers', 'many']), /expected a number or auto/);
+  });
+
   it('serves from several workers, tags their log lines, and replaces one that dies', async () => {
     const c = await startCluster();
     try {
@@ -111,22 +161,47 @@ describe('basehttp --workers', () => {
     }
   });
 
+  it('a reload whose new worker cannot start is abandoned: the running workers keep serving', async () => {
+    const site = mkdtempSync(join(tmpdir(), 'basehttp-reload-'));
+    writeFileSync(join(site, 'a.txt'), 'still here\n');
+    const c = await startCluster([], site);
+    try {
+      renameSync(site, `${site}.away`); // the new worker finds no directory and exits before listening
+      c.child.kill('SIGHUP');
+      await waitFor(c.err, /reload abandoned, the running workers stay/);
+      renameSync(`${site}.away`, site);
+      assert.equal(await get(c.port, '/a.txt'), '200 still here\n');
+      c.child.kill('SIGHUP');
+      await waitFor(c.err, /reload complete/);
+      assert.equal(await get(c.port, '/a.txt'), '200 still here\n');
+    } finally {
+      c.child.kill('SIGTERM');
+      assert.equal(await c.exited, 0);
+    }
+  });
+
   it('SIGTERM lets a download in flight finish, then exits 0', async () => {
     const c = await startCluster();
-    const download = run('curl', [
-      '-sS',
-      '--limit-rate',
-      '2M',
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{size_download}',
-      `http://127.0.0.1:${c.port}/big.bin`,
-    ]);
-    await new Promise((r) => setTimeout(r, 300));
+    const download = await startDownload(c.port, '/huge.bin');
     c.child.kill('SIGTERM');
-    assert.equal((await download).stdout, String(3 * 1024 * 1024));
+    // Well within the 5 s deadline, the client takes the rest of the download.
+    await new Promise((r) => setTimeout(r, 300));
+    const got = await download.finish();
+    assert.equal(got.received, HUGE);
+    assert.equal(got.declared, HUGE);
     assert.equal(await c.exited, 0);
+  });
+
+  it('SIGINT with --shutdown-timeout cuts a download that outlasts the deadline, then exits 0', async () => {
+    assert.equal((parseServeArgs(['--shutdown-timeout', '0.2']) as ServeArgs).shutdownTimeout, 200);
+    const c = await startCluster(['--shutdown-timeout', '0.2']);
+    const download = await startDownload(c.port, '/huge.bin');
+    c.child.kill('SIGINT');
+    // The client reads nothing until the cluster is gone: the deadline, not the client, ended the response.
+    assert.equal(await c.exited, 0);
+    const got = await download.finish();
+    assert.equal(got.declared, HUGE);
+    assert.ok(got.received < HUGE, `${got.received} bytes of ${HUGE}`);
   });
 
   it('a port in use stops the cluster with exit 1 instead of forking forever', async () => {

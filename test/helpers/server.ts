@@ -173,3 +173,17 @@ export function parseResponses(bytes: Buffer, headIndexes: Set<number> = new Set
   }
   return out;
 }
+
+/**
+ * Calls `server.shutdown(timeout)` and says whether it finished within `bound` ms: 'stopped', or 'still
+ * waiting' for a shutdown held up by a connection it should have closed (a bounded wait, not a timing check).
+ */
+export function shutdownWithin(server: HTTPServer, timeout: number, bound = 4000): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    server.shutdown(timeout).then(() => 'stopped'),
+    new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`still waiting after ${bound} ms`), bound);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -2,12 +2,20 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { HTTPSConnection, HTTPSServer } from '../../src/index.js';
+import {
+  HTTPSConnection,
+  HTTPSServer,
+  type HandlerClass,
+  type ServerOptions,
+  type TLSServerOptions,
+} from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
+import { parseResponses, shutdownWithin } from '../helpers/server.js';
 import { Hello } from '../server/handlers.js';
 
 const run = promisify(execFile);
@@ -15,14 +23,31 @@ const run = promisify(execFile);
 const { dir, cert, key } = makeCertificate('s3cret');
 writeFileSync(join(dir, 'password'), 's3cret\n');
 writeFileSync(join(dir, 'wrong-password'), 'nope\n');
+// A second, unencrypted pair: its certificate file also holds its key, and its key belongs to no other.
+const plain = makeCertificate();
+const both = join(plain.dir, 'both.pem');
+writeFileSync(both, Buffer.concat([readFileSync(plain.cert), readFileSync(plain.key)]));
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-async function withHttps(fn: (port: number) => Promise<void>): Promise<void> {
-  const server = new HTTPSServer({ host: '127.0.0.1', port: 0 }, Hello, {
+/** Answers after a pause, so that what the client does meanwhile (a half-close) comes first. */
+class SlowHello extends Hello {
+  override async doGET(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 100));
+    super.doGET();
+  }
+}
+
+async function withHttps(
+  fn: (port: number) => Promise<void>,
+  options: Partial<ServerOptions & TLSServerOptions> = {},
+  Handler: HandlerClass = Hello,
+): Promise<void> {
+  const server = new HTTPSServer({ host: '127.0.0.1', port: 0 }, Handler, {
     certfile: cert,
     keyfile: key,
     password: 's3cret',
     logStream: null,
+    ...options,
   });
   await server.listen();
   const serving = server.serveForever();
@@ -32,6 +57,14 @@ async function withHttps(fn: (port: number) => Promise<void>): Promise<void> {
     await server.shutdown(500);
     await serving;
   }
+}
+
+/** A TLS connection to the test server that verifies its certificate (`extra` adds or replaces options). */
+function connectTLS(port: number, extra: tls.ConnectionOptions = {}, onSecure?: () => void): tls.TLSSocket {
+  return tls.connect(
+    { port, host: '127.0.0.1', servername: 'localhost', ca: readFileSync(cert), ...extra },
+    onSecure,
+  );
 }
 
 describe('HTTPSServer', () => {
@@ -75,16 +108,167 @@ describe('HTTPSServer', () => {
     });
   });
 
-  it('a wrong key password fails at construction with a clear error', () => {
-    assert.throws(
-      () =>
-        new HTTPSServer({ host: '127.0.0.1', port: 0 }, Hello, {
-          certfile: cert,
-          keyfile: key,
-          password: 'nope',
-          logStream: null,
+  it('a wrong key password, a missing one, a foreign or absent key fail at construction, naming the file', () => {
+    const make = (o: TLSServerOptions) => () =>
+      new HTTPSServer({ host: '127.0.0.1', port: 0 }, Hello, { logStream: null, ...o });
+    assert.throws(make({ certfile: cert, keyfile: key, password: 'nope' }), {
+      message: `wrong password for the key in ${key}`,
+    });
+    assert.throws(make({ certfile: cert, keyfile: key }), {
+      message: `the key in ${key} is encrypted: give its password`,
+    });
+    assert.throws(make({ certfile: plain.cert, keyfile: key, password: 's3cret' }), {
+      message: `the key in ${key} does not belong to the certificate in ${plain.cert}`,
+    });
+    assert.throws(make({ certfile: plain.cert }), { message: `no PEM private key in ${plain.cert}` });
+    assert.throws(make({ certfile: join(dir, 'missing.pem') }), {
+      message: `cannot read the certificate file ${join(dir, 'missing.pem')}: no such file`,
+    });
+  });
+
+  it('a certificate file that holds the key too is enough', async () => {
+    const server = new HTTPSServer({ host: '127.0.0.1', port: 0 }, Hello, {
+      certfile: both,
+      logStream: null,
+    });
+    await server.listen();
+    const serving = server.serveForever();
+    try {
+      const curl = await run('curl', [
+        '-sS',
+        '--cacert',
+        plain.cert,
+        `https://localhost:${server.serverPort}/both`,
+      ]);
+      assert.equal(curl.stdout, 'hello /both');
+    } finally {
+      await server.shutdown(500);
+      await serving;
+    }
+  });
+
+  it('offers its ALPN protocols: http/1.1 to curl, and refuses a client that speaks only h2', async () => {
+    await withHttps(async (port) => {
+      const curl = await run('curl', [
+        '-sS',
+        '-v',
+        '--http2',
+        '--cacert',
+        cert,
+        `https://localhost:${port}/alpn`,
+      ]);
+      assert.equal(curl.stdout, 'hello /alpn');
+      assert.match(curl.stderr, /ALPN.*(accepted|server accepted).*http\/1\.1/i);
+      await assert.rejects(
+        new Promise((resolve, reject) => {
+          const socket = connectTLS(port, { ALPNProtocols: ['h2'] });
+          socket.on('secureConnect', () => resolve(socket.destroy()));
+          socket.on('error', reject);
         }),
-      /bad decrypt|bad password|decrypt/i,
+        /no application protocol/i,
+      );
+    });
+    await withHttps(
+      async (port) => {
+        const offered = await new Promise<string | false>((resolve, reject) => {
+          const socket = connectTLS(port, { ALPNProtocols: ['x-test'] }, () => {
+            resolve(socket.alpnProtocol ?? false);
+            socket.destroy();
+          });
+          socket.on('error', reject);
+        });
+        assert.equal(offered, 'x-test', 'alpnProtocols replaces the default list');
+      },
+      { alpnProtocols: ['x-test', 'http/1.1'] },
+    );
+  });
+
+  it('keeps the connection alive and answers pipelined requests in order over TLS', async () => {
+    await withHttps(async (port) => {
+      const text = await new Promise<Buffer>((resolve, reject) => {
+        const socket = connectTLS(port);
+        const chunks: Buffer[] = [];
+        socket.on('data', (d) => chunks.push(d));
+        socket.on('end', () => resolve(Buffer.concat(chunks)));
+        socket.on('error', reject);
+        socket.write(
+          'GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n' +
+            'GET /three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        );
+      });
+      assert.deepEqual(
+        parseResponses(text).map((r) => r.body.toString()),
+        ['hello /one', 'hello /two', 'hello /three'],
+      );
+    });
+  });
+
+  it('a client that leaves mid-handshake is closed at once, so shutdown() does not wait on it', async () => {
+    const server = new HTTPSServer({ host: '127.0.0.1', port: 0 }, Hello, {
+      certfile: cert,
+      keyfile: key,
+      password: 's3cret',
+      logStream: null,
+    });
+    await server.listen();
+    const serving = server.serveForever();
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => {
+        // It leaves as soon as its side of the handshake is done: the server's is not.
+        const socket = connectTLS(server.serverPort, {}, () => socket.destroy());
+        socket.on('close', resolve);
+        socket.on('error', () => {});
+      });
+    }
+    assert.equal(await shutdownWithin(server, 5000), 'stopped');
+    await serving;
+  });
+
+  it('answers a request sent before the client half-closed its TLS connection', async () => {
+    await withHttps(
+      async (port) => {
+        const text = await new Promise<string>((resolve, reject) => {
+          // The TLS socket is half-open capable as the TCP socket it wraps is.
+          const raw = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+          const socket = connectTLS(port, { socket: raw }, () => {
+            socket.write('GET /half HTTP/1.1\r\nHost: x\r\n\r\n');
+            socket.end();
+          });
+          let got = '';
+          socket.on('data', (d) => (got += d.toString('latin1')));
+          socket.on('close', () => resolve(got));
+          socket.on('error', reject);
+        });
+        assert.equal(parseResponses(Buffer.from(text, 'latin1'))[0]!.body.toString(), 'hello /half');
+      },
+      {},
+      SlowHello,
+    );
+  });
+
+  it('closes a client that stalls its handshake, or its request head, and keeps serving', async () => {
+    await withHttps(
+      async (port) => {
+        const stalled = await new Promise<string>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1'); // a TCP connection that never says hello
+          socket.on('close', () => resolve('closed'));
+          socket.on('error', () => {});
+          setTimeout(() => resolve('still open'), 5000).unref();
+        });
+        assert.equal(stalled, 'closed');
+        const slowHead = await new Promise<string>((resolve, reject) => {
+          const socket = connectTLS(port);
+          let text = '';
+          socket.on('data', (d) => (text += d.toString('latin1')));
+          socket.on('close', () => resolve(text));
+          socket.on('error', reject);
+          socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n');
+        });
+        assert.match(slowHead, /^HTTP\/1\.1 408 /);
+        const curl = await run('curl', ['-sS', '--cacert', cert, `https://localhost:${port}/after`]);
+        assert.equal(curl.stdout, 'hello /after');
+      },
+      { handshakeTimeout: 300, headersTimeout: 300 },
     );
   });
 });
@@ -100,6 +284,25 @@ describe('basehttp --tls-cert', () => {
       );
       assert.equal((r as { code: number }).code, 2);
       assert.match((r as { stderr: string }).stderr, /need --tls-cert/);
+    }
+  });
+
+  it('a bad key is one error line and exit 1, with --workers too', async () => {
+    for (const workers of [[], ['--workers', '2']]) {
+      const r = await run(process.execPath, [
+        MAIN,
+        ...workers,
+        '-b',
+        '127.0.0.1',
+        '--tls-cert',
+        plain.cert,
+        '0',
+      ]).catch((e: { code: number; stderr: string }) => e);
+      assert.equal((r as { code: number }).code, 1);
+      assert.equal(
+        (r as { stderr: string }).stderr,
+        `basehttp: cannot use the TLS certificate or key: no PEM private key in ${plain.cert}\n`,
+      );
     }
   });
 

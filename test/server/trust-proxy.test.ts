@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { BaseHTTPRequestHandler } from '../../src/index.js';
 import { exchangeRaw, parseResponses, withServer } from '../helpers/server.js';
 
@@ -46,6 +49,18 @@ describe('trustProxy', () => {
     });
   });
 
+  it('takes only addresses from the chain: ports are dropped, unknown or obfuscated nodes end the walk', async () => {
+    await withServer(WhoAmI, { trustProxy: ['127.0.0.1'] }, async (s) => {
+      assert.equal(await ask(s.port, 'X-Forwarded-For: 203.0.113.9:5555\r\n'), '203.0.113.9');
+      assert.equal(await ask(s.port, 'X-Forwarded-For: [2001:db8::7]:443\r\n'), '2001:db8::7');
+      assert.equal(await ask(s.port, 'X-Forwarded-For: 203.0.113.9, unknown\r\n'), '127.0.0.1');
+      assert.equal(await ask(s.port, 'X-Forwarded-For: <script>\r\n'), '127.0.0.1');
+      assert.equal(await ask(s.port, 'Forwarded: for=unknown\r\n'), '127.0.0.1');
+      assert.equal(await ask(s.port, 'Forwarded: for=203.0.113.9, for=_hidden\r\n'), '127.0.0.1');
+      assert.equal(await ask(s.port, 'Forwarded: for=_hidden, for=127.0.0.1\r\n'), '127.0.0.1');
+    });
+  });
+
   it('ignores forwarding headers from a peer that is not trusted (they may be forged)', async () => {
     await withServer(WhoAmI, { trustProxy: ['10.0.0.0/8'] }, async (s) => {
       assert.equal(await ask(s.port, 'X-Forwarded-For: 203.0.113.9\r\n'), '127.0.0.1');
@@ -57,5 +72,18 @@ describe('trustProxy', () => {
         'no proxy is trusted by default',
       );
     });
+  });
+});
+
+describe('basehttp --trust-proxy', () => {
+  it('refuses what is not an address or a range, with exit 2', async () => {
+    const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+    for (const bad of ['10.0.0.0/33', '::1/129', '10.0.0.0/x', '10.0.0.0/8/8', 'proxy.example']) {
+      const r = await promisify(execFile)(process.execPath, [main, '--trust-proxy', bad, '0']).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal((r as { code: number }).code, 2, bad);
+      assert.match((r as { stderr: string }).stderr, /argument --trust-proxy: not an IP address or range/);
+    }
   });
 });

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { SimpleHTTPRequestHandler } from '../../src/index.js';
 import { withServer } from '../helpers/server.js';
+import { TRICKY_NAMES } from './fixture.js';
 
 /** A mono 16-bit PCM WAV of `seconds` of a 440 Hz tone: a real media file a browser can seek in. */
 function wav(seconds: number, rate = 8000): Buffer {
@@ -40,6 +41,8 @@ describe('a real browser (Debian chromium, driven by playwright-core)', () => {
       '<!doctype html><audio id="a" src="tone.wav" preload="auto"></audio>',
     );
     writeFileSync(join(root, 'notes & <more>.txt'), 'browser notes\n');
+    mkdirSync(join(root, 'tricky'));
+    for (const name of TRICKY_NAMES) writeFileSync(join(root, 'tricky', name), `content of ${name}\n`);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -96,6 +99,34 @@ describe('a real browser (Debian chromium, driven by playwright-core)', () => {
         ranges.some((r) => r.startsWith('/media/tone.wav bytes=') && r.endsWith(' 206')),
         `range requests seen: ${ranges.join('; ')}`,
       );
+      await page.close();
+    });
+  });
+
+  it('every tricky name opens from a click; the listing follows light and dark, and narrow screens', async () => {
+    await withServer(SimpleHTTPRequestHandler.with({ directory: root }), {}, async (s) => {
+      const page = await browser.newPage();
+      const listing = `http://127.0.0.1:${s.port}/tricky/`;
+      for (const name of TRICKY_NAMES) {
+        await page.goto(listing);
+        await page.getByRole('link', { name, exact: true }).click();
+        await page.waitForLoadState();
+        assert.equal(await page.textContent('body'), `content of ${name}\n`, name);
+      }
+      await page.goto(listing);
+      const background = (): Promise<unknown> =>
+        page.evaluate('getComputedStyle(document.body).backgroundColor');
+      await page.emulateMedia({ colorScheme: 'light' });
+      assert.equal(await background(), 'rgb(255, 255, 255)');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      assert.equal(await background(), 'rgb(13, 17, 23)');
+      await page.screenshot({ path: 'test-artifacts/listing-dark.png', fullPage: true });
+      const mtimeShown = (): Promise<unknown> =>
+        page.evaluate(`getComputedStyle(document.querySelector('td.mtime')).display`);
+      assert.notEqual(await mtimeShown(), 'none');
+      await page.setViewportSize({ width: 360, height: 640 });
+      assert.equal(await mtimeShown(), 'none', 'the time column gives way on a phone');
+      await page.screenshot({ path: 'test-artifacts/listing-narrow.png', fullPage: true });
       await page.close();
     });
   });

@@ -13,6 +13,8 @@ export const TRICKY_NAMES = [
   `quo'te".txt`,
   'caf\u00e9 \u65e5\u672c.txt',
   'Upper.txt',
+  'a&b.txt',
+  'back\\slash.txt',
 ];
 
 export const BIG_TEXT = 'The quick brown fox jumps over the lazy dog.\n'.repeat(200);
@@ -42,6 +44,7 @@ export function makeFixture(): { root: string; outside: string } {
   mkdirSync(join(root, 'docs'));
   writeFileSync(join(root, 'docs', 'readme.md'), '# docs\n');
   mkdirSync(join(root, 'evil.example'));
+  mkdirSync(join(root, '\\evil.example')); // a backslash is part of a name on POSIX
   writeFileSync(join(root, '.env'), 'PASSWORD=hunter2\n');
   mkdirSync(join(root, '.git'));
   writeFileSync(join(root, '.git', 'config'), '[core]\n');

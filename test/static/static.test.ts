@@ -84,15 +84,23 @@ describe('SimpleHTTPRequestHandler', () => {
     const r = await curl(ctx.port, '/docs?x=1');
     assert.equal(r.status, 301);
     assert.equal(header(r.head, 'Location'), '/docs/?x=1');
-    for (const evil of ['//evil.example', '/\\evil.example', '//evil.example/%2e%2e/evil.example']) {
-      const raw = await exchangeRaw(ctx.port, `GET ${evil} HTTP/1.1\r\nHost: t\r\n\r\n`);
+    // As Python, the slash is judged on the path as sent, so the listing's relative links work.
+    const encoded = await curl(ctx.port, '/docs%2f');
+    assert.equal(encoded.status, 301);
+    assert.equal(header(encoded.head, 'Location'), '/docs%2f/');
+    const location = async (target: string): Promise<string | undefined> => {
+      const raw = await exchangeRaw(ctx.port, `GET ${target} HTTP/1.1\r\nHost: t\r\n\r\n`);
       const [res] = parseResponses(raw.bytes);
-      if (res!.status === 301) {
-        const location = res!.headers.get('location')![0]!;
-        assert.ok(!/^[/\\]{2}/.test(location), `${evil} → Location ${location}`);
-        assert.ok(location.startsWith('/'), location);
-      }
-    }
+      assert.equal(res!.status, 301, target);
+      return res!.headers.get('location')![0];
+    };
+    // The fixture has both `evil.example` and `\evil.example` directories, so every one of these redirects.
+    assert.equal(await location('//evil.example'), '/evil.example/');
+    assert.equal(await location('///evil.example?q=1'), '/evil.example/?q=1');
+    assert.equal(await location('/\\evil.example'), '/%5Cevil.example/', 'browsers read `/\\` as `//`');
+    assert.equal(await location('//\\evil.example'), '/%5Cevil.example/');
+    assert.equal(await location('/%5cevil.example'), '/%5cevil.example/');
+    assert.equal(await location('//evil.example/%2e%2e/evil.example'), '/evil.example/%2e%2e/evil.example/');
   });
 
   it('serves index.html for a directory, else a listing', async () => {
@@ -116,6 +124,7 @@ describe('SimpleHTTPRequestHandler', () => {
       '/..%2foutside.txt',
       '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd',
       '/..%5coutside.txt',
+      '/..\\outside.txt',
       '/sub/../../outside.txt',
       '/outside-link.txt',
     ]) {
@@ -233,9 +242,19 @@ describe('SimpleHTTPRequestHandler', () => {
     assert.equal(parts[3], '--\r\n');
     const merged = await curl(ctx.port, '/hello.txt', '-r', '0-3,2-5');
     assert.equal(header(merged.head, 'Content-Range'), 'bytes 0-5/12', 'overlapping ranges are merged');
-    const bad = await curl(ctx.port, '/hello.txt', '-r', '100-200');
-    assert.equal(bad.status, 416);
-    assert.equal(header(bad.head, 'Content-Range'), 'bytes */12');
+    for (const unsatisfiable of ['100-200', '12-', '100-', '-0', '12-12,20-']) {
+      const bad = await curl(ctx.port, '/hello.txt', '-r', unsatisfiable);
+      assert.equal(bad.status, 416, unsatisfiable);
+      assert.equal(header(bad.head, 'Content-Range'), 'bytes */12', unsatisfiable);
+      assert.equal(bad.body.length, 0);
+    }
+    const past = await curl(ctx.port, '/hello.txt', '-r', '6-100');
+    assert.equal(header(past.head, 'Content-Range'), 'bytes 6-11/12', 'a last byte past the end is clamped');
+    assert.equal(
+      (await curl(ctx.port, '/hello.txt', '-r', '5-2')).status,
+      200,
+      'an invalid range is ignored',
+    );
     const many = Array.from({ length: 40 }, (_, i) => `${i * 3}-${i * 3}`).join(',');
     assert.equal(
       (await curl(ctx.port, '/big.txt', '-r', many)).status,
@@ -247,6 +266,55 @@ describe('SimpleHTTPRequestHandler', () => {
     const stale = await curl(ctx.port, '/hello.txt', '-r', '0-4', '-H', 'If-Range: "stale"');
     assert.equal(stale.status, 200);
     assert.equal(stale.body.toString(), 'hello world\n');
+    const weak = await curl(ctx.port, '/hello.txt', '-r', '0-4', '-H', `If-Range: W/${etag}`);
+    assert.equal(weak.status, 200, 'a weak tag never matches in If-Range (RFC 9110 §13.1.5)');
+    const lastModified = header(one.head, 'Last-Modified')!;
+    assert.equal(
+      (await curl(ctx.port, '/hello.txt', '-r', '0-4', '-H', `If-Range: ${lastModified}`)).status,
+      206,
+    );
+    const older = await curl(
+      ctx.port,
+      '/hello.txt',
+      '-r',
+      '0-4',
+      '-H',
+      'If-Range: Sat, 01 Jan 2000 00:00:00 GMT',
+    );
+    assert.equal(older.status, 200);
+  });
+
+  it('multipart/byteranges over a file streamed from disk: every part parses back to its bytes', async () => {
+    const size = LARGE_BYTES;
+    const spec = '0-99,1048576-1049599,-10';
+    const r = await curl(ctx.port, '/large.bin', '-r', spec);
+    assert.equal(r.status, 206);
+    const boundary = /^multipart\/byteranges; boundary=(\S+)$/.exec(header(r.head, 'Content-Type')!)![1]!;
+    assert.equal(Number(header(r.head, 'Content-Length')), r.body.length);
+    const expected = [
+      [0, 99],
+      [1048576, 1049599],
+      [size - 10, size - 1],
+    ];
+    let pos = 0;
+    for (const [start, end] of expected) {
+      const delimiter = `${pos === 0 ? '' : '\r\n'}--${boundary}\r\n`;
+      assert.equal(r.body.subarray(pos, pos + delimiter.length).toString('latin1'), delimiter);
+      pos += delimiter.length;
+      const headEnd = r.body.indexOf('\r\n\r\n', pos);
+      const partHead = r.body.subarray(pos, headEnd).toString('latin1');
+      assert.match(partHead, /^Content-Type: application\/octet-stream\r\n/);
+      assert.match(partHead, new RegExp(`Content-Range: bytes ${start}-${end}/${size}$`));
+      pos = headEnd + 4;
+      const bytes = r.body.subarray(pos, pos + end! - start! + 1);
+      assert.equal(bytes.length, end! - start! + 1);
+      assert.ok(
+        bytes.every((b) => b === 0),
+        'the sparse file reads as zeros',
+      );
+      pos += bytes.length;
+    }
+    assert.equal(r.body.subarray(pos).toString('latin1'), `\r\n--${boundary}--\r\n`);
   });
 
   it('compresses text with brotli or gzip as negotiated, never ranges or images', async () => {
@@ -285,6 +353,17 @@ describe('SimpleHTTPRequestHandler', () => {
       'fresh content\n'.repeat(100),
       'compressed on the fly instead',
     );
+  });
+
+  it('ignores a precompressed sibling that is a symlink (it could lead out of the directory)', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const css = 'p { margin: 0; }\n'.repeat(100);
+    writeFileSync(`${root}/linked.css`, css);
+    writeFileSync(`${root}/../outside.css.gz`, zlib.gzipSync('secret outside the root\n'));
+    symlinkSync(`${root}/../outside.css.gz`, `${root}/linked.css.gz`);
+    const r = await curl(ctx.port, '/linked.css', '-H', 'Accept-Encoding: gzip');
+    assert.equal(header(r.head, 'Content-Encoding'), 'gzip');
+    assert.equal(zlib.gunzipSync(r.body).toString(), css, 'compressed on the fly from the file itself');
   });
 
   it('serves a fresh precompressed sibling with its length', async () => {
@@ -326,15 +405,21 @@ describe('SimpleHTTPRequestHandler', () => {
 });
 
 describe('file cache', () => {
-  it('serves a changed file once the cached copy is revalidated (within a second)', async () => {
+  it('serves a changed file, or the new target of a symlink, once the cached copy is revalidated (within a second)', async () => {
     await withServer(Handler(), {}, async (s) => {
-      const { writeFileSync, utimesSync } = await import('node:fs');
+      const { writeFileSync, utimesSync, symlinkSync, renameSync } = await import('node:fs');
       writeFileSync(`${root}/changing.txt`, 'version one\n');
+      symlinkSync(`${root}/hello.txt`, `${root}/moving-link.txt`);
       assert.equal((await curl(s.port, '/changing.txt')).body.toString(), 'version one\n');
+      assert.equal((await curl(s.port, '/moving-link.txt')).body.toString(), 'hello world\n');
       writeFileSync(`${root}/changing.txt`, 'version two\n'); // same size: only mtime tells
       utimesSync(`${root}/changing.txt`, new Date(), new Date(Date.now() + 5000));
+      // The link now leads out of the directory; its old target is unchanged, so only the link tells.
+      symlinkSync(`${root}/../outside.txt`, `${root}/moving-link.tmp`);
+      renameSync(`${root}/moving-link.tmp`, `${root}/moving-link.txt`);
       await new Promise((r) => setTimeout(r, 1100));
       assert.equal((await curl(s.port, '/changing.txt')).body.toString(), 'version two\n');
+      assert.equal((await curl(s.port, '/moving-link.txt')).status, 404);
     });
   });
 
@@ -384,6 +469,16 @@ describe('SimpleHTTPRequestHandler options', () => {
       );
       assert.equal(pre.status, 204);
       assert.equal(header(pre.head, 'Access-Control-Allow-Headers'), 'x-token');
+      assert.equal(header(pre.head, 'Allow'), 'GET, HEAD, OPTIONS');
+      // A cross-origin range reader (pdf.js, a video player) must be able to read these.
+      const ranged = await curl(s.port, '/hello.txt', '-r', '0-1', '-H', 'Origin: http://a.example');
+      assert.equal(
+        header(ranged.head, 'Access-Control-Expose-Headers'),
+        'Accept-Ranges, Content-Encoding, Content-Range, ETag',
+      );
+      const post = await curl(s.port, '/hello.txt', '-X', 'POST', '-d', 'x');
+      assert.equal(post.status, 405);
+      assert.equal(header(post.head, 'Allow'), 'GET, HEAD, OPTIONS');
     });
   });
 
@@ -398,9 +493,29 @@ describe('SimpleHTTPRequestHandler options', () => {
         const app = await curl(s.port, '/some/client/route', '-H', 'Accept: text/html');
         assert.equal(app.status, 200);
         assert.match(app.body.toString(), /sub index/);
+        assert.equal(header(app.head, 'Cache-Control'), 'max-age=60');
+        const fetched = await curl(s.port, '/some/client/route', '-H', 'Accept: */*');
+        assert.match(fetched.body.toString(), /sub index/, 'a fetch of a route without an extension');
         assert.equal((await curl(s.port, '/missing.js', '-H', 'Accept: application/javascript')).status, 404);
+        // How browsers ask for scripts and images: a missing one must not turn into HTML.
+        assert.equal((await curl(s.port, '/missing.js', '-H', 'Accept: */*')).status, 404);
+        assert.equal((await curl(s.port, '/gone.png', '-H', 'Accept: image/webp,*/*;q=0.8')).status, 404);
+        assert.equal((await curl(s.port, '/nothing', '-H', 'Accept: application/json')).status, 404);
+        // Cache-Control on successes and redirects only: a cached 404 would hide a file added later.
+        assert.equal(header((await curl(s.port, '/docs')).head, 'Cache-Control'), 'max-age=60');
+        const missing = await curl(s.port, '/missing.js');
+        assert.equal(missing.status, 404);
+        assert.equal(header(missing.head, 'Cache-Control'), undefined);
+        assert.equal(header(missing.head, 'X-Frame-Options'), 'DENY', '-H headers go on errors too');
       },
     );
+  });
+
+  it('headers that could not be sent are refused when the class is bound, not on every response', () => {
+    assert.throws(() => Handler({ headers: [['X-A', '1\r\nSet-Cookie: evil=1']] }), {
+      name: 'HeaderValueError',
+    });
+    assert.throws(() => Handler({ headers: [['Bad Name', 'x']] }), { name: 'HeaderValueError' });
   });
 
   it('auth: 401 with a challenge, then 200 with the right credentials', async () => {
@@ -428,8 +543,17 @@ describe('SimpleHTTPRequestHandler options', () => {
       await withServer(Handler({ logFormat }), {}, async (s) => {
         await curl(s.port, '/hello.txt', '-A', 'test-agent', '-e', 'http://ref.example/');
         s.server.flushLog();
+        await curl(s.port, '/missing.txt');
+        s.server.flushLog();
         const line = s.log.find((l) => l.includes('hello.txt'))!;
         if (logFormat === 'json') {
+          const entries = s.log.map((l) => JSON.parse(l) as Record<string, unknown>); // every line is JSON
+          assert.ok(
+            entries.some(
+              (e) => e['level'] === 'error' && e['message'] === 'code 404, message File not found',
+            ),
+          );
+          assert.ok(entries.some((e) => e['path'] === '/missing.txt' && e['status'] === 404));
           const entry = JSON.parse(line) as Record<string, unknown>;
           assert.equal(entry['status'], 200);
           assert.equal(entry['bytes'], 12);

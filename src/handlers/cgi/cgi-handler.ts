@@ -10,6 +10,8 @@ import { MAX_CGI_HEAD_BYTES, cgiHeadEnd, parseCGIHead } from './cgi-output.js';
 const MAX_SPOOLED_BODY = 64 * 1024 * 1024;
 /** Local redirects (`Location: /path` without a Status) followed inside one request at most. */
 const MAX_LOCAL_REDIRECTS = 5;
+/** Longest stderr line held while waiting for its newline; longer ones are logged in pieces. */
+const MAX_STDERR_LINE = 8 * 1024;
 
 /** Where a CGI request points: the script and the extra path after it. */
 interface CGITarget {
@@ -28,7 +30,8 @@ interface CGITarget {
  * `/cgi-bin%2fx` or `/x/../cgi-bin/y` cannot dodge it and disclose a script), request bodies stream into the
  * script (chunked ones de-chunked, with CONTENT_LENGTH), the script's header block is parsed (Status,
  * Location) and its body is framed by the server. Scripts run in their own process group, killed on timeout
- * or when the client leaves; their stderr goes to the log.
+ * or when the client leaves; their stderr goes to the log. The file server's rules hold for scripts too:
+ * `auth` is required, and dotfiles and symlinks out of the directory are refused unless allowed.
  */
 export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   /** URL directories whose files are scripts, as Python's `cgi_directories`. */
@@ -38,6 +41,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   private redirects = 0;
 
   override async doGET(): Promise<void> {
+    if (!this.authorized()) return;
     const target = await this.cgiTarget();
     if (target === undefined) return super.doGET();
     if (target !== null) await this.runCGI(target);
@@ -48,6 +52,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   }
 
   async doPOST(): Promise<void> {
+    if (!this.authorized()) return;
     const target = await this.cgiTarget();
     if (target === undefined) this.sendError(501, 'Can only POST to CGI scripts');
     else if (target !== null) await this.runCGI(target);
@@ -60,7 +65,8 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   private async cgiTarget(): Promise<CGITarget | null | undefined> {
     const t = translatePath(this.path, this.directory);
     if (t === null) return undefined;
-    const urlPath = `/${t.segments.join('/')}`;
+    // `/cgi-bin/` itself counts (it is 403, as in Python, not a listing of the scripts).
+    const urlPath = `/${t.segments.join('/')}${t.trailingSlash ? '/' : ''}`;
     const dir = this.cgiDirectories.find((d) => urlPath.startsWith(`${d.replace(/\/+$/, '')}/`));
     if (dir === undefined) return undefined;
     const dirSegments = dir.split('/').filter((s) => s !== '').length;
@@ -77,7 +83,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     const scriptSegments = t.segments.slice(0, dirSegments + n);
     const file = path.join(this.directory, ...scriptSegments);
     const st = await fsp.stat(file).catch(() => null);
-    if (st === null) {
+    if (st === null || !(await this.mayRun(file, scriptSegments))) {
       this.sendError(404, `No such CGI script (${JSON.stringify(`/${scriptSegments.join('/')}`)})`);
       return null;
     }
@@ -107,6 +113,16 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     };
   }
 
+  /** Whether the dotfile and symlink rules let the script at `file` run (judged on its real path). */
+  private async mayRun(file: string, segments: string[]): Promise<boolean> {
+    try {
+      const [real, root] = await Promise.all([fsp.realpath(file), fsp.realpath(this.directory)]);
+      return this.allowed(real, root, segments);
+    } catch {
+      return false;
+    }
+  }
+
   /** The CGI/1.1 meta-variables for this request, on top of a copy of the server's environment. */
   private environment(target: CGITarget, contentLength: number | null): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -116,7 +132,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       SERVER_SOFTWARE: this.versionString(),
       SERVER_NAME: this.server.serverName,
       SERVER_PORT: String(this.server.serverPort),
-      SERVER_PROTOCOL: this.protocolVersion,
+      SERVER_PROTOCOL: this.requestVersion, // RFC 3875 §4.1.16: the request's protocol
       REQUEST_METHOD: this.command,
       SCRIPT_NAME: target.scriptName,
       PATH_INFO: target.pathInfo,
@@ -136,6 +152,9 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       }
     }
     for (const [name, value] of this.headers) {
+      // A name with `_` would share its variable with the `-` spelling (`X_User` and `X-User`), letting a
+      // client pose as a header a proxy in front sets: such fields are left out, as Apache and nginx do.
+      if (name.includes('_')) continue;
       const key = `HTTP_${name.toUpperCase().replace(/-/g, '_')}`;
       // httpoxy: a client's `Proxy:` header must never become HTTP_PROXY for the script's HTTP libraries.
       if (key === 'HTTP_PROXY' || key === 'HTTP_CONTENT_TYPE' || key === 'HTTP_CONTENT_LENGTH') continue;
@@ -169,10 +188,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     }, this.cgiTimeout);
     const socket = this.exchange.connection.socket;
     socket.once('close', kill);
-    child.stderr!.on('data', (d: Buffer) => {
-      for (const line of d.toString('utf8').split('\n'))
-        if (line !== '') this.logError('%s: %s', target.scriptName, line);
-    });
+    this.logLines(child, target.scriptName);
     child.stdin!.on('error', () => {}); // a script that exits without reading its input
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     try {
@@ -186,6 +202,25 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       socket.off('close', kill);
       kill();
     }
+  }
+
+  /** Logs the script's stderr, a line per log line (a line split across reads is joined first). */
+  private logLines(child: ChildProcess, scriptName: string): void {
+    let partial = '';
+    const log = (line: string): void => {
+      if (line !== '') this.logError('%s: %s', scriptName, line);
+    };
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) log(line);
+      if (partial.length > MAX_STDERR_LINE) {
+        log(partial);
+        partial = '';
+      }
+    });
+    child.stderr!.once('end', () => log(partial));
   }
 
   /** Reads the script's header block, answers from it, and streams the body after it. */
@@ -226,28 +261,34 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       this.sendError(502, 'Bad CGI response');
       return;
     }
-    if (head.location?.startsWith('/') && head.reason === undefined && this.redirects < MAX_LOCAL_REDIRECTS) {
-      // RFC 3875 §6.2.2: a local redirect is served as a new GET of that path, inside this request.
+    if (head.localRedirect !== null) {
       killGroup(child);
-      this.redirects++;
+      if (++this.redirects > MAX_LOCAL_REDIRECTS) {
+        this.logError('%s: more than %d local redirects', target.scriptName, MAX_LOCAL_REDIRECTS);
+        this.sendError(502, 'Bad CGI response');
+        return;
+      }
+      // RFC 3875 §6.2.2: a local redirect is served as a new GET of that path, inside this request.
       this.command = 'GET';
-      this.path = head.location;
+      this.path = head.localRedirect;
       await this.doGET();
       return;
     }
     this.sendResponse(head.status, head.reason);
-    try {
-      for (const [name, value] of head.fields) this.sendHeader(name, value);
-    } catch (err) {
-      this.logError('%s: %s', target.scriptName, (err as Error).message);
-      killGroup(child);
-      this.exchange.fail();
-      return;
-    }
+    for (const [name, value] of head.fields) this.sendHeader(name, value);
     this.endHeaders();
-    const rest = data.subarray(bodyStart);
-    if (rest.length > 0) this.wfile.write(rest);
-    await pipeline(stdout, this.wfile);
+    try {
+      const rest = data.subarray(bodyStart);
+      if (rest.length > 0) this.wfile.write(rest);
+      await pipeline(stdout, this.wfile);
+    } catch (err) {
+      // The client left (nothing to say), or the body broke its own framing (more than its Content-Length):
+      // the response is cut off, and the connection closes.
+      killGroup(child);
+      if (this.exchange.aborted) return;
+      this.logError('%s: %s', target.scriptName, (err as Error).message);
+      this.exchange.fail();
+    }
   }
 }
 

@@ -1,9 +1,15 @@
+import { isFieldValue, isToken } from '../../protocol/tokens.js';
+
 /** What a CGI script's header block says (RFC 3875 §6). */
 export interface CGIHead {
   status: number;
   reason: string | undefined;
-  location: string | undefined;
-  /** The other header fields, in order. */
+  /**
+   * A local path (`/path?query`, no Status given) to serve in place of the script's response (RFC 3875
+   * §6.2.2); null for a document or a client redirect.
+   */
+  localRedirect: string | null;
+  /** The other header fields, in order (a client redirect's Location among them). */
   fields: Array<[string, string]>;
 }
 
@@ -22,34 +28,43 @@ export function cgiHeadEnd(data: Buffer): number {
 }
 
 /**
- * Parses a header block. Throws on a malformed line or status: the server then answers 502, since the
- * script's response cannot be trusted to be what it meant.
+ * Parses a header block. Throws on a malformed line, a field that could not be sent on (not a token name, a
+ * control character in the value) or a status that is not a final one (200–599): the server then answers
+ * 502, since the script's response cannot be trusted to be what it meant.
  */
 export function parseCGIHead(text: string): CGIHead {
-  const head: CGIHead = { status: 200, reason: undefined, location: undefined, fields: [] };
+  const head: CGIHead = { status: 200, reason: undefined, localRedirect: null, fields: [] };
   let sawStatus = false;
+  let location: string | undefined;
   for (const line of text.split(/\r?\n/)) {
     if (line === '') continue;
     const colon = line.indexOf(':');
-    if (colon <= 0)
+    const name = colon > 0 ? line.slice(0, colon).trim() : '';
+    if (!isToken(name))
       throw new Error(`malformed header line from the script: ${JSON.stringify(line.slice(0, 80))}`);
-    const name = line.slice(0, colon).trim();
     const value = line.slice(colon + 1).trim();
+    if (!isFieldValue(value))
+      throw new Error(`malformed value for ${name} from the script: ${JSON.stringify(value.slice(0, 80))}`);
     const key = name.toLowerCase();
     if (key === 'status') {
-      const m = /^(\d{3})(?:\s+(.*))?$/.exec(value);
+      const m = /^([2-5]\d\d)(?:\s+(.*))?$/.exec(value);
       if (m === null) throw new Error(`malformed Status from the script: ${JSON.stringify(value)}`);
       head.status = Number(m[1]);
       head.reason = m[2];
       sawStatus = true;
-    } else if (key === 'location') {
-      head.location = value;
-      head.fields.push([name, value]);
     } else {
+      if (key === 'location') location = value;
       head.fields.push([name, value]);
     }
   }
-  // RFC 3875 §6.2.3: a client redirect without a Status is a 302.
-  if (head.location !== undefined && !head.location.startsWith('/') && !sawStatus) head.status = 302;
+  if (location === undefined || sawStatus) return head;
+  // RFC 3875 §6.2: a path (but not `//host/…`, a network-path reference) is a local redirect; anything else
+  // is a client redirect, a 302 when the script gave no Status.
+  if (/^\/(?!\/)/.test(location)) {
+    head.localRedirect = location;
+    head.fields = [];
+  } else {
+    head.status = 302;
+  }
   return head;
 }

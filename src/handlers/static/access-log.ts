@@ -47,6 +47,16 @@ export function accessLine(
     : `${base} "${quote(h.headers.get('referer'))}" "${quote(h.headers.get('user-agent'))}"`;
 }
 
+/** An error line (`code 404, message …`, an exception) as a JSON object, for the `json` format. */
+export function errorLine(h: BaseHTTPRequestHandler, message: string): string {
+  return JSON.stringify({
+    time: new Date().toISOString(),
+    remote: h.clientAddress[0],
+    level: 'error',
+    message,
+  });
+}
+
 /** Python's status colours for a terminal: 2xx green, 3xx cyan, 4xx yellow, 5xx red. */
 export function colourStatus(code: number): string {
   const colour = code >= 500 ? 31 : code >= 400 ? 33 : code >= 300 ? 36 : code >= 200 ? 32 : 0;

@@ -1,7 +1,7 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import type { FileToServe } from './serve-content.js';
 
-/** What a translated path resolved to, with the file's bytes when it is small enough to keep. */
+/** What a translated path (the cache key) resolved to, with the file's bytes when it is small enough to keep. */
 export interface CachedTarget {
   real: string;
   stat: Stats;
@@ -32,7 +32,8 @@ export class FileCache {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     if (now - entry.checkedAt < this.validMs) return entry;
-    const st = await fsp.stat(entry.real).catch(() => null);
+    // The requested path, not the real one: a symlink pointed elsewhere since must not keep its old target.
+    const st = await fsp.stat(key).catch(() => null);
     if (
       st === null ||
       st.size !== entry.stat.size ||

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fieldLine } from '../../protocol/response-head.js';
 import type { LogFormat } from './access-log.js';
 
 /** How SimpleHTTPRequestHandler serves a directory. Every field has a default (see `resolveOptions`). */
@@ -33,8 +34,12 @@ export interface StaticOptions {
   quiet: boolean;
 }
 
-/** Fills in defaults; `directory` becomes absolute. */
+/**
+ * Fills in defaults; `directory` becomes absolute. A header that could not be sent (a name that is not a
+ * token, CR or LF in a value) throws HeaderValueError here, rather than failing every response later.
+ */
 export function resolveOptions(options: Partial<StaticOptions> = {}): StaticOptions {
+  for (const [name, value] of options.headers ?? []) fieldLine(name, value);
   return {
     directory: path.resolve(options.directory ?? process.cwd()),
     indexPages: options.indexPages ?? ['index.html', 'index.htm'],

@@ -31,9 +31,9 @@ export function parseRange(header: string, size: number): ByteRange[] | 'unsatis
       continue;
     }
     const start = Number(r[1]);
-    const end = r[2] === '' ? size - 1 : Number(r[2]);
+    const end = r[2] === '' ? Infinity : Number(r[2]);
     if (end < start) return null;
-    if (start >= size) continue; // unsatisfiable on its own
+    if (start >= size) continue; // unsatisfiable on its own, `a-` past the end included
     ranges.push({ start, end: Math.min(end, size - 1) });
   }
   if (ranges.length === 0) return 'unsatisfiable';

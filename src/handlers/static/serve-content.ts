@@ -54,14 +54,17 @@ function validatorsFor(size: number, mtimeMs: number, suffix: string): Validator
   };
 }
 
-/** A fresh precompressed sibling (`file.br`, `file.gz`) for one of the accepted codings, if any. */
+/**
+ * A fresh precompressed sibling (`file.br`, `file.gz`) for one of the accepted codings, if any. Only a regular
+ * file counts: a sibling that is a symlink could lead out of the directory past the checks the file passed.
+ */
 async function precompressed(
   file: FileToServe,
   codings: Coding[],
 ): Promise<{ coding: Coding; path: string; size: number } | null> {
   for (const coding of codings) {
     const sibling = `${file.path}${coding === 'br' ? '.br' : '.gz'}`;
-    const st = await fsp.stat(sibling).catch(() => null);
+    const st = await fsp.lstat(sibling).catch(() => null);
     if (st !== null && st.isFile() && st.mtimeMs >= file.mtimeMs)
       return { coding, path: sibling, size: st.size };
   }

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { format } from 'node:util';
 import { BaseHTTPRequestHandler, escapeControls } from '../../server/request-handler.js';
-import { accessLine, colourStatus } from './access-log.js';
+import { accessLine, colourStatus, errorLine } from './access-log.js';
 import { guessType, isCompressible } from './content-type.js';
 import { listingHtml, listingJson, sortEntries, type ListingEntry } from './listing.js';
 import { resolveOptions, type StaticOptions } from './options.js';
@@ -30,17 +31,18 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return Bound as unknown as T;
   }
 
-  private loggedStatus = 0;
+  /** The status of the response being sent, for the access log and the Cache-Control rule. */
+  private status = 0;
+
+  override sendResponseOnly(code: number, message?: string): void {
+    this.status = code;
+    super.sendResponseOnly(code, message);
+  }
 
   /** Logs in the configured format: Python's line when the response starts, the others once it is done. */
   override logRequest(code: number | string = '-', size: number | string = '-'): void {
     const { quiet, logFormat } = this.options;
-    if (quiet) return;
-    if (logFormat !== 'python') {
-      this.loggedStatus = Number(code);
-      return;
-    }
-    if (!this.server.logging) return;
+    if (quiet || logFormat !== 'python' || !this.server.logging) return;
     const status = typeof code === 'number' && process.stderr.isTTY ? colourStatus(code) : String(code);
     this.server.log(
       `${this.addressString()} - - [${this.logDateTimeString()}] "${escapeControls(this.requestline)}" ${status} ${size}\n`,
@@ -53,11 +55,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const result = super.handleOneRequest();
     if (quiet || logFormat === 'python' || !this.server.logging) return result;
     const log = (): void =>
-      this.server.log(
-        `${accessLine(logFormat, this, this.loggedStatus, this.exchange.bytesSent, started)}\n`,
-      );
+      this.server.log(`${accessLine(logFormat, this, this.status, this.exchange.bytesSent, started)}\n`);
     if (result === undefined) log();
     else return result.then(log);
+  }
+
+  /** Error lines in the access log's format when that is JSON, so the log stays one object per line. */
+  override logError(fmt: string, ...args: unknown[]): void {
+    if (this.options.logFormat !== 'json') return super.logError(fmt, ...args);
+    if (this.server.logging) this.server.log(`${errorLine(this, format(fmt, ...args))}\n`);
   }
 
   /** The served directory. */
@@ -97,11 +103,22 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.endHeaders();
   }
 
-  /** Adds the configured extra fields (CORS, Cache-Control, `-H`) to every response, errors included. */
+  /**
+   * Adds the configured extra fields to every response, errors included: CORS (with the fields a cross-origin
+   * range reader such as pdf.js or a video player must see) and `-H`. Cache-Control only goes on successes and
+   * redirects, as nginx's `expires`: a 404 cached for an hour would hide a file added a minute later.
+   */
   override endHeaders(): void {
     const o = this.options;
-    if (o.cors) this.sendHeader('Access-Control-Allow-Origin', '*');
-    if (o.cacheSeconds !== null) this.sendHeader('Cache-Control', `max-age=${o.cacheSeconds}`);
+    if (o.cors) {
+      this.sendHeader('Access-Control-Allow-Origin', '*');
+      this.sendHeader(
+        'Access-Control-Expose-Headers',
+        'Accept-Ranges, Content-Encoding, Content-Range, ETag',
+      );
+    }
+    if (o.cacheSeconds !== null && this.status < 400)
+      this.sendHeader('Cache-Control', `max-age=${o.cacheSeconds}`);
     for (const [name, value] of o.headers) this.sendHeader(name, value);
     super.endHeaders();
   }
@@ -116,8 +133,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return guessType(fileName, this.options.extensionMap);
   }
 
-  /** HTTP Basic, compared in constant time (hashes of equal length, whatever the input). */
-  private authorized(): boolean {
+  /**
+   * HTTP Basic, compared in constant time (hashes of equal length, whatever the input); answers 401 and
+   * returns false when the request lacks it. Subclasses that serve more than files (CGI) check it too.
+   */
+  protected authorized(): boolean {
     const auth = this.options.auth;
     if (auth === null) return true;
     const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(this.headers.get('authorization') ?? '');
@@ -140,11 +160,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     const target = await this.resolve(t);
     if (target === null) {
-      await this.notFound();
+      await this.notFound(t);
       return;
     }
     if (target.stat.isDirectory()) {
-      if (!t.trailingSlash) {
+      // As Python, on the path as sent: after `/docs%2f` the listing's relative links would miss the directory.
+      if (!splitTarget(this.path).path.endsWith('/')) {
         this.redirectToDirectory();
         return;
       }
@@ -156,14 +177,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         }
       }
       if (!this.options.listing) {
-        await this.notFound();
+        await this.notFound(t);
         return;
       }
       await this.listDirectory(target.real, t);
       return;
     }
     if (t.trailingSlash || !target.stat.isFile()) {
-      await this.notFound();
+      await this.notFound(t);
       return;
     }
     await this.sendFile(target, t.fsPath);
@@ -212,8 +233,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return stat === null ? null : cache.put(t.fsPath, real, stat);
   }
 
-  /** The dotfile and symlink rules, on a real path and the URL segments that led to it. */
-  private allowed(real: string, root: string, segments: string[]): boolean {
+  /** The dotfile and symlink rules, on a real path and the URL segments that led to it (CGI uses them too). */
+  protected allowed(real: string, root: string, segments: string[]): boolean {
     const inside = real === root || real.startsWith(root + path.sep);
     if (!inside && !this.options.followSymlinks) return false;
     if (this.options.dotfiles) return true;
@@ -221,22 +242,23 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return !names.some((n) => n.startsWith('.') && n !== '.well-known');
   }
 
-  /** 301 to the path with a slash, query kept; the Location never starts with `//` (open redirect). */
+  /**
+   * 301 to the path with a slash, query kept. The Location never starts with `//` or `/\` (open redirect):
+   * leading slashes collapse to one, and backslashes, which browsers read as `/`, are sent encoded.
+   */
   private redirectToDirectory(): void {
-    const q = this.path.search(/[?#]/);
-    const pathPart = q >= 0 ? this.path.slice(0, q) : this.path;
-    const rest = q >= 0 ? this.path.slice(q) : '';
-    const location = `/${pathPart.replace(/^[/\\]+/, '')}/${rest}`;
+    const { path: pathPart, rest } = splitTarget(this.path);
+    const location = `/${pathPart.replace(/^\/+/, '').replace(/\\/g, '%5C')}/${rest}`;
     this.sendResponse(301);
     this.sendHeader('Location', location);
     this.sendHeader('Content-Length', 0);
     this.endHeaders();
   }
 
-  /** 404, or the single-page-app file for a GET that accepts HTML. */
-  private async notFound(): Promise<void> {
+  /** 404, or the single-page-app file for a request that accepts HTML. */
+  private async notFound(t: Translated): Promise<void> {
     const spa = this.options.spa;
-    if (spa !== null && /text\/html|\*\/\*/.test(this.headers.get('accept') ?? '')) {
+    if (spa !== null && this.wantsAppShell(t)) {
       const root = translatePath('/', this.directory)!;
       const target = await this.resolve(this.child(root, spa));
       if (target?.stat.isFile()) {
@@ -245,6 +267,17 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       }
     }
     this.sendError(404, 'File not found');
+  }
+
+  /**
+   * Whether an unknown path gets the SPA file: when the request accepts HTML by name, or accepts anything
+   * (`*\/*`) for a path without a file extension. Browsers ask for scripts, images and fetches with `*\/*`,
+   * so a missing `app.js` stays a 404 instead of turning into HTML.
+   */
+  private wantsAppShell(t: Translated): boolean {
+    const accept = this.headers.get('accept') ?? '';
+    if (/text\/html/i.test(accept)) return true;
+    return accept.includes('*/*') && !/\.[^.]+$/.test(t.segments.at(-1) ?? '');
   }
 
   /** Python's `list_directory`, as HTML or (`?format=json`) JSON. */
@@ -297,6 +330,12 @@ Object.defineProperty(SimpleHTTPRequestHandler.prototype, 'options', {
   value: resolveOptions(),
   writable: true,
 });
+
+/** The path of a request target and what follows it (query, fragment), as sent. */
+function splitTarget(target: string): { path: string; rest: string } {
+  const q = target.search(/[?#]/);
+  return q < 0 ? { path: target, rest: '' } : { path: target.slice(0, q), rest: target.slice(q) };
+}
 
 const caches = new WeakMap<StaticOptions, FileCache>();
 

@@ -1,5 +1,8 @@
 import path from 'node:path';
 
+const SEPARATORS = path.sep === '\\' ? /[/\\]+/ : /\/+/;
+const SEPARATOR_AT_END = path.sep === '\\' ? /[/\\]$/ : /\/$/;
+
 /** Where a URL path points inside the served directory. */
 export interface Translated {
   /** Absolute file-system path, always inside the root. */
@@ -13,8 +16,10 @@ export interface Translated {
 /**
  * Python's `translate_path`, made strict: the query and fragment are dropped, the path is percent-decoded
  * as UTF-8, and `.`/`..` are resolved against the root so no URL can name a file outside it — including
- * encoded forms (`%2e%2e`, `..%2f`) and backslashes, which count as separators here. Returns null for a path
- * that cannot be decoded or holds a NUL byte: the caller answers 400.
+ * encoded forms (`%2e%2e`, `..%2f`, `%5c`). A backslash separates segments where the file system says so
+ * (Windows); elsewhere it is part of a name, as in Python, so `..\x` is just a file that does not exist and a
+ * listed `back\slash.txt` can be opened. Returns null for a path that cannot be decoded or holds a NUL byte:
+ * the caller answers 400.
  */
 export function translatePath(urlPath: string, root: string): Translated | null {
   let p = urlPath;
@@ -27,9 +32,9 @@ export function translatePath(urlPath: string, root: string): Translated | null 
     return null; // malformed percent-encoding or UTF-8
   }
   if (decoded.includes('\0')) return null;
-  const trailingSlash = /[/\\]$/.test(decoded);
+  const trailingSlash = SEPARATOR_AT_END.test(decoded);
   const segments: string[] = [];
-  for (const word of decoded.split(/[/\\]+/)) {
+  for (const word of decoded.split(SEPARATORS)) {
     if (word === '' || word === '.') continue;
     if (word === '..') segments.pop();
     else segments.push(word);
