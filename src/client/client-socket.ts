@@ -63,7 +63,9 @@ export class ClientSocket {
   private closed = false;
   private connected = false;
   private paused = false;
-  private held = true;
+  private refd = true;
+  /** Requests waiting for the end of this turn of the event loop (see `hold`). */
+  private out: Array<string | Uint8Array> | null = null;
   private bodyWaiter: (() => void) | null = null;
   private connectWaiter: { resolve: () => void; reject: (err: Error) => void } | null = null;
   /** Requests written so far: a request on a socket that already carried one is on a reused connection. */
@@ -135,8 +137,8 @@ export class ClientSocket {
 
   /** Whether the socket keeps the process alive (an idle pooled one does not); toggled only on change. */
   set holdsProcess(hold: boolean) {
-    if (hold === this.held) return;
-    this.held = hold;
+    if (hold === this.refd) return;
+    this.refd = hold;
     if (hold) this.sock.ref();
     else this.sock.unref();
   }
@@ -162,25 +164,67 @@ export class ClientSocket {
       this.fail(this.failure ?? new RemoteDisconnected(`the connection to ${this.label} is closed`));
       return null;
     }
-    const sock = this.sock;
     const { head, body, stream } = request;
     if (request.expectContinue && (body !== null || stream !== null)) {
-      sock.write(head, 'latin1');
+      this.writeNow(head);
       return this.sendAfterContinue(exchange, request);
     }
     if (stream !== null) {
-      sock.write(head, 'latin1');
+      this.writeNow(head);
       return this.sendStream(exchange, stream, request.chunked);
     }
-    if (body === null) {
-      sock.write(head, 'latin1');
-    } else {
-      sock.cork();
-      sock.write(head, 'latin1');
-      sock.write(body);
-      sock.uncork();
-    }
+    this.hold(head, body);
     return null;
+  }
+
+  /** Sockets with requests held by `hold`, written together once this turn of the event loop ends. */
+  private static held: ClientSocket[] = [];
+
+  private static flushHeld(): void {
+    const sockets = ClientSocket.held;
+    ClientSocket.held = [];
+    for (const socket of sockets) socket.flush();
+  }
+
+  /**
+   * Keeps a whole request (head and bytes of body) until the I/O callbacks of this turn of the event loop are
+   * done, then writes it: the requests that answers in one turn set off reach the server together, which
+   * then handles them in one wakeup instead of one each. The wait is never longer than this turn.
+   */
+  private hold(head: string, body: string | Uint8Array | null): void {
+    let out = this.out;
+    if (out === null) {
+      out = this.out = [];
+      if (ClientSocket.held.push(this) === 1) setImmediate(ClientSocket.flushHeld);
+    }
+    out.push(head);
+    if (body !== null) out.push(typeof body === 'string' ? Buffer.from(body) : body);
+  }
+
+  /** Writes what `hold` kept: one write, or one writev for several pieces (heads are Latin-1 text). */
+  private flush(): void {
+    const out = this.out;
+    if (out === null) return;
+    this.out = null;
+    const sock = this.sock;
+    // Closed meanwhile: the requests fail (or are retried) through the response side.
+    if (!sock.writable) return;
+    if (out.length === 1) {
+      sock.write(out[0]!, 'latin1');
+      return;
+    }
+    sock.cork();
+    for (const piece of out) {
+      if (typeof piece === 'string') sock.write(piece, 'latin1');
+      else sock.write(piece);
+    }
+    sock.uncork();
+  }
+
+  /** Writes now, after anything held: bytes go out in the order they were sent. */
+  private writeNow(data: string | Uint8Array): boolean {
+    this.flush();
+    return typeof data === 'string' ? this.sock.write(data, 'latin1') : this.sock.write(data);
   }
 
   /** Writes the head only (Python's `endheaders`); the caller sends any body with `write`. */
@@ -195,9 +239,9 @@ export class ClientSocket {
     });
   }
 
-  /** Writes bytes as they are; resolves when the socket can take more. */
+  /** Writes bytes as they are (a string as UTF-8); resolves when the socket can take more. */
   async write(data: string | Uint8Array): Promise<void> {
-    if (!this.sock.write(data)) await this.drained();
+    if (!this.writeNow(typeof data === 'string' ? Buffer.from(data) : data)) await this.drained();
   }
 
   /** Waits for `100 Continue` (or `continueTimeout` without an answer, RFC 9110 §10.1.1) before the body. */

@@ -1,7 +1,7 @@
 /**
- * Field names seen in nearly every request, in the spellings clients send. Matching the text against this
- * table hands out a shared string and its lowercase key instead of slicing and lowercasing each name anew:
- * most of a small request's parsing cost is string creation.
+ * Field names seen in nearly every request (in the spellings clients send) or response (the client reads
+ * those). Matching the text against this table hands out a shared string and its lowercase key instead of
+ * slicing and lowercasing each name anew: most of a small message's parsing cost is string creation.
  */
 const COMMON = [
   'Host',
@@ -34,6 +34,18 @@ const COMMON = [
   'Priority',
   'X-Forwarded-For',
   'Forwarded',
+  // Responses.
+  'Server',
+  'Date',
+  'Content-Encoding',
+  'Last-Modified',
+  'ETag',
+  'Location',
+  'Vary',
+  'Set-Cookie',
+  'Keep-Alive',
+  'Accept-Ranges',
+  'Expires',
 ];
 
 interface Known {

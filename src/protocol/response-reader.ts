@@ -24,7 +24,33 @@ export interface ResponseHead {
   readonly framing: BodyFraming;
 }
 
-const STATUS_LINE = /^HTTP\/1\.(\d) (\d{3})(?: (.*))?$/;
+/** `HTTP/1.` as character codes: the start of every status line this reader accepts. */
+const HTTP_1 = [0x48, 0x54, 0x54, 0x50, 0x2f, 0x31, 0x2e];
+const SP = 0x20;
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** The versions this reader produces, so each head does not build the string anew. */
+const VERSIONS = Array.from({ length: 10 }, (_, minor) => `HTTP/1.${minor}`);
+
+/**
+ * A Content-Length value: a decimal number, or a list of the same number (RFC 9110 §8.6); -1 when it is
+ * anything else (other numbers, signs, spaces inside, a value past 2^53).
+ */
+function contentLength(value: string): number {
+  let n = -1;
+  for (const member of value.includes(',') ? value.split(',') : [value]) {
+    const digits = member.trim();
+    if (digits === '') return -1;
+    for (let i = 0; i < digits.length; i++) if (!isDigit(digits.charCodeAt(i))) return -1;
+    const m = Number(digits);
+    if (m > Number.MAX_SAFE_INTEGER || (n >= 0 && m !== n)) return -1;
+    n = m;
+  }
+  return n;
+}
 
 /**
  * Reads responses (RFC 9112 §4) for a client: the framing of each body depends on the request it answers
@@ -33,7 +59,11 @@ const STATUS_LINE = /^HTTP\/1\.(\d) (\d{3})(?: (.*))?$/;
  */
 export class ResponseReader extends MessageReader<ResponseHead> {
   private method = 'GET';
-  private line: RegExpExecArray | null = null;
+  private minor = 1;
+  private status = 0;
+  private reason = '';
+  /** The last reason phrase read, reused while servers keep sending the same one (nearly always). */
+  private lastReason = '';
 
   constructor(limits: HeadLimits = DEFAULT_HEAD_LIMITS) {
     super(limits);
@@ -52,25 +82,35 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     headers.continueLast(value);
   }
 
+  /** `HTTP/1.x SSS reason` (the reason may be empty or absent), read in place. */
   protected parseStartLine(text: string, end: number): void {
-    const line = text.slice(0, end);
-    this.line = STATUS_LINE.exec(line);
-    if (this.line === null)
-      throw new ProtocolError(502, `Bad status line: ${JSON.stringify(line.slice(0, 100))}`);
+    let ok = end >= 12 && isDigit(text.charCodeAt(7)) && text.charCodeAt(8) === SP;
+    for (let i = 0; ok && i < HTTP_1.length; i++) ok = text.charCodeAt(i) === HTTP_1[i];
+    for (let i = 9; ok && i < 12; i++) ok = isDigit(text.charCodeAt(i));
+    if (!ok || (end > 12 && text.charCodeAt(12) !== SP)) {
+      throw new ProtocolError(502, `Bad status line: ${JSON.stringify(text.slice(0, Math.min(end, 100)))}`);
+    }
+    this.minor = text.charCodeAt(7) - 0x30;
+    this.status = Number(text.slice(9, 12));
+    const reason = this.lastReason;
+    if (end <= 13) this.reason = '';
+    else if (end - 13 === reason.length && text.startsWith(reason, 13)) this.reason = reason;
+    else this.reason = this.lastReason = text.slice(13, end);
   }
 
   protected finishHead(headers: Headers): { head: ResponseHead; framing: BodyFraming } {
-    const m = this.line!;
-    const minor = Number(m[1]);
-    const status = Number(m[2]);
+    const minor = this.minor;
+    const status = this.status;
     // One pass over the fields for what framing and persistence depend on.
     let keepAlive = minor >= 1;
     let lastCoding: string | null = null;
-    let lengths: string[] | null = null;
+    let length: number | null = null;
+    let badLength: string | null = null;
     for (let n = headers.size, i = 0; i < n; i++) {
       const key = headers.keyAt(i);
       if (key === 'connection') {
-        for (const token of splitList(headers.valueAt(i).toLowerCase())) {
+        const value = headers.valueAt(i).toLowerCase();
+        for (const token of value === 'keep-alive' || value === 'close' ? [value] : splitList(value)) {
           if (token === 'close') keepAlive = false;
           else if (token === 'keep-alive' && minor === 0) keepAlive = true;
         }
@@ -78,21 +118,19 @@ export class ResponseReader extends MessageReader<ResponseHead> {
         const codings = splitList(headers.valueAt(i).toLowerCase());
         if (codings.length > 0) lastCoding = codings[codings.length - 1]!;
       } else if (key === 'content-length') {
-        (lengths ??= []).push(
-          ...headers
-            .valueAt(i)
-            .split(',')
-            .map((x) => x.trim()),
-        );
+        const value = headers.valueAt(i);
+        const n = contentLength(value);
+        if (n < 0 || (length !== null && n !== length)) badLength ??= value;
+        length = n;
       }
     }
-    const framing = this.framing(status, lastCoding, lengths);
+    const framing = this.framing(status, lastCoding, length, badLength);
     if (framing.kind === 'close') keepAlive = false;
     const head: ResponseHead = {
-      version: `HTTP/1.${minor}`,
+      version: VERSIONS[minor]!,
       versionMinor: minor,
       status,
-      reason: m[3] ?? '',
+      reason: this.reason,
       headers,
       keepAlive,
       framing,
@@ -101,21 +139,16 @@ export class ResponseReader extends MessageReader<ResponseHead> {
   }
 
   /** RFC 9112 §6.3, in its order. */
-  private framing(status: number, lastCoding: string | null, lengths: string[] | null): BodyFraming {
+  private framing(
+    status: number,
+    lastCoding: string | null,
+    length: number | null,
+    badLength: string | null,
+  ): BodyFraming {
     if (this.method === 'HEAD' || status < 200 || status === 204 || status === 304) return NO_BODY;
     if (lastCoding !== null) return lastCoding === 'chunked' ? CHUNKED : UNTIL_CLOSE;
-    if (lengths !== null) {
-      const first = lengths[0]!;
-      if (
-        !/^\d+$/.test(first) ||
-        lengths.some((l) => l !== first) ||
-        Number(first) > Number.MAX_SAFE_INTEGER
-      ) {
-        throw new ProtocolError(502, `Invalid Content-Length: ${lengths.join(', ')}`);
-      }
-      const length = Number(first);
-      return length === 0 ? NO_BODY : { kind: 'length', length };
-    }
+    if (badLength !== null) throw new ProtocolError(502, `Invalid Content-Length: ${badLength}`);
+    if (length !== null) return length === 0 ? NO_BODY : { kind: 'length', length };
     return UNTIL_CLOSE;
   }
 }
