@@ -63,6 +63,8 @@ export class ClientSocket {
   private closed = false;
   private connected = false;
   private paused = false;
+  /** The socket's timer fired while no one waited on the server (it runs again on the next activity). */
+  private timerSpent = false;
   private refd = true;
   /** Requests waiting for the end of this turn of the event loop (see `hold`). */
   private out: Array<string | Uint8Array> | null = null;
@@ -423,6 +425,11 @@ export class ClientSocket {
   /** Calls `wake` once more body bytes, the end of input, or a failure arrive. */
   waitForBody(wake: () => void): void {
     this.bodyWaiter = wake;
+    // The timer fired while nobody waited and stopped; a wait on the server from now on is timed afresh.
+    if (this.timerSpent) {
+      this.timerSpent = false;
+      this.sock.setTimeout(this.timeout);
+    }
   }
 
   private resumeIfDrained(): void {
@@ -449,8 +456,10 @@ export class ClientSocket {
     if (!this.connected) {
       this.fail(new TimeoutError(`connecting to ${this.label} timed out after ${this.timeout} ms`));
     } else if (this.queue.length > 0 && (!this.readingBody || this.bodyWaiter !== null)) {
-      // Only a wait on the server counts: a body the caller is slow to read is not the server's fault.
       this.fail(new TimeoutError(`no answer from ${this.label} within ${this.timeout} ms`));
+    } else {
+      // Only a wait on the server counts: a body the caller is slow to read is not the server's fault.
+      this.timerSpent = true;
     }
   }
 

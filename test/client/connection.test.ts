@@ -234,6 +234,19 @@ describe('HTTPConnection against servers that misbehave', () => {
     await s.close();
   });
 
+  it('a body read slowly is not a timeout; a server that then stalls is', { timeout: 5000 }, async () => {
+    const s = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nfirst'));
+    const conn = new HTTPConnection('127.0.0.1', s.port, { timeout: 100 });
+    await conn.request('GET', '/');
+    const res = await conn.getresponse();
+    // The reader takes its time: three timeouts' worth with no wait on the server.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await res.read(5)).toString(), 'first');
+    await assert.rejects(res.read(), TimeoutError);
+    conn.close();
+    await s.close();
+  });
+
   it('a TLS handshake that never completes is a connect timeout', async () => {
     const s = await rawServer(() => {});
     const conn = new HTTPSConnection('127.0.0.1', s.port, { timeout: 200 });
