@@ -255,39 +255,40 @@ describe('HTTPConnection against servers that misbehave', () => {
     await s.close();
   });
 
-  it('a huge Content-Length that never comes is an IncompleteRead with what arrived', async () => {
-    const s = await rawServer((socket) =>
-      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 9007199254740991\r\n\r\nhello'),
-    );
-    const conn = new HTTPConnection('127.0.0.1', s.port);
-    await conn.request('GET', '/');
-    const res = await conn.getresponse();
-    await assert.rejects(res.read(), (err: unknown) => {
-      assert.ok(err instanceof IncompleteRead);
-      assert.equal(err.partial.toString(), 'hello');
-      assert.equal(err.expected, 9007199254740991 - 5);
-      return true;
+  for (const [what, answer, end, partial, expected, why] of [
+    [
+      'a huge Content-Length that never comes',
+      'HTTP/1.1 200 OK\r\nContent-Length: 9007199254740991\r\n\r\nhello',
+      true,
+      'hello',
+      9007199254740991 - 5,
+      /Connection closed before the body was complete/,
+    ],
+    [
+      'broken chunked framing',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n',
+      false,
+      'abc',
+      null,
+      /Invalid chunk size/,
+    ],
+  ] as const) {
+    it(`${what} is an IncompleteRead with what arrived and why`, async () => {
+      const s = await rawServer((socket) => (end ? socket.end(answer) : socket.write(answer)));
+      const conn = new HTTPConnection('127.0.0.1', s.port);
+      await conn.request('GET', '/');
+      const res = await conn.getresponse();
+      await assert.rejects(res.read(), (err: unknown) => {
+        assert.ok(err instanceof IncompleteRead);
+        assert.equal(err.partial.toString(), partial);
+        assert.equal(err.expected, expected);
+        assert.match(err.message, why);
+        return true;
+      });
+      conn.close();
+      await s.close();
     });
-    conn.close();
-    await s.close();
-  });
-
-  it('broken chunked framing is an IncompleteRead that says why', async () => {
-    const s = await rawServer((socket) =>
-      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n'),
-    );
-    const conn = new HTTPConnection('127.0.0.1', s.port);
-    await conn.request('GET', '/');
-    const res = await conn.getresponse();
-    await assert.rejects(res.read(), (err: unknown) => {
-      assert.ok(err instanceof IncompleteRead);
-      assert.equal(err.partial.toString(), 'abc');
-      assert.match(err.message, /Invalid chunk size/);
-      return true;
-    });
-    conn.close();
-    await s.close();
-  });
+  }
 
   it('skips interim responses, but not a flood of them', async () => {
     const ok = await rawServer((socket) =>
