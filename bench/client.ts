@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, hasCommand, median, printTable, startNginx } from './lib.js';
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLIENTS = ['basehttp', 'undici', 'node:http'] as const;
 
@@ -77,7 +77,7 @@ export async function run(): Promise<void> {
   );
   const undiciBytes = median(large.get('undici')!);
   printTable(
-    '100 MiB download from nginx, one connection',
+    `100 MiB download from nginx, one connection, median of ${ROUNDS}`,
     ['client', 'MB/s', 'vs undici'],
     [...large.keys()].map((c) => [c, median(large.get(c)!) / 1e6, median(large.get(c)!) / undiciBytes]),
   );
