@@ -152,7 +152,14 @@ export class Pool {
     this.port = Number(this.url.port || (https ? 443 : 80));
     this.hostField = this.url.host;
     this.max = options.connections ?? 10;
-    this.pipelining = Math.max(1, options.pipelining ?? 1);
+    this.pipelining = options.pipelining ?? 1;
+    for (const [name, value] of [
+      ['connections', this.max],
+      ['pipelining', this.pipelining],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1)
+        throw new RangeError(`${name} must be a whole number ≥ 1: ${value}`);
+    }
     this.timeout = options.timeout ?? 30_000;
     this.idleTimeout = options.idleTimeout ?? 4_000;
     this.continueTimeout = options.continueTimeout ?? 1000;

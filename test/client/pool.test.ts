@@ -14,6 +14,7 @@ import {
   request,
 } from '../../src/index.js';
 import { serverForSuite, withServer } from '../helpers/server.js';
+import { Stream } from '../server/handlers.js';
 import { eventually, rawServer } from './raw-server.js';
 
 const TEXT = 'compressed text '.repeat(100);
@@ -86,6 +87,18 @@ describe('Pool', () => {
     assert.equal(ports.size, 1);
     assert.equal(pool.size, 1);
     pool.close();
+  });
+
+  it('refuses settings that make no sense, and origins it cannot serve', () => {
+    assert.throws(
+      () => new Pool('http://127.0.0.1', { connections: 0 }),
+      /connections must be a whole number/,
+    );
+    assert.throws(
+      () => new Pool('http://127.0.0.1', { pipelining: 1.5 }),
+      /pipelining must be a whole number/,
+    );
+    assert.throws(() => new Pool('ftp://127.0.0.1'), /Unsupported protocol: ftp:/);
   });
 
   it('keeps to its connection limit under concurrent requests', async () => {
@@ -230,6 +243,23 @@ describe('Pool', () => {
     pool.close();
     await s.close();
     await assert.rejects(stalled);
+  });
+
+  it('a body nobody reads stops the socket: the server is held back, memory stays flat', async () => {
+    await withServer(Stream, {}, async (server) => {
+      const total = 256 * 1024 * 1024;
+      const pool = new Pool(`http://127.0.0.1:${server.port}`);
+      const res = await pool.request({ path: `/?n=${total}` });
+      const iterator = res[Symbol.asyncIterator]();
+      let received = ((await iterator.next()).value as Buffer).length;
+      await new Promise((r) => setTimeout(r, 400));
+      // Kernel buffers on both sides plus the client's high-water mark: a few MiB at most, not 256.
+      assert.ok(Stream.produced < 32 * 1024 * 1024, `produced ${Stream.produced} bytes while nobody read`);
+      for (let r = await iterator.next(); r.done !== true; r = await iterator.next())
+        received += r.value.length;
+      assert.equal(received, total);
+      pool.close();
+    });
   });
 
   it('leaving a body half-read closes its connection', async () => {
