@@ -11,7 +11,10 @@ import { HTTPResponse } from './response.js';
 export interface RequestOptions {
   body?: RequestBody | null;
   headers?: RequestHeaders;
-  /** Send a streaming body chunked even if a Content-Length is given (as Python's `encode_chunked`). */
+  /**
+   * With a `Transfer-Encoding` header of the caller's, frame a streamed body in chunks here (Python's
+   * `encode_chunked`); without it the caller frames. Streams with neither header are chunked anyway.
+   */
   encodeChunked?: boolean;
 }
 

@@ -79,7 +79,9 @@ export function outgoingRequest(
     }
   } else if (body !== null) {
     stream = body;
-    chunked = encodeChunked || !hasLength;
+    // As Python: a length from the caller means raw bytes; a Transfer-Encoding from the caller means the
+    // caller frames, unless encodeChunked; otherwise chunked, said and done here.
+    chunked = !hasLength && (hasCoding ? encodeChunked : true);
     if (chunked && !hasCoding) fields += 'Transfer-Encoding: chunked\r\n';
   } else if (!hasLength && !hasCoding && CONTENT_METHODS.has(method)) {
     fields += 'Content-Length: 0\r\n';

@@ -123,6 +123,70 @@ describe('HTTPConnection against basehttp', () => {
   });
 });
 
+describe('HTTPConnection: how a streamed body is framed', () => {
+  for (const [what, headers, encodeChunked, head, body] of [
+    [
+      'no length: chunked',
+      {},
+      false,
+      /\r\nTransfer-Encoding: chunked\r\n\r\n$/,
+      '2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n',
+    ],
+    [
+      'a Content-Length of the caller: raw',
+      { 'Content-Length': '5' },
+      true,
+      /\r\nContent-Length: 5\r\n\r\n$/,
+      'abcde',
+    ],
+    [
+      'a Transfer-Encoding of the caller, encodeChunked: chunked here',
+      { 'Transfer-Encoding': 'chunked' },
+      true,
+      /\r\nTransfer-Encoding: chunked\r\n\r\n$/,
+      '2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n',
+    ],
+    [
+      'a Transfer-Encoding of the caller alone: the caller frames',
+      { 'Transfer-Encoding': 'chunked' },
+      false,
+      /\r\nTransfer-Encoding: chunked\r\n\r\n$/,
+      'abcde',
+    ],
+  ] as const) {
+    it(what, async () => {
+      let request = '';
+      const s = await rawServer((socket, received) => {
+        request = received;
+        if (received.includes(body)) socket.write('HTTP/1.1 204 No Content\r\n\r\n');
+      });
+      const conn = new HTTPConnection('127.0.0.1', s.port, { timeout: 2000 });
+      async function* pieces(): AsyncGenerator<string> {
+        yield 'ab';
+        yield 'cde';
+      }
+      await conn.request('PUT', '/', { body: pieces(), headers, encodeChunked });
+      assert.equal((await conn.getresponse()).status, 204);
+      const [sentHead, sentBody] = [
+        request.slice(0, request.indexOf('\r\n\r\n') + 4),
+        request.slice(request.indexOf('\r\n\r\n') + 4),
+      ];
+      assert.match(sentHead, head);
+      assert.doesNotMatch(
+        sentHead,
+        /Content-Length[\s\S]*Transfer-Encoding|Transfer-Encoding[\s\S]*Content-Length/,
+      );
+      assert.ok(
+        (sentHead.match(/Transfer-Encoding/g)?.length ?? 0) <= 1,
+        'never two Transfer-Encoding fields',
+      );
+      assert.equal(sentBody, body);
+      conn.close();
+      await s.close();
+    });
+  }
+});
+
 describe('HTTPConnection: Host', () => {
   it('puts an IPv6 address in brackets, with the port when not the default', async () => {
     const s = await rawServer((socket) => socket.write('HTTP/1.1 204 No Content\r\n\r\n'), '::1');
