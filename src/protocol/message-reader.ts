@@ -173,6 +173,7 @@ export abstract class MessageReader<H> {
     const limits = this.limits;
     let from = pos + this.scanned;
     let headEnd = -1;
+    let blankLine = -1;
     for (;;) {
       const lf = buf.indexOf(LF, from);
       if (lf < 0 || lf >= len) {
@@ -182,7 +183,8 @@ export abstract class MessageReader<H> {
       }
       if (this.startLineEnd < 0) {
         this.startLineEnd = lf;
-        if (lf - pos > limits.maxStartLineBytes) throw this.startLineTooLong();
+        const lineEnd = lineContentEnd(buf, pos, lf);
+        if (lineEnd - pos > limits.maxStartLineBytes) throw this.startLineTooLong();
       }
       const next = lf + 1;
       if (next >= len || (buf[next] === CR && next + 1 >= len)) {
@@ -191,17 +193,20 @@ export abstract class MessageReader<H> {
         return null;
       }
       if (buf[next] === LF) {
+        blankLine = next;
         headEnd = next + 1;
         break;
       }
       if (buf[next] === CR && buf[next + 1] === LF) {
+        blankLine = next;
         headEnd = next + 2;
         break;
       }
       from = next;
     }
     const startLineEnd = this.startLineEnd;
-    if (headEnd - startLineEnd - 1 > limits.maxHeaderBytes) {
+    // The field lines with their line ends; the blank line that closes the section does not count.
+    if (blankLine - startLineEnd - 1 > limits.maxHeaderBytes) {
       throw new ProtocolError(431, 'Request header fields too large');
     }
     this.parseStartLine(buf, pos, lineContentEnd(buf, pos, startLineEnd));
@@ -233,9 +238,10 @@ export abstract class MessageReader<H> {
 
   private checkIncompleteHead(len: number): void {
     const limits = this.limits;
+    // One byte more than the limit may be a CR still waiting for its LF.
     if (this.startLineEnd < 0) {
-      if (len - this.pos > limits.maxStartLineBytes) throw this.startLineTooLong();
-    } else if (len - this.startLineEnd - 1 > limits.maxHeaderBytes + 2) {
+      if (len - this.pos > limits.maxStartLineBytes + 1) throw this.startLineTooLong();
+    } else if (len - this.startLineEnd - 1 > limits.maxHeaderBytes + 1) {
       throw new ProtocolError(431, 'Request header fields too large');
     }
   }

@@ -343,6 +343,36 @@ describe('RequestReader: refused requests', () => {
     );
   });
 
+  it('the request line limit counts its content only: 8192 bytes pass, 8193 get 414, with CRLF or LF', () => {
+    const line = (n: number): string => `GET /${'a'.repeat(n - 'GET / HTTP/1.1'.length)} HTTP/1.1`;
+    assert.equal(line(8192).length, 8192);
+    for (const eol of ['\r\n', '\n']) {
+      assert.equal(accept(`${line(8192)}${eol}Host: x${eol}${eol}`).head.target.length, 8192 - 13);
+      assert.equal(refusal(`${line(8193)}${eol}Host: x${eol}${eol}`), 414);
+    }
+    // Cut off before its line end, a line of the limit plus a CR is still waiting; one byte more is refused.
+    const reader = new RequestReader();
+    reader.push(Buffer.from(`${line(8192)}\r`));
+    assert.equal(reader.readHead(), null);
+    assert.equal(refusal(`${line(8193)}\r`), 414);
+  });
+
+  it('the header section limit counts field lines, not the blank line: 65536 bytes pass, 65537 get 431', () => {
+    // "Host: x" plus a filler field, `n` bytes of field lines in all with their line ends.
+    const head = (n: number, eol: string): string =>
+      `GET / HTTP/1.1${eol}Host: x${eol}X: ${'a'.repeat(n - 7 - 3 - 2 * eol.length)}${eol}${eol}`;
+    for (const eol of ['\r\n', '\n']) {
+      assert.equal(accept(head(65536, eol)).head.headers.get('x')!.length, 65536 - 10 - 2 * eol.length);
+      assert.equal(refusal(head(65537, eol)), 431);
+    }
+  });
+
+  it('100 fields pass, 101 get 431', () => {
+    const fields = (n: number): string => Array.from({ length: n - 1 }, (_, i) => `X-${i}: v\r\n`).join('');
+    assert.equal(accept(`GET / HTTP/1.1\r\nHost: x\r\n${fields(100)}\r\n`).head.headers.size, 100);
+    assert.equal(refusal(`GET / HTTP/1.1\r\nHost: x\r\n${fields(101)}\r\n`), 431);
+  });
+
   it('a chunked body cut off by end of input is an error, not a short body', () => {
     const reader = new RequestReader();
     reader.push(Buffer.from('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab'));
