@@ -185,6 +185,9 @@ export abstract class MessageReader<H> {
         this.startLineEnd = lf;
         const lineEnd = lineContentEnd(buf, pos, lf);
         if (lineEnd - pos > limits.maxStartLineBytes) throw this.startLineTooLong();
+        // Judged as soon as it is complete: a bad one (an HTTP/0.9 `GET /`) is refused without waiting for
+        // a header section that may never come.
+        this.parseStartLine(buf, pos, lineEnd);
       }
       const next = lf + 1;
       if (next >= len || (buf[next] === CR && next + 1 >= len)) {
@@ -209,7 +212,6 @@ export abstract class MessageReader<H> {
     if (blankLine - startLineEnd - 1 > limits.maxHeaderBytes) {
       throw new ProtocolError(431, 'Request header fields too large');
     }
-    this.parseStartLine(buf, pos, lineContentEnd(buf, pos, startLineEnd));
     const headers = new Headers();
     this.parseFields(buf, startLineEnd + 1, headEnd, headers);
     this.pos = headEnd;

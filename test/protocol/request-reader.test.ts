@@ -373,6 +373,18 @@ describe('RequestReader: refused requests', () => {
     assert.equal(refusal(`GET / HTTP/1.1\r\nHost: x\r\n${fields(101)}\r\n`), 431);
   });
 
+  it('a bad request line is refused as soon as it ends, without waiting for the header section', () => {
+    for (const [line, status] of [
+      ['GET /', 400], // HTTP/0.9: no version
+      ['GET / HTTP/2.0', 505],
+      ['G@T / HTTP/1.1', 400],
+    ] as const) {
+      const reader = new RequestReader();
+      reader.push(Buffer.from(`${line}\r\n`));
+      assert.throws(() => reader.readHead(), { status }, line);
+    }
+  });
+
   it('a chunked body cut off by end of input is an error, not a short body', () => {
     const reader = new RequestReader();
     reader.push(Buffer.from('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab'));
