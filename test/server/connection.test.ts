@@ -301,6 +301,25 @@ describe('connection: timeouts', () => {
     });
   });
 
+  it('blank lines between requests do not keep an idle connection open', async () => {
+    await withServer(Hello, { keepAliveTimeout: 200 }, async (s) => {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      let closed = false;
+      socket.on('data', () => {});
+      socket.on('close', () => (closed = true));
+      socket.write(GET('/'));
+      // RFC 9112 §2.2 lets a server skip blank lines before a request; they are not a request. 60 of them,
+      // 50 ms apart, span 15 idle timeouts: the server must have closed long before the last one.
+      for (let i = 0; i < 60 && !closed; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        if (!socket.destroyed) socket.write('\r\n');
+      }
+      socket.destroy();
+      assert.equal(closed, true, 'the connection was still open after 3 s of blank lines');
+    });
+  });
+
   it('a client that stops reading its response is disconnected after sendTimeout (slow read)', async () => {
     await withServer(Stream, { sendTimeout: 300 }, async (s) => {
       const socket = net.connect(s.port, '127.0.0.1');
