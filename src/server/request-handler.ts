@@ -216,6 +216,8 @@ export class BaseHTTPRequestHandler {
         this.sendError(500, 'Handler sent no response');
       }
     }
+    // As in Python, `closeConnection` set after the head went out still closes once this response is done.
+    if (this.closeConnection) exchange.closeAfter = true;
     return exchange.settleResponseStream();
   }
 

@@ -136,6 +136,26 @@ describe('BaseHTTPRequestHandler', () => {
     });
   });
 
+  it('closeConnection = true set after the head went out still closes the connection, as in Python', async () => {
+    class LateCloser extends Hello {
+      override doGET(): void {
+        super.doGET();
+        if (this.path === '/last') this.closeConnection = true;
+      }
+    }
+    await withServer(LateCloser, {}, async (s) => {
+      const r = await exchangeRaw(s.port, GET('/last') + GET('/never'));
+      assert.deepEqual(
+        parseResponses(r.bytes).map((x) => x.body.toString()),
+        ['hello /last'],
+      );
+      assert.equal(r.closed, true);
+      const open = await exchangeRaw(s.port, GET('/1') + GET('/2'));
+      assert.equal(parseResponses(open.bytes).length, 2);
+      assert.equal(open.closed, false);
+    });
+  });
+
   it('exposes request attributes: command, path, requestVersion, headers, clientAddress', async () => {
     let seen: unknown;
     class Inspect extends BaseHTTPRequestHandler {
