@@ -174,6 +174,20 @@ describe('RequestReader: accepted requests', () => {
     assert.equal(accept('GET http://example.com?x HTTP/1.1\r\nHost: e\r\n\r\n').head.path, '/?x');
   });
 
+  it('takes the host of an absolute-form target over the Host field (RFC 9112 §3.2.2)', () => {
+    const p = accept('GET http://other.example:81/p HTTP/1.1\r\nX: 1\r\nHost: e\r\n\r\n');
+    assert.deepEqual(
+      [...p.head.headers],
+      [
+        ['X', '1'],
+        ['Host', 'other.example:81'],
+      ],
+    );
+    assert.equal(p.head.requestLine, 'GET http://other.example:81/p HTTP/1.1', 'the log shows what was sent');
+    const old = accept('GET http://[::1]/ HTTP/1.0\r\n\r\n');
+    assert.equal(old.head.headers.get('host'), '[::1]', 'HTTP/1.0 needs no Host field: it is added');
+  });
+
   it('accepts OPTIONS *', () => {
     assert.equal(accept('OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n').head.path, '*');
   });
@@ -242,6 +256,9 @@ describe('RequestReader: refused requests', () => {
     ['raw non-ASCII in target', 'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['relative target', 'GET a/b HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['asterisk with GET', 'GET * HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['userinfo in absolute-form', 'GET http://user:pw@x/ HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['empty host in absolute-form', 'GET http:///p HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['port alone in absolute-form', 'GET http://:80/p HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['missing Host', 'GET / HTTP/1.1\r\n\r\n', 400],
     ['two Host fields', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
     ['two Host fields in HTTP/1.0', 'GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n', 400],
