@@ -135,10 +135,13 @@ export class RequestReader extends MessageReader<RequestHead> {
           break;
         case 'expect': {
           if (!http11) break; // RFC 9110 §10.1.1: ignore Expect in HTTP/1.0 requests
-          if (headers.valueAt(i).trim().toLowerCase() !== '100-continue') {
-            throw new ProtocolError(417, 'Expectation Failed');
+          // A list (RFC 9110 §5.6.1): empty members are no expectation; anything but 100-continue fails.
+          for (const expectation of splitList(headers.valueAt(i))) {
+            if (expectation.toLowerCase() !== '100-continue') {
+              throw new ProtocolError(417, 'Expectation Failed');
+            }
+            expectContinue = true;
           }
-          expectContinue = true;
           break;
         }
       }

@@ -204,6 +204,12 @@ describe('RequestReader: accepted requests', () => {
       true,
     );
     assert.equal(accept('GET / HTTP/1.0\r\nExpect: whatever\r\n\r\n').head.expectContinue, false);
+    // A list: empty members are ignored, so an empty field expects nothing.
+    assert.equal(
+      accept('GET / HTTP/1.1\r\nHost: x\r\nExpect: , 100-continue,\r\n\r\n').head.expectContinue,
+      true,
+    );
+    assert.equal(accept('GET / HTTP/1.1\r\nHost: x\r\nExpect:\r\n\r\n').head.expectContinue, false);
   });
 
   it('keeps methods case-sensitive and accepts extension methods', () => {
@@ -330,6 +336,7 @@ describe('RequestReader: refused requests', () => {
       400,
     ],
     ['Expect other than 100-continue', 'GET / HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n', 417],
+    ['Expect 100-continue and more', 'GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue, x\r\n\r\n', 417],
   ];
   for (const [name, input, status] of cases) {
     it(`${name} → ${status}`, () => assert.equal(refusal(input), status));
