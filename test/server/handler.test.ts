@@ -19,6 +19,33 @@ describe('BaseHTTPRequestHandler', () => {
     assert.match(res!.body.toString(), /Unsupported method \('get'\)/);
   });
 
+  it('a lowercase method is a valid token: it dispatches to its own do<method>, SPAM to doSPAM', async () => {
+    class Methods extends BaseHTTPRequestHandler {
+      private answer(): void {
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', this.command.length);
+        this.endHeaders();
+        this.wfile.write(this.command);
+      }
+      doget(): void {
+        this.answer();
+      }
+      doSPAM(): void {
+        this.answer();
+      }
+    }
+    await withServer(Methods, {}, async (s) => {
+      const r = await exchangeRaw(
+        s.port,
+        'get / HTTP/1.1\r\nHost: t\r\n\r\nSPAM / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n',
+      );
+      assert.deepEqual(
+        parseResponses(r.bytes).map((x) => `${x.status} ${x.body.toString().slice(0, 4)}`),
+        ['200 get', '200 SPAM', '501 <!DO'],
+      );
+    });
+  });
+
   it('sendError writes an escaped HTML page with an exact Content-Length and Connection: close', async () => {
     const r = await exchangeRaw(ctx.port, GET('/missing'));
     const [res] = parseResponses(r.bytes);
