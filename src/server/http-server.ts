@@ -287,6 +287,8 @@ export class HTTPServer implements RequestSink {
         await Promise.race([drained, late]);
         clearTimeout(timer);
         for (const connection of this.connections) connection.destroy();
+        // A destroyed socket reports 'close' a tick later: wait for it, so none is left once this resolves.
+        await drained;
       }
       if (this.listener.listening || this.listening !== null) await closedListener;
       if (this.sweepTimer !== null) clearInterval(this.sweepTimer);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { exchangeRaw, parseResponses, serverForSuite, startServer, withServer } from '../helpers/server.js';
-import { HTTPServer } from '../../src/index.js';
+import { BaseHTTPRequestHandler, HTTPServer } from '../../src/index.js';
 import { Echo, Hello, LazyReader, Slow, Stream } from './handlers.js';
 
 const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
@@ -364,6 +364,23 @@ describe('server life cycle', () => {
     assert.deepEqual(res!.headers.get('connection'), ['close']);
     assert.equal(r.closed, true);
     await assert.rejects(exchangeRaw(s.port, GET('/')), /ECONNREFUSED/);
+  });
+
+  it('shutdown() closes a request still running at its deadline, and leaves no connection behind', async () => {
+    class Stuck extends BaseHTTPRequestHandler {
+      doGET(): Promise<void> {
+        return new Promise(() => {}); // never answers
+      }
+    }
+    const s = await startServer(Stuck);
+    const pending = exchangeRaw(s.port, GET('/'), { idleMs: 5000 });
+    while (s.server.connections.size === 0) await new Promise((r) => setTimeout(r, 5));
+    await s.server.shutdown(200);
+    assert.equal(s.server.connections.size, 0, 'every connection is gone once shutdown() resolves');
+    const r = await pending;
+    assert.equal(r.closed, true);
+    assert.equal(r.bytes.length, 0, 'nothing was sent for the request that never finished');
+    await s.close(); // serveForever() has resolved
   });
 
   it('shutdown() answers a connection that had not sent its request yet, with Connection: close', async () => {
