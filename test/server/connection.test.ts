@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
+import { pipeline } from 'node:stream/promises';
 import { exchangeRaw, parseResponses, serverForSuite, startServer, withServer } from '../helpers/server.js';
 import { BaseHTTPRequestHandler, HTTPServer } from '../../src/index.js';
 import { Echo, Hello, LazyReader, Slow, Stream } from './handlers.js';
@@ -120,6 +121,49 @@ describe('connection: persistence, pipelining, framing', () => {
     const [res] = parseResponses(r.bytes);
     assert.equal(res!.status, 204);
     assert.deepEqual(res!.headers.get('connection'), ['close']);
+    assert.equal(r.closed, true);
+  });
+
+  it('Expect: 100-continue: no 100 once the final response has started, even when the handler reads then', async () => {
+    class AnswerThenRead extends BaseHTTPRequestHandler {
+      async doPOST(): Promise<void> {
+        this.sendResponse(200);
+        this.endHeaders();
+        this.flushHeaders();
+        await pipeline(this.rfile, this.wfile);
+      }
+    }
+    await withServer(AnswerThenRead, {}, async (s) => {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      const ended = new Promise((r) => socket.once('end', r));
+      socket.write('POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+      while (!text.includes('\r\n\r\n')) await new Promise((r) => setTimeout(r, 5));
+      assert.match(text, /^HTTP\/1\.1 200 OK\r\n/, 'the final head came first');
+      socket.write('hello'); // the client sends its body anyway, as it may
+      await ended;
+      assert.doesNotMatch(text, /100 Continue/);
+      const [res] = parseResponses(Buffer.from(text, 'latin1'));
+      assert.equal(res!.body.toString(), 'hello');
+      assert.deepEqual(
+        res!.headers.get('connection'),
+        ['close'],
+        'no 100 went out, so the connection closes',
+      );
+    });
+  });
+
+  it('a client that half-closes in the middle of its body gets a 400, not a short body', async () => {
+    const r = await exchangeRaw(ctx.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc', {
+      halfClose: true,
+    });
+    const list = parseResponses(r.bytes);
+    assert.deepEqual(
+      list.map((x) => x.status),
+      [400],
+    );
     assert.equal(r.closed, true);
   });
 
@@ -263,6 +307,57 @@ describe('connection: streaming and backpressure', () => {
           }
         }, 20);
       });
+      socket.destroy();
+    });
+  });
+
+  it('clients that reset while their body is being read leave no connection behind', async () => {
+    await withServer(Echo, {}, async (s) => {
+      for (let i = 0; i < 20; i++) {
+        const socket = net.connect(s.port, '127.0.0.1');
+        await new Promise((r) => socket.once('connect', r));
+        socket.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\nabc');
+        while (s.server.connections.size === 0) await new Promise((r) => setTimeout(r, 2));
+        socket.resetAndDestroy();
+        while (s.server.connections.size > 0) await new Promise((r) => setTimeout(r, 2));
+      }
+      const r = await exchangeRaw(s.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok');
+      assert.equal(parseResponses(r.bytes)[0]!.body.toString(), 'ok', 'the server still serves');
+      s.server.flushLog();
+      assert.equal(
+        s.log.filter((l) => /Exception/.test(l)).length,
+        0,
+        'a client leaving is not a handler error',
+      );
+    });
+  });
+
+  it('a client that pipelines without ever reading is held back: the server stops taking its bytes', async () => {
+    await withServer(Hello, { maxBufferedBytes: 64 * 1024 }, async (s) => {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.pause();
+      const batch = Buffer.from(GET('/p').repeat(1000));
+      const offered = 256 * 1024 * 1024;
+      let written = 0;
+      // Write until the socket stays backed up for half a second: a server that kept reading (and answering
+      // into memory) would take all 256 MiB.
+      while (written < offered) {
+        written += batch.length;
+        if (socket.write(batch)) continue;
+        const drained = await Promise.race([
+          new Promise((r) => socket.once('drain', () => r(true))),
+          new Promise((r) => setTimeout(() => r(false), 500)),
+        ]);
+        if (!drained) break;
+      }
+      const connection = [...s.server.connections][0]!;
+      assert.ok(written < offered / 8, `the client wrote ${written} bytes`);
+      assert.ok(connection.reader.buffered <= 64 * 1024 + batch.length, `held ${connection.reader.buffered}`);
+      assert.ok(
+        connection.socket.writableLength < 4 * 1024 * 1024,
+        `queued ${connection.socket.writableLength}`,
+      );
       socket.destroy();
     });
   });
