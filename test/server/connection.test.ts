@@ -155,6 +155,40 @@ describe('connection: persistence, pipelining, framing', () => {
     });
   });
 
+  it('handleExpect100() overridden: refuse before the body is sent, or invite it at once with sendContinue()', async () => {
+    class Gate extends Echo {
+      override handleExpect100(): boolean {
+        if (Number(this.headers.get('Content-Length')) > 10) {
+          this.sendError(413);
+          return false;
+        }
+        this.sendContinue();
+        return true;
+      }
+    }
+    await withServer(Gate, {}, async (s) => {
+      const refused = await exchangeRaw(
+        s.port,
+        'POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n',
+      );
+      assert.doesNotMatch(refused.text, /100 Continue/);
+      assert.equal(parseResponses(refused.bytes)[0]!.status, 413);
+      assert.equal(refused.closed, true);
+
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.write('POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+      // The 100 comes before any body byte was sent, and before the handler read anything.
+      while (!text.includes('\r\n\r\n')) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(text, 'HTTP/1.1 100 Continue\r\n\r\n');
+      socket.write('hello');
+      while (!text.endsWith('hello')) await new Promise((r) => setTimeout(r, 5));
+      socket.destroy();
+    });
+  });
+
   it('a client that half-closes in the middle of its body gets a 400, not a short body', async () => {
     const r = await exchangeRaw(ctx.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc', {
       halfClose: true,
