@@ -215,6 +215,26 @@ describe('BaseHTTPRequestHandler', () => {
     });
   });
 
+  it('Transfer-Encoding: chunked sent by the handler: framed by the server, and dropped for HTTP/1.0', async () => {
+    class Chunky extends BaseHTTPRequestHandler {
+      doGET(): void {
+        this.sendResponse(200);
+        this.sendHeader('Transfer-Encoding', 'chunked');
+        this.endHeaders();
+        this.wfile.write('abc');
+        this.wfile.write('defg');
+      }
+    }
+    await withServer(Chunky, {}, async (s) => {
+      const r11 = await exchangeRaw(s.port, GET('/'));
+      assert.match(r11.text, /\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n$/);
+      const r10 = await exchangeRaw(s.port, 'GET / HTTP/1.0\r\n\r\n');
+      assert.doesNotMatch(r10.text, /Transfer-Encoding/i);
+      assert.match(r10.text, /\r\n\r\nabcdefg$/);
+      assert.equal(r10.closed, true, 'the body ends with the connection');
+    });
+  });
+
   it('drops body bytes a handler writes for 204 and 304, keeping the connection in step', async () => {
     class NoBody extends BaseHTTPRequestHandler {
       doGET(): void {
