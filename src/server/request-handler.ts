@@ -4,7 +4,7 @@ import type { Exchange } from '../connection/exchange.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { Headers } from '../protocol/headers.js';
 import { currentHttpDate, formatHttpDate } from '../protocol/http-date.js';
-import { fieldLine, statusLine } from '../protocol/response-head.js';
+import { HeaderValueError, fieldLine, statusLine } from '../protocol/response-head.js';
 import { STATUS } from '../protocol/status.js';
 import { VERSION } from '../version.js';
 import type { ClientAddress, HTTPServer } from './http-server.js';
@@ -265,10 +265,18 @@ export class BaseHTTPRequestHandler {
         this.hasConnectionField = true;
         break;
       }
+      // The server frames the body from these two, so a value it cannot use, or both together (RFC 9112
+      // §6.2), would send a head whose framing the client reads differently: an error, as a CR in a value is.
       case 'content-length':
-        this.declaredLength = /^[0-9]+$/.test(v.trim()) ? Number(v.trim()) : -1;
+        if (!/^[0-9]+$/.test(v.trim()) || this.declaredChunked) {
+          throw new HeaderValueError(`Invalid Content-Length for this response: ${JSON.stringify(v)}`);
+        }
+        this.declaredLength = Number(v.trim());
         break;
       case 'transfer-encoding':
+        if (this.declaredLength >= 0) {
+          throw new HeaderValueError('Transfer-Encoding cannot be sent with Content-Length');
+        }
         this.declaredChunked = /(^|,)\s*chunked\s*$/i.test(v);
         break;
     }

@@ -235,6 +235,39 @@ describe('BaseHTTPRequestHandler', () => {
     });
   });
 
+  it('a Content-Length the server cannot frame with (not digits, or with Transfer-Encoding) throws: 500', async () => {
+    class BadFraming extends BaseHTTPRequestHandler {
+      doGET(): void {
+        this.sendResponse(200);
+        if (this.path === '/both') {
+          this.sendHeader('Content-Length', 3);
+          this.sendHeader('Transfer-Encoding', 'chunked');
+        } else if (this.path === '/both-reversed') {
+          this.sendHeader('Transfer-Encoding', 'chunked');
+          this.sendHeader('Content-Length', 3);
+        } else {
+          this.sendHeader('Content-Length', '-3');
+        }
+        this.endHeaders();
+        this.wfile.write('abc');
+      }
+    }
+    await withServer(BadFraming, {}, async (s) => {
+      for (const path of ['/both', '/both-reversed', '/negative']) {
+        const r = await exchangeRaw(s.port, GET(path));
+        const list = parseResponses(r.bytes);
+        assert.deepEqual(
+          list.map((x) => x.status),
+          [500],
+          path,
+        );
+        assert.equal(list[0]!.headers.get('transfer-encoding'), undefined, path);
+      }
+      s.server.flushLog();
+      assert.equal(s.log.filter((l) => l.includes(HeaderValueError.name)).length, 3);
+    });
+  });
+
   it('drops body bytes a handler writes for 204 and 304, keeping the connection in step', async () => {
     class NoBody extends BaseHTTPRequestHandler {
       doGET(): void {
