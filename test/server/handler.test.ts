@@ -268,6 +268,33 @@ describe('BaseHTTPRequestHandler', () => {
     });
   });
 
+  it('header bytes are ISO-8859-1 both ways: obs-text read as U+0080-U+00FF and written back as one byte', async () => {
+    let seen = '';
+    class Latin extends BaseHTTPRequestHandler {
+      doGET(): void {
+        seen = this.headers.get('X-In')!;
+        this.sendResponse(204);
+        this.sendHeader('X-Echo', seen);
+        this.endHeaders();
+      }
+    }
+    await withServer(Latin, {}, async (s) => {
+      const r = await exchangeRaw(
+        s.port,
+        Buffer.concat([
+          Buffer.from('GET / HTTP/1.1\r\nHost: t\r\nX-In: caf'),
+          Buffer.from([0xe9, 0x80, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]),
+        ]),
+      );
+      assert.equal(seen, 'caf\u00e9\u0080\u00ff');
+      const at = r.bytes.indexOf('X-Echo: ');
+      assert.deepEqual(
+        [...r.bytes.subarray(at + 8, at + 16)],
+        [0x63, 0x61, 0x66, 0xe9, 0x80, 0xff, 0x0d, 0x0a],
+      );
+    });
+  });
+
   it('drops body bytes a handler writes for 204 and 304, keeping the connection in step', async () => {
     class NoBody extends BaseHTTPRequestHandler {
       doGET(): void {
