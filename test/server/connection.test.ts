@@ -366,6 +366,35 @@ describe('connection: streaming and backpressure', () => {
     });
   });
 
+  it("a handler reading rfile by 'data' events with no 'error' listener: a failing body cannot crash the server", async () => {
+    class Evented extends BaseHTTPRequestHandler {
+      doPOST(): Promise<void> {
+        return new Promise((resolve) => {
+          let size = 0;
+          this.rfile.on('data', (d: Buffer) => (size += d.length));
+          this.rfile.on('end', () => {
+            this.sendResponse(200);
+            this.sendHeader('Content-Length', String(size).length);
+            this.endHeaders();
+            this.wfile.write(String(size));
+          });
+          this.rfile.on('close', resolve);
+        });
+      }
+    }
+    await withServer(Evented, { bodyTimeout: 200 }, async (s) => {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\nabc');
+      while (s.server.connections.size === 0) await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 20));
+      socket.resetAndDestroy();
+      while (s.server.connections.size > 0) await new Promise((r) => setTimeout(r, 2));
+      const ok = await exchangeRaw(s.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc');
+      assert.equal(parseResponses(ok.bytes)[0]!.body.toString(), '3', 'the server is still up');
+    });
+  });
+
   it('a client that pipelines without ever reading is held back: the server stops taking its bytes', async () => {
     await withServer(Hello, { maxBufferedBytes: 64 * 1024 }, async (s) => {
       const socket = net.connect(s.port, '127.0.0.1');
