@@ -211,6 +211,9 @@ export class BaseHTTPRequestHandler {
     if (!exchange.headCommitted) {
       if (this.headBuffer !== '') {
         this.endHeaders();
+      } else if (exchange.bodyError !== null) {
+        // The body failed (bad chunking, a stalled client) and the handler gave up: that is the answer.
+        this.sendError(exchange.bodyError.status, exchange.bodyError.message);
       } else {
         this.logError('%s handler sent no response', this.command);
         this.sendError(500, 'Handler sent no response');

@@ -390,6 +390,20 @@ describe('connection: streaming and backpressure', () => {
       await new Promise((r) => setTimeout(r, 20));
       socket.resetAndDestroy();
       while (s.server.connections.size > 0) await new Promise((r) => setTimeout(r, 2));
+      // Bad chunking and a stalled body reach the client as what they are, not as a 500.
+      const bad = await exchangeRaw(
+        s.port,
+        'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      );
+      assert.equal(parseResponses(bad.bytes)[0]!.status, 400);
+      const stalled = await exchangeRaw(
+        s.port,
+        'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc',
+        {
+          idleMs: 2000,
+        },
+      );
+      assert.equal(parseResponses(stalled.bytes)[0]!.status, 408);
       const ok = await exchangeRaw(s.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc');
       assert.equal(parseResponses(ok.bytes)[0]!.body.toString(), '3', 'the server is still up');
     });
