@@ -6,7 +6,7 @@ import type { ProtocolError } from '../protocol/errors.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
 import { LogWriter } from './log-writer.js';
 import { clientBehindProxies, trustedProxies } from './trust-proxy.js';
-import type { BaseHTTPRequestHandler } from './request-handler.js';
+import { BaseHTTPRequestHandler } from './request-handler.js';
 
 /** Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack). */
 export interface ServerAddress {
@@ -241,8 +241,32 @@ export class HTTPServer implements RequestSink {
   }
 
   private dispatch(exchange: Exchange): void | Promise<void> {
-    const handler = new this.RequestHandlerClass(exchange, this.clientAddressOf(exchange), this);
-    return handler.handleOneRequest();
+    const handler = this.handlerFor(exchange);
+    if (handler !== null) return handler.handleOneRequest();
+    this.standIn(exchange).sendError(500);
+  }
+
+  /**
+   * A new handler for the exchange, or null when the class's constructor threw (say, a field initialiser
+   * reading a header the request lacks): the error is logged, and a stand-in answers instead.
+   */
+  private handlerFor(exchange: Exchange): BaseHTTPRequestHandler | null {
+    try {
+      return new this.RequestHandlerClass(exchange, this.clientAddressOf(exchange), this);
+    } catch (err) {
+      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      this.standIn(exchange).logError(
+        'Exception in %s constructor: %s',
+        this.RequestHandlerClass.name,
+        detail,
+      );
+      return null;
+    }
+  }
+
+  /** A plain BaseHTTPRequestHandler, to answer for a handler class that could not be constructed. */
+  private standIn(exchange: Exchange): BaseHTTPRequestHandler {
+    return new BaseHTTPRequestHandler(exchange, this.clientAddressOf(exchange), this);
   }
 
   /** The peer, or the client behind trusted proxies (its port is then unknown: 0). */
@@ -255,8 +279,7 @@ export class HTTPServer implements RequestSink {
 
   /** RequestSink: a request the protocol layer refused gets the handler's error page. */
   refuse(exchange: Exchange, error: ProtocolError): void {
-    const handler = new this.RequestHandlerClass(exchange, this.clientAddressOf(exchange), this);
-    handler.refuse(error);
+    (this.handlerFor(exchange) ?? this.standIn(exchange)).refuse(error);
   }
 
   /** RequestSink. */

@@ -87,6 +87,29 @@ describe('BaseHTTPRequestHandler', () => {
     assert.match(lines, /Exception in POST handler: TypeError: async failure/);
   });
 
+  it('a handler whose constructor throws: 500 and a log line, and a bad request cannot crash the server', async () => {
+    class Fragile extends BaseHTTPRequestHandler {
+      // A field initialiser that trusts the request: throws when X-User is missing, as on a refused request.
+      user = this.headers.get('X-User')!.toLowerCase();
+      doGET(): void {
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', this.user.length);
+        this.endHeaders();
+        this.wfile.write(this.user);
+      }
+    }
+    await withServer(Fragile, {}, async (s) => {
+      const missing = await exchangeRaw(s.port, GET('/'));
+      assert.equal(parseResponses(missing.bytes)[0]!.status, 500);
+      const bad = await exchangeRaw(s.port, 'GET / HTTP/9.9\r\n\r\n');
+      assert.equal(parseResponses(bad.bytes)[0]!.status, 505, 'the protocol error is still answered');
+      const good = await exchangeRaw(s.port, GET('/', 'X-User: ADA\r\n'));
+      assert.equal(parseResponses(good.bytes)[0]!.body.toString(), 'ada');
+      s.server.flushLog();
+      assert.equal(s.log.filter((l) => /Exception in Fragile constructor: TypeError/.test(l)).length, 2);
+    });
+  });
+
   it('a handler that returns without a response gets a 500', async () => {
     const r = await exchangeRaw(ctx.port, GET('/nothing'));
     assert.equal(parseResponses(r.bytes)[0]!.status, 500);
