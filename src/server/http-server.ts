@@ -279,7 +279,14 @@ export class HTTPServer implements RequestSink {
 
   /** RequestSink: a request the protocol layer refused gets the handler's error page. */
   refuse(exchange: Exchange, error: ProtocolError): void {
-    (this.handlerFor(exchange) ?? this.standIn(exchange)).refuse(error);
+    try {
+      (this.handlerFor(exchange) ?? this.standIn(exchange)).refuse(error);
+    } catch (err) {
+      // An override (sendError, logError, …) that throws must not turn a bad request into a crash: this
+      // runs in the socket's 'data' event or the timeout sweep, where nothing else would catch it.
+      this.log(`refusing a request failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (!exchange.headCommitted) this.standIn(exchange).refuse(error);
+    }
   }
 
   /** RequestSink. */

@@ -110,6 +110,23 @@ describe('BaseHTTPRequestHandler', () => {
     });
   });
 
+  it('an override that throws while a bad request is refused cannot crash the server', async () => {
+    class BrokenLog extends Hello {
+      override logError(): void {
+        throw new Error('the log broke');
+      }
+    }
+    await withServer(BrokenLog, {}, async (s) => {
+      const bad = await exchangeRaw(s.port, 'GET / HTTP/9.9\r\n\r\n');
+      assert.equal(parseResponses(bad.bytes)[0]!.status, 505, 'answered by the stand-in');
+      assert.equal(bad.closed, true);
+      const good = await exchangeRaw(s.port, GET('/ok'));
+      assert.equal(parseResponses(good.bytes)[0]!.body.toString(), 'hello /ok');
+      s.server.flushLog();
+      assert.ok(s.log.some((l) => l === 'refusing a request failed: the log broke'));
+    });
+  });
+
   it('a handler that returns without a response gets a 500', async () => {
     const r = await exchangeRaw(ctx.port, GET('/nothing'));
     assert.equal(parseResponses(r.bytes)[0]!.status, 500);
