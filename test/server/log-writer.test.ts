@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { LogWriter } from '../../src/server/log-writer.js';
+import { exchangeRaw, parseResponses } from '../helpers/server.js';
 
 it('a stalled log stream does not grow memory: lines past the bound are dropped and counted', () => {
   const written: string[] = [];
@@ -23,4 +26,41 @@ it('a stalled log stream does not grow memory: lines past the bound are dropped 
   assert.equal(written.length, 2);
   assert.ok(written[1]!.length <= 4 * 1024 * 1024 + 200, `held ${written[1]!.length} bytes`);
   assert.match(written[1]!, /\[\d+ log lines dropped: the log stream was not keeping up\]\n$/);
+});
+
+it('a log stream that fails (EPIPE) stops the log, not the server', () => {
+  const stream = Object.assign(new EventEmitter(), {
+    written: [] as string[],
+    write(text: string): boolean {
+      this.written.push(text);
+      return true;
+    },
+  });
+  const log = new LogWriter(stream as unknown as NodeJS.WritableStream);
+  log.write('one\n');
+  log.flush();
+  stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })); // would throw unheard
+  log.write('two\n');
+  log.flush();
+  assert.deepEqual(stream.written, ['one\n']);
+});
+
+it('the hello example keeps serving after the reader of its stderr goes away', async () => {
+  const script = fileURLToPath(new URL('../../examples/hello.js', import.meta.url));
+  const child = spawn(process.execPath, [script, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve(Number(/:(\d+)\/$/m.exec(d.toString())![1])));
+      child.once('exit', (code) => reject(new Error(`hello exited (${code})`)));
+    });
+    child.stderr.destroy(); // the log's reader is gone: the next log write gets EPIPE
+    for (let i = 0; i < 5; i++) {
+      const r = await exchangeRaw(port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+      assert.equal(parseResponses(r.bytes)[0]?.body.toString(), 'Hello, World!', `request ${i}`);
+      await new Promise((r) => setTimeout(r, 20)); // a turn for the batched log write to fail
+    }
+    assert.equal(child.exitCode, null, 'the server is still running');
+  } finally {
+    child.kill();
+  }
 });
