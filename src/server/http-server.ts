@@ -322,7 +322,7 @@ export class HTTPServer implements RequestSink {
       }
       if (this.listener.listening || this.listening !== null) await closedListener;
       if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
-      this.logWriter?.flush();
+      this.logWriter?.close();
       this.stopped?.();
     })();
     return this.stopping;

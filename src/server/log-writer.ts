@@ -21,6 +21,12 @@ export class LogWriter {
     if (typeof stream.on === 'function') stream.on('error', this.fail);
   }
 
+  /** Writes what is pending and lets go of the stream (the server stopped). */
+  close(): void {
+    this.flush();
+    if (typeof this.stream.off === 'function') this.stream.off('error', this.fail);
+  }
+
   private readonly fail = (): void => {
     this.failed = true;
     this.pending = '';

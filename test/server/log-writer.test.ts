@@ -43,6 +43,8 @@ it('a log stream that fails (EPIPE) stops the log, not the server', () => {
   log.write('two\n');
   log.flush();
   assert.deepEqual(stream.written, ['one\n']);
+  log.close();
+  assert.equal(stream.listenerCount('error'), 0, 'a stopped server lets go of the stream');
 });
 
 it('the hello example keeps serving after the reader of its stderr goes away', async () => {
