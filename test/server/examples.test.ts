@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BaseHTTPRequestHandler, HTTPServer } from '../../src/index.js';
+import { startExample } from '../helpers/example.js';
 
 const run = promisify(execFile);
-
-/** Starts `examples/<name>.js --port 0` and reads the port it prints. */
-async function startExample(name: string): Promise<{ base: string; stop: () => void; stderr: () => string }> {
-  const script = fileURLToPath(new URL(`../../examples/${name}.js`, import.meta.url));
-  const child = spawn(process.execPath, [script, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const base = await new Promise<string>((resolve, reject) => {
-    child.stdout.once('data', (d: Buffer) => resolve(/http:\/\/\S+\//.exec(d.toString())![0]));
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${stderr}`)));
-  });
-  return { base, stop: () => child.kill('SIGTERM'), stderr: () => stderr };
-}
 
 describe('examples and the public entry point', () => {
   it("the package resolves by its own name ('basehttp') to the same API", async () => {

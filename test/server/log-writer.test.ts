@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { LogWriter } from '../../src/server/log-writer.js';
+import { startExample } from '../helpers/example.js';
 import { exchangeRaw, parseResponses } from '../helpers/server.js';
 
 it('a stalled log stream does not grow memory: lines past the bound are dropped and counted', () => {
@@ -48,21 +47,16 @@ it('a log stream that fails (EPIPE) stops the log, not the server', () => {
 });
 
 it('the hello example keeps serving after the reader of its stderr goes away', async () => {
-  const script = fileURLToPath(new URL('../../examples/hello.js', import.meta.url));
-  const child = spawn(process.execPath, [script, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const hello = await startExample('hello');
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.once('data', (d: Buffer) => resolve(Number(/:(\d+)\/$/m.exec(d.toString())![1])));
-      child.once('exit', (code) => reject(new Error(`hello exited (${code})`)));
-    });
-    child.stderr.destroy(); // the log's reader is gone: the next log write gets EPIPE
+    hello.closeStderr(); // the log's reader is gone: the next log write gets EPIPE
     for (let i = 0; i < 5; i++) {
-      const r = await exchangeRaw(port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+      const r = await exchangeRaw(hello.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
       assert.equal(parseResponses(r.bytes)[0]?.body.toString(), 'Hello, World!', `request ${i}`);
       await new Promise((r) => setTimeout(r, 20)); // a turn for the batched log write to fail
     }
-    assert.equal(child.exitCode, null, 'the server is still running');
+    assert.equal(hello.alive(), true, 'the server is still running');
   } finally {
-    child.kill();
+    hello.stop();
   }
 });
