@@ -25,6 +25,8 @@ const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE html>
 </html>
 `;
 
+/** The placeholders of `errorMessageFormat`: `%(code)d`, `%(code)s`, `%(message)s`, `%(explain)s`. */
+const PLACEHOLDER_RE = /%\((code|message|explain)\)[ds]/g;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 // C0 and C1 controls, DEL: escaped in log lines so a request cannot drive the terminal reading the log.
 const CONTROL_RE = /[\x00-\x1f\x7f-\x9f]/g;
@@ -333,10 +335,13 @@ export class BaseHTTPRequestHandler {
     this.sendHeader('Connection', 'close');
     let body: Buffer | null = null;
     if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
-      const page = this.errorMessageFormat
-        .replace(/%\(code\)[ds]/g, String(code))
-        .replace(/%\(message\)s/g, escapeHtml(msg))
-        .replace(/%\(explain\)s/g, escapeHtml(why));
+      // One pass with a function, as Python's `%`: a message holding `$&` or `%(explain)s` stays text.
+      const fields: Record<string, string> = {
+        code: String(code),
+        message: escapeHtml(msg),
+        explain: escapeHtml(why),
+      };
+      const page = this.errorMessageFormat.replace(PLACEHOLDER_RE, (_, name: string) => fields[name]!);
       body = Buffer.from(page, 'utf8');
       this.sendHeader('Content-Type', this.errorContentType);
       this.sendHeader('Content-Length', String(body.length));

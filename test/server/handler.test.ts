@@ -60,6 +60,23 @@ describe('BaseHTTPRequestHandler', () => {
     assert.equal(r.closed, true);
   });
 
+  it('sendError fills the page in one pass: $& or a placeholder inside the message stays text', async () => {
+    class Dollars extends BaseHTTPRequestHandler {
+      doGET(): void {
+        this.sendError(404, "costs $& or $' %(explain)s", 'why');
+      }
+    }
+    await withServer(Dollars, {}, async (s) => {
+      const [res] = parseResponses((await exchangeRaw(s.port, GET('/'))).bytes);
+      const page = res!.body.toString();
+      assert.match(
+        page,
+        /<p>Message: costs \$&amp; or \$' %\(explain\)s\.<\/p>\n<p>Error code explanation: 404 - why\.<\/p>/,
+      );
+      assert.deepEqual(res!.headers.get('content-length'), [String(res!.body.length)]);
+    });
+  });
+
   it('sendError has no body for HEAD', async () => {
     class HeadError extends BaseHTTPRequestHandler {
       doHEAD(): void {
