@@ -261,9 +261,10 @@ export class BaseHTTPRequestHandler {
   sendHeader(keyword: string, value: string | number): void {
     const v = typeof value === 'number' ? String(value) : value;
     this.headBuffer += fieldLine(keyword, v);
-    if (keyword.length < 10 || keyword.length > 17) return;
-    switch (keyword.toLowerCase()) {
-      case 'connection': {
+    switch (framingField(keyword)) {
+      case FramingField.None:
+        break;
+      case FramingField.Connection: {
         const tokens = v.toLowerCase();
         if (tokens.includes('close')) this.closeConnection = true;
         else if (tokens.includes('keep-alive')) this.closeConnection = false;
@@ -272,13 +273,15 @@ export class BaseHTTPRequestHandler {
       }
       // The server frames the body from these two, so a value it cannot use, or both together (RFC 9112
       // §6.2), would send a head whose framing the client reads differently: an error, as a CR in a value is.
-      case 'content-length':
-        if (!/^[0-9]+$/.test(v.trim()) || this.declaredChunked) {
+      case FramingField.ContentLength: {
+        const length = typeof value === 'number' ? value : /^\s*[0-9]+\s*$/.test(v) ? Number(v) : -1;
+        if (!Number.isSafeInteger(length) || length < 0 || this.declaredChunked) {
           throw new HeaderValueError(`Invalid Content-Length for this response: ${JSON.stringify(v)}`);
         }
-        this.declaredLength = Number(v.trim());
+        this.declaredLength = length;
         break;
-      case 'transfer-encoding':
+      }
+      case FramingField.TransferEncoding:
         if (this.declaredLength >= 0) {
           throw new HeaderValueError('Transfer-Encoding cannot be sent with Content-Length');
         }
@@ -397,6 +400,36 @@ export class BaseHTTPRequestHandler {
   /** The client's address for logs. */
   addressString(): string {
     return this.clientAddress[0];
+  }
+}
+
+const enum FramingField {
+  None,
+  Connection,
+  ContentLength,
+  TransferEncoding,
+}
+
+/**
+ * Which of the fields the server frames the response from `name` is, if any. Called for every header a
+ * handler sends: the usual spellings compare as constants, and only a name of the right length is lowercased.
+ */
+function framingField(name: string): FramingField {
+  switch (name.length) {
+    case 10:
+      return name === 'Connection' || name.toLowerCase() === 'connection'
+        ? FramingField.Connection
+        : FramingField.None;
+    case 14:
+      return name === 'Content-Length' || name.toLowerCase() === 'content-length'
+        ? FramingField.ContentLength
+        : FramingField.None;
+    case 17:
+      return name === 'Transfer-Encoding' || name.toLowerCase() === 'transfer-encoding'
+        ? FramingField.TransferEncoding
+        : FramingField.None;
+    default:
+      return FramingField.None;
   }
 }
 
