@@ -35,6 +35,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
-// A worker's IPC channel would keep it alive after its server stopped.
-if (cluster.isWorker) process.exit(code);
-process.exitCode = code;
+const worker = cluster.worker;
+if (worker?.isConnected()) {
+  // A worker leaves through the primary: its acknowledgement comes after any connection it handed over just
+  // before this worker stopped listening (such a connection goes back to the primary for another worker),
+  // whereas exiting at once would strand it. The IPC channel would otherwise keep the worker alive.
+  worker.once('disconnect', () => process.exit(code));
+  worker.disconnect();
+} else if (worker !== undefined) {
+  process.exit(code);
+} else {
+  process.exitCode = code;
+}

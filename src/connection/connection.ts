@@ -193,7 +193,9 @@ export class Connection {
           this.close();
         } else if (this.reader.hasPartialHead) {
           if (this.wait !== Wait.Head) this.setWait(Wait.Head, this.options.headersTimeout);
-        } else if (this.wait !== Wait.Head) {
+        } else if (this.wait !== Wait.Head && this.wait !== Wait.Idle) {
+          // Blank lines between requests are skipped but do not restart the idle time: a client sending
+          // a CRLF now and then must not hold the connection forever.
           this.setWait(Wait.Idle, this.options.keepAliveTimeout);
         }
         if (this.socket.isPaused()) this.socket.resume();

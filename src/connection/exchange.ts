@@ -22,6 +22,7 @@ export interface HeadFraming {
 }
 
 const INTERIM_CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+const TRANSFER_ENCODING_LINE = /^Transfer-Encoding:[^\r\n]*\r\n/gim;
 /** Bodies up to this size go out joined with the head (or chunk framing) as one string: one write. */
 const COALESCE_BYTES = 4 * 1024;
 
@@ -188,6 +189,9 @@ export class Exchange {
       } else {
         this.bodyMode = BodyMode.UntilClose;
         close = true;
+        // No chunked coding for HTTP/1.0 (RFC 9112 §6.1): a Transfer-Encoding the handler sent would make
+        // the client de-chunk plain bytes.
+        if (framing.chunked) text = text.replace(TRANSFER_ENCODING_LINE, '');
       }
     } else if (head === null) {
       this.bodyMode = framing.contentLength >= 0 ? BodyMode.Length : BodyMode.UntilClose;

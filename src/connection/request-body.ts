@@ -9,9 +9,15 @@ import type { Exchange } from './exchange.js';
 export class RequestBody extends Readable {
   constructor(private readonly exchange: Exchange) {
     super({ highWaterMark: 64 * 1024 });
+    // The body fails when the client leaves, chunks badly or stalls. A handler reading with 'data' events
+    // and no 'error' listener must not take the server down with an unhandled 'error'; `for await`,
+    // pipeline() and 'error' listeners still see the error.
+    this.on('error', ignore);
   }
 
   override _read(): void {
     this.exchange.pullBody();
   }
 }
+
+function ignore(): void {}

@@ -20,6 +20,24 @@ export class Headers implements Iterable<[string, string]> {
     if (last >= 0) this.values[last] = `${this.values[last]} ${text}`;
   }
 
+  /** Gives the first field named `name` this value (the others are removed), or appends it. */
+  set(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const i = this.keys.indexOf(key);
+    if (i < 0) {
+      this.add(name, value, key);
+      return;
+    }
+    this.values[i] = value;
+    for (let j = this.keys.length - 1; j > i; j--) {
+      if (this.keys[j] === key) {
+        this.names.splice(j, 1);
+        this.keys.splice(j, 1);
+        this.values.splice(j, 1);
+      }
+    }
+  }
+
   /** The first value of the field, as Python's `message.get`; undefined when absent. */
   get(name: string): string | undefined {
     const key = name.toLowerCase();

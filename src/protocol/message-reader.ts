@@ -191,33 +191,30 @@ export abstract class MessageReader<H> {
       this.pos = pos;
       if (pos === len || (pos + 1 === len && buf[pos] === CR)) return null;
     }
-    const limits = this.limits;
-    // The head as Latin-1 text, where its start line ends (the LF) and its length up to the blank line.
+    // The head as Latin-1 text, and where its blank line starts in it.
     let text: string | null = null;
-    let startLineEnd = -1;
-    let headLength = -1;
-    if (this.scanned === 0) {
+    let blankLine = -1;
+    if (this.scanned === 0 && this.startLineEnd < 0) {
       const window = buf.toString('latin1', pos, Math.min(len, pos + HEAD_WINDOW));
       const lf = window.indexOf('\n');
-      if (lf > limits.maxStartLineBytes) throw this.startLineTooLong();
-      const end = lf < 0 ? -1 : blankLineEnd(window, lf);
-      if (end >= 0) {
-        text = window;
-        startLineEnd = lf;
-        headLength = end;
+      if (lf >= 0) {
+        this.startLine(window, lf);
+        blankLine = blankLineAfter(window, lf);
+        if (blankLine >= 0) text = window;
       }
     }
     if (text === null) {
-      const headEnd = this.findHeadEnd(pos, len);
-      if (headEnd < 0) return null;
-      text = buf.toString('latin1', pos, headEnd);
-      startLineEnd = this.startLineEnd - pos;
-      headLength = headEnd - pos;
+      const found = this.findBlankLine(pos, len);
+      if (found < 0) return null;
+      text = buf.toString('latin1', pos, found + (buf[found] === CR ? 2 : 1));
+      blankLine = found - pos;
     }
-    if (headLength - startLineEnd - 1 > limits.maxHeaderBytes) {
+    const startLineEnd = this.startLineEnd - pos;
+    // The field lines with their line ends; the blank line that closes the section does not count.
+    if (blankLine - startLineEnd - 1 > this.limits.maxHeaderBytes) {
       throw new ProtocolError(431, 'Request header fields too large');
     }
-    this.parseStartLine(text, lineContentEnd(text, 0, startLineEnd));
+    const headLength = blankLine + (text.charCodeAt(blankLine) === CR ? 2 : 1);
     const headers = new Headers();
     this.parseFields(text, startLineEnd + 1, headLength, headers);
     this.pos = pos + headLength;
@@ -245,13 +242,23 @@ export abstract class MessageReader<H> {
   }
 
   /**
-   * The incremental search for the end of a head that did not fit the first window or has not all arrived:
-   * the offset just past its blank line, or -1 until then. Scanning resumes where it stopped, so a head sent
+   * Checks and parses the start line, the text up to its LF at `lf`, as soon as it is complete: a bad one
+   * (an HTTP/0.9 `GET /`) is refused without waiting for a header section that may never come.
+   */
+  private startLine(text: string, lf: number): void {
+    const end = lineContentEnd(text, 0, lf);
+    if (end > this.limits.maxStartLineBytes) throw this.startLineTooLong();
+    this.parseStartLine(text, end);
+    this.startLineEnd = this.pos + lf;
+  }
+
+  /**
+   * The incremental search for the blank line that ends a head, when it did not fit the first window or
+   * has not all arrived: its offset, or -1 until it is in. Scanning resumes where it stopped, so a head sent
    * a byte at a time costs linear time.
    */
-  private findHeadEnd(pos: number, len: number): number {
+  private findBlankLine(pos: number, len: number): number {
     const buf = this.buf;
-    const limits = this.limits;
     let from = pos + this.scanned;
     for (;;) {
       const lf = buf.indexOf(LF, from);
@@ -260,27 +267,24 @@ export abstract class MessageReader<H> {
         this.checkIncompleteHead(len);
         return -1;
       }
-      if (this.startLineEnd < 0) {
-        this.startLineEnd = lf;
-        if (lf - pos > limits.maxStartLineBytes) throw this.startLineTooLong();
-      }
+      if (this.startLineEnd < 0) this.startLine(buf.toString('latin1', pos, lf + 1), lf - pos);
       const next = lf + 1;
       if (next >= len || (buf[next] === CR && next + 1 >= len)) {
         this.scanned = lf - pos;
         this.checkIncompleteHead(len);
         return -1;
       }
-      if (buf[next] === LF) return next + 1;
-      if (buf[next] === CR && buf[next + 1] === LF) return next + 2;
+      if (buf[next] === LF || (buf[next] === CR && buf[next + 1] === LF)) return next;
       from = next;
     }
   }
 
   private checkIncompleteHead(len: number): void {
     const limits = this.limits;
+    // One byte more than the limit may be a CR still waiting for its LF.
     if (this.startLineEnd < 0) {
-      if (len - this.pos > limits.maxStartLineBytes) throw this.startLineTooLong();
-    } else if (len - this.startLineEnd - 1 > limits.maxHeaderBytes + 2) {
+      if (len - this.pos > limits.maxStartLineBytes + 1) throw this.startLineTooLong();
+    } else if (len - this.startLineEnd - 1 > limits.maxHeaderBytes + 1) {
       throw new ProtocolError(431, 'Request header fields too large');
     }
   }
@@ -434,12 +438,11 @@ function lineContentEnd(text: string, lineStart: number, lf: number): number {
   return lf > lineStart && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
 }
 
-/** Just past the blank line that ends a head whose first LF is at `lf`, or -1 when `text` has none. */
-function blankLineEnd(text: string, lf: number): number {
+/** Where the blank line that ends a head whose first LF is at `lf` starts, or -1 when `text` has none. */
+function blankLineAfter(text: string, lf: number): number {
   while (lf >= 0) {
     const c = text.charCodeAt(lf + 1);
-    if (c === LF) return lf + 2;
-    if (c === CR && text.charCodeAt(lf + 2) === LF) return lf + 3;
+    if (c === LF || (c === CR && text.charCodeAt(lf + 2) === LF)) return lf + 1;
     lf = text.indexOf('\n', lf + 1);
   }
   return -1;

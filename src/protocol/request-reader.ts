@@ -130,10 +130,13 @@ export class RequestReader extends MessageReader<RequestHead> {
           break;
         case 'expect': {
           if (!http11) break; // RFC 9110 §10.1.1: ignore Expect in HTTP/1.0 requests
-          if (headers.valueAt(i).trim().toLowerCase() !== '100-continue') {
-            throw new ProtocolError(417, 'Expectation Failed');
+          // A list (RFC 9110 §5.6.1): empty members are no expectation; anything but 100-continue fails.
+          for (const expectation of splitList(headers.valueAt(i))) {
+            if (expectation.toLowerCase() !== '100-continue') {
+              throw new ProtocolError(417, 'Expectation Failed');
+            }
+            expectContinue = true;
           }
-          expectContinue = true;
           break;
         }
       }
@@ -153,7 +156,7 @@ export class RequestReader extends MessageReader<RequestHead> {
     const head: RequestHead = {
       method: this.method,
       target: this.target,
-      path: originPath(this.method, this.target),
+      path: originPath(this.method, this.target, headers),
       version: http11 ? 'HTTP/1.1' : 'HTTP/1.0',
       versionMinor: this.versionMinor,
       requestLine: this.requestLine,
@@ -212,8 +215,11 @@ function chunkedFraming(codings: string[]): BodyFraming {
   return CHUNKED;
 }
 
-/** The path a handler sees for each request-target form (RFC 9112 §3.2). */
-function originPath(method: string, target: string): string {
+/**
+ * The path a handler sees for each request-target form (RFC 9112 §3.2). For absolute-form, the target's
+ * authority is what the request is for (§3.2.2: the Host field is ignored), so it becomes the Host value.
+ */
+function originPath(method: string, target: string, headers: Headers): string {
   const first = target.charCodeAt(0);
   if (first === 0x2f) return target; // origin-form, the common case
   if (target === '*') {
@@ -226,6 +232,12 @@ function originPath(method: string, target: string): string {
   }
   const m = ABSOLUTE_RE.exec(target);
   if (m === null) throw new ProtocolError(400, 'Bad request target');
+  const authority = m[1]!;
+  // No userinfo (RFC 9110 §4.2.4 says to treat it as an error), and a host that is not empty (§4.2.1).
+  if (!isHost(authority) || authority === '' || authority.charCodeAt(0) === 0x3a) {
+    throw new ProtocolError(400, 'Bad authority in request target');
+  }
+  headers.set('Host', authority);
   const rest = m[2]!;
   if (rest === '' || rest.startsWith('#')) return '/';
   return rest.startsWith('?') ? `/${rest}` : rest;

@@ -7,7 +7,7 @@ import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
 import { LogWriter } from './log-writer.js';
 import { endpointKey, PendingProxyHeader, ProxiedConnection } from './proxy-protocol.js';
 import { clientBehindProxies, isTrusted, trustedProxies, unmappedAddress } from './trust-proxy.js';
-import type { BaseHTTPRequestHandler } from './request-handler.js';
+import { BaseHTTPRequestHandler } from './request-handler.js';
 
 /** Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack). */
 export interface ServerAddress {
@@ -321,8 +321,32 @@ export class HTTPServer implements RequestSink {
   }
 
   private dispatch(exchange: Exchange): void | Promise<void> {
-    const handler = new this.RequestHandlerClass(exchange, this.clientAddressOf(exchange), this);
-    return handler.handleOneRequest();
+    const handler = this.handlerFor(exchange);
+    if (handler !== null) return handler.handleOneRequest();
+    this.standIn(exchange).sendError(500);
+  }
+
+  /**
+   * A new handler for the exchange, or null when the class's constructor threw (say, a field initialiser
+   * reading a header the request lacks): the error is logged, and a stand-in answers instead.
+   */
+  private handlerFor(exchange: Exchange): BaseHTTPRequestHandler | null {
+    try {
+      return new this.RequestHandlerClass(exchange, this.clientAddressOf(exchange), this);
+    } catch (err) {
+      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      this.standIn(exchange).logError(
+        'Exception in %s constructor: %s',
+        this.RequestHandlerClass.name,
+        detail,
+      );
+      return null;
+    }
+  }
+
+  /** A plain BaseHTTPRequestHandler, to answer for a handler class that could not be constructed. */
+  private standIn(exchange: Exchange): BaseHTTPRequestHandler {
+    return new BaseHTTPRequestHandler(exchange, this.clientAddressOf(exchange), this);
   }
 
   /** The peer, or the client behind trusted proxies (its port is then unknown: 0). */
@@ -335,8 +359,14 @@ export class HTTPServer implements RequestSink {
 
   /** RequestSink: a request the protocol layer refused gets the handler's error page. */
   refuse(exchange: Exchange, error: ProtocolError): void {
-    const handler = new this.RequestHandlerClass(exchange, this.clientAddressOf(exchange), this);
-    handler.refuse(error);
+    try {
+      (this.handlerFor(exchange) ?? this.standIn(exchange)).refuse(error);
+    } catch (err) {
+      // An override (sendError, logError, …) that throws must not turn a bad request into a crash: this
+      // runs in the socket's 'data' event or the timeout sweep, where nothing else would catch it.
+      this.log(`refusing a request failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (!exchange.headCommitted) this.standIn(exchange).refuse(error);
+    }
   }
 
   /** RequestSink. */
@@ -374,10 +404,12 @@ export class HTTPServer implements RequestSink {
         clearTimeout(timer);
         for (const connection of this.connections) connection.destroy();
         if (this.pending !== null) for (const pending of this.pending) pending.socket.destroy();
+        // A destroyed socket reports 'close' a tick later: wait for it, so none is left once this resolves.
+        await drained;
       }
       if (this.listener.listening || this.listening !== null) await closedListener;
       if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
-      this.logWriter?.flush();
+      this.logWriter?.close();
       this.stopped?.();
     })();
     return this.stopping;

@@ -12,10 +12,28 @@ export class LogWriter {
   private scheduled = false;
   private blocked = false;
   private dropped = 0;
+  /** The stream failed (EPIPE: whoever read the log went away); logging stops, serving goes on. */
+  private failed = false;
 
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    // Without a listener, a write error is an unhandled 'error' event: `server 2>&1 | head` would end the
+    // server when `head` exits.
+    if (typeof stream.on === 'function') stream.on('error', this.fail);
+  }
+
+  /** Writes what is pending and lets go of the stream (the server stopped). */
+  close(): void {
+    this.flush();
+    if (typeof this.stream.off === 'function') this.stream.off('error', this.fail);
+  }
+
+  private readonly fail = (): void => {
+    this.failed = true;
+    this.pending = '';
+  };
 
   write(line: string): void {
+    if (this.failed) return;
     if (this.pending.length > MAX_PENDING) {
       this.dropped++;
       return;
@@ -30,7 +48,7 @@ export class LogWriter {
   /** Writes what is pending now (before exit, or when a test wants to read the log). */
   readonly flush = (): void => {
     this.scheduled = false;
-    if (this.blocked) return;
+    if (this.blocked || this.failed) return;
     if (this.dropped > 0) {
       this.pending += `[${this.dropped} log lines dropped: the log stream was not keeping up]\n`;
       this.dropped = 0;

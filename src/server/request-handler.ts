@@ -4,7 +4,7 @@ import type { Exchange } from '../connection/exchange.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { Headers } from '../protocol/headers.js';
 import { currentHttpDate, formatHttpDate } from '../protocol/http-date.js';
-import { fieldLine, statusLine } from '../protocol/response-head.js';
+import { HeaderValueError, fieldLine, statusLine } from '../protocol/response-head.js';
 import { STATUS } from '../protocol/status.js';
 import { VERSION } from '../version.js';
 import type { ClientAddress, HTTPServer } from './http-server.js';
@@ -25,6 +25,8 @@ const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE html>
 </html>
 `;
 
+/** The placeholders of `errorMessageFormat`: `%(code)d`, `%(code)s`, `%(message)s`, `%(explain)s`. */
+const PLACEHOLDER_RE = /%\((code|message|explain)\)[ds]/g;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 // C0 and C1 controls, DEL: escaped in log lines so a request cannot drive the terminal reading the log.
 const CONTROL_RE = /[\x00-\x1f\x7f-\x9f]/g;
@@ -211,11 +213,16 @@ export class BaseHTTPRequestHandler {
     if (!exchange.headCommitted) {
       if (this.headBuffer !== '') {
         this.endHeaders();
+      } else if (exchange.bodyError !== null) {
+        // The body failed (bad chunking, a stalled client) and the handler gave up: that is the answer.
+        this.sendError(exchange.bodyError.status, exchange.bodyError.message);
       } else {
         this.logError('%s handler sent no response', this.command);
         this.sendError(500, 'Handler sent no response');
       }
     }
+    // As in Python, `closeConnection` set after the head went out still closes once this response is done.
+    if (this.closeConnection) exchange.closeAfter = true;
     return exchange.settleResponseStream();
   }
 
@@ -254,19 +261,30 @@ export class BaseHTTPRequestHandler {
   sendHeader(keyword: string, value: string | number): void {
     const v = typeof value === 'number' ? String(value) : value;
     this.headBuffer += fieldLine(keyword, v);
-    if (keyword.length < 10 || keyword.length > 17) return;
-    switch (keyword.toLowerCase()) {
-      case 'connection': {
+    switch (framingField(keyword)) {
+      case FramingField.None:
+        break;
+      case FramingField.Connection: {
         const tokens = v.toLowerCase();
         if (tokens.includes('close')) this.closeConnection = true;
         else if (tokens.includes('keep-alive')) this.closeConnection = false;
         this.hasConnectionField = true;
         break;
       }
-      case 'content-length':
-        this.declaredLength = /^[0-9]+$/.test(v.trim()) ? Number(v.trim()) : -1;
+      // The server frames the body from these two, so a value it cannot use, or both together (RFC 9112
+      // §6.2), would send a head whose framing the client reads differently: an error, as a CR in a value is.
+      case FramingField.ContentLength: {
+        const length = typeof value === 'number' ? value : /^\s*[0-9]+\s*$/.test(v) ? Number(v) : -1;
+        if (!Number.isSafeInteger(length) || length < 0 || this.declaredChunked) {
+          throw new HeaderValueError(`Invalid Content-Length for this response: ${JSON.stringify(v)}`);
+        }
+        this.declaredLength = length;
         break;
-      case 'transfer-encoding':
+      }
+      case FramingField.TransferEncoding:
+        if (this.declaredLength >= 0) {
+          throw new HeaderValueError('Transfer-Encoding cannot be sent with Content-Length');
+        }
         this.declaredChunked = /(^|,)\s*chunked\s*$/i.test(v);
         break;
     }
@@ -320,10 +338,13 @@ export class BaseHTTPRequestHandler {
     this.sendHeader('Connection', 'close');
     let body: Buffer | null = null;
     if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
-      const page = this.errorMessageFormat
-        .replace(/%\(code\)[ds]/g, String(code))
-        .replace(/%\(message\)s/g, escapeHtml(msg))
-        .replace(/%\(explain\)s/g, escapeHtml(why));
+      // One pass with a function, as Python's `%`: a message holding `$&` or `%(explain)s` stays text.
+      const fields: Record<string, string> = {
+        code: String(code),
+        message: escapeHtml(msg),
+        explain: escapeHtml(why),
+      };
+      const page = this.errorMessageFormat.replace(PLACEHOLDER_RE, (_, name: string) => fields[name]!);
       body = Buffer.from(page, 'utf8');
       this.sendHeader('Content-Type', this.errorContentType);
       this.sendHeader('Content-Length', String(body.length));
@@ -379,6 +400,36 @@ export class BaseHTTPRequestHandler {
   /** The client's address for logs. */
   addressString(): string {
     return this.clientAddress[0];
+  }
+}
+
+const enum FramingField {
+  None,
+  Connection,
+  ContentLength,
+  TransferEncoding,
+}
+
+/**
+ * Which of the fields the server frames the response from `name` is, if any. Called for every header a
+ * handler sends: the usual spellings compare as constants, and only a name of the right length is lowercased.
+ */
+function framingField(name: string): FramingField {
+  switch (name.length) {
+    case 10:
+      return name === 'Connection' || name.toLowerCase() === 'connection'
+        ? FramingField.Connection
+        : FramingField.None;
+    case 14:
+      return name === 'Content-Length' || name.toLowerCase() === 'content-length'
+        ? FramingField.ContentLength
+        : FramingField.None;
+    case 17:
+      return name === 'Transfer-Encoding' || name.toLowerCase() === 'transfer-encoding'
+        ? FramingField.TransferEncoding
+        : FramingField.None;
+    default:
+      return FramingField.None;
   }
 }
 

@@ -113,3 +113,69 @@ export const CASES: Case[] = [
   refused('more than 100 header fields', `GET / HTTP/1.1\r\nHost: t\r\n${'X: y\r\n'.repeat(101)}\r\n`, 431),
   refused('unknown expectation', 'GET / HTTP/1.1\r\nHost: t\r\nExpect: the-unexpected\r\n\r\n', 417),
 ];
+
+const chunked = (body: string): string =>
+  `POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n${body}`;
+/** A request line of exactly `n` bytes, without its line end. */
+const requestLine = (n: number): string => `GET /${'a'.repeat(n - 'GET / HTTP/1.1'.length)} HTTP/1.1`;
+/** A head whose field lines (line ends included, the closing blank line not) take exactly `n` bytes. */
+const fieldBytes = (n: number): string => `GET / HTTP/1.1\r\nHost: t\r\nX: ${'a'.repeat(n - 9 - 5)}\r\n\r\n`;
+
+/**
+ * Cases where the RFCs leave room or basehttp sets a limit: the answer is basehttp's documented choice (see
+ * the README's "Protocol rules"), so these are tested but not scored against other servers.
+ */
+export const CHOICES: Case[] = [
+  accepted(
+    'identical Content-Length list without spaces',
+    'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1,1\r\n\r\na',
+  ),
+  accepted(
+    'Content-Length with leading zeros',
+    'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 002\r\n\r\nab',
+  ),
+  accepted('whitespace after a chunk size', chunked('2 \r\nab\r\n0\r\n\r\n')),
+  accepted('chunk size with leading zeros', chunked('0002\r\nab\r\n0000\r\n\r\n')),
+  accepted('quoted chunk extension with ; and \\"', chunked('2;a="b;c\\"d";e=f\r\nab\r\n0;last\r\n\r\n')),
+  accepted('5000 one-byte chunks', chunked(`${'1\r\na\r\n'.repeat(5000)}0\r\n\r\n`)),
+  accepted(
+    'Content-Length, Transfer-Encoding and Host in trailers change nothing',
+    chunked('2\r\nab\r\n0\r\nContent-Length: 50\r\nTransfer-Encoding: chunked\r\nHost: evil\r\n\r\n'),
+  ),
+  accepted(
+    'obs-text (0x80-0xFF) in a field value',
+    'GET / HTTP/1.1\r\nHost: t\r\nX: caf\xe9 \x80\xff\r\n\r\n',
+  ),
+  accepted('fragment in the target', 'GET /p?q#frag HTTP/1.1\r\nHost: t\r\n\r\n'),
+  accepted('empty Host', 'GET / HTTP/1.1\r\nHost:\r\n\r\n'),
+  accepted('absolute-form whose host differs from Host', 'GET http://other/p HTTP/1.1\r\nHost: t\r\n\r\n'),
+  accepted('OPTIONS *', 'OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n'),
+  accepted('HTTP/1.2 is answered as HTTP/1.1', 'GET / HTTP/1.2\r\nHost: t\r\n\r\n'),
+  accepted('empty Expect', 'GET / HTTP/1.1\r\nHost: t\r\nExpect:\r\n\r\n'),
+  accepted('request line of exactly 8192 bytes', `${requestLine(8192)}\r\nHost: t\r\n\r\n`),
+  accepted('field lines of exactly 64 KiB', fieldBytes(65536)),
+  accepted('exactly 100 fields', `GET / HTTP/1.1\r\nHost: t\r\n${'X: y\r\n'.repeat(99)}\r\n`),
+  refused('request line of 8193 bytes', `${requestLine(8193)}\r\nHost: t\r\n\r\n`, 414),
+  refused('field lines of 64 KiB + 1', fieldBytes(65537), 431),
+  refused('HTTP/0.9 request line alone', 'GET /\r\n'),
+  refused('HTTP/0.9 version', 'GET / HTTP/0.9\r\n\r\n', 505),
+  refused('GET *', 'GET * HTTP/1.1\r\nHost: t\r\n\r\n'),
+  refused('two identical Host fields', 'GET / HTTP/1.1\r\nHost: t\r\nHost: t\r\n\r\n'),
+  refused('userinfo in an absolute-form target', 'GET http://u:p@t/ HTTP/1.1\r\nHost: t\r\n\r\n'),
+  refused('Transfer-Encoding: identity', 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: identity\r\n\r\n'),
+  refused(
+    'chunked;param as the last coding',
+    'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked;q=1\r\n\r\n',
+  ),
+  refused('whitespace before a chunk size', chunked(' 2\r\nab\r\n0\r\n\r\n')),
+  refused('0x prefix on a chunk size', chunked('0x2\r\nab\r\n0\r\n\r\n')),
+  refused('bare LF ending the trailer section', chunked('2\r\nab\r\n0\r\n\n')),
+  refused('obs-fold in trailers', chunked('2\r\nab\r\n0\r\nX: a\r\n b\r\n\r\n')),
+  refused('DEL in a field value', 'GET / HTTP/1.1\r\nHost: t\r\nX: a\x7fb\r\n\r\n'),
+  refused('raw UTF-8 in a field name', 'GET / HTTP/1.1\r\nHost: t\r\nX\xc3\xa9: a\r\n\r\n'),
+  refused(
+    'Expect: 100-continue and another expectation',
+    'GET / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue, x\r\n\r\n',
+    417,
+  ),
+];

@@ -13,4 +13,8 @@ export class Ok extends BaseHTTPRequestHandler {
   doPOST(): Promise<void> {
     return this.doGET();
   }
+
+  doOPTIONS(): Promise<void> {
+    return this.doGET();
+  }
 }

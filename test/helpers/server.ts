@@ -56,8 +56,9 @@ export function serverForSuite(Handler: HandlerClass, options: ServerOptions = {
 }
 
 /**
- * Sends `data` (all at once, or in the given pieces with a pause between) and collects everything the server
- * sends until it closes the connection or `idleMs` passes without a byte.
+ * Sends `data` (all at once, or in the given pieces with a pause between; `pauseMs: 0` yields to the event
+ * loop only, for pieces as small as one byte) and collects everything the server sends until it closes the
+ * connection or `idleMs` passes without a byte.
  */
 export function exchangeRaw(
   port: number,
@@ -100,7 +101,7 @@ export function exchangeRaw(
     socket.on('connect', async () => {
       const pieces = Array.isArray(data) ? data : [data];
       for (let i = 0; i < pieces.length; i++) {
-        if (i > 0) await new Promise((r) => setTimeout(r, pauseMs));
+        if (i > 0) await new Promise((r) => (pauseMs === 0 ? setImmediate(r) : setTimeout(r, pauseMs)));
         if (socket.destroyed) return;
         socket.write(pieces[i]!);
       }

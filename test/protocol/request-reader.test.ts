@@ -174,6 +174,20 @@ describe('RequestReader: accepted requests', () => {
     assert.equal(accept('GET http://example.com?x HTTP/1.1\r\nHost: e\r\n\r\n').head.path, '/?x');
   });
 
+  it('takes the host of an absolute-form target over the Host field (RFC 9112 §3.2.2)', () => {
+    const p = accept('GET http://other.example:81/p HTTP/1.1\r\nX: 1\r\nHost: e\r\n\r\n');
+    assert.deepEqual(
+      [...p.head.headers],
+      [
+        ['X', '1'],
+        ['Host', 'other.example:81'],
+      ],
+    );
+    assert.equal(p.head.requestLine, 'GET http://other.example:81/p HTTP/1.1', 'the log shows what was sent');
+    const old = accept('GET http://[::1]/ HTTP/1.0\r\n\r\n');
+    assert.equal(old.head.headers.get('host'), '[::1]', 'HTTP/1.0 needs no Host field: it is added');
+  });
+
   it('accepts OPTIONS *', () => {
     assert.equal(accept('OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n').head.path, '*');
   });
@@ -190,6 +204,12 @@ describe('RequestReader: accepted requests', () => {
       true,
     );
     assert.equal(accept('GET / HTTP/1.0\r\nExpect: whatever\r\n\r\n').head.expectContinue, false);
+    // A list: empty members are ignored, so an empty field expects nothing.
+    assert.equal(
+      accept('GET / HTTP/1.1\r\nHost: x\r\nExpect: , 100-continue,\r\n\r\n').head.expectContinue,
+      true,
+    );
+    assert.equal(accept('GET / HTTP/1.1\r\nHost: x\r\nExpect:\r\n\r\n').head.expectContinue, false);
   });
 
   it('keeps methods case-sensitive and accepts extension methods', () => {
@@ -242,6 +262,9 @@ describe('RequestReader: refused requests', () => {
     ['raw non-ASCII in target', 'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['relative target', 'GET a/b HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['asterisk with GET', 'GET * HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['userinfo in absolute-form', 'GET http://user:pw@x/ HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['empty host in absolute-form', 'GET http:///p HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['port alone in absolute-form', 'GET http://:80/p HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['missing Host', 'GET / HTTP/1.1\r\n\r\n', 400],
     ['two Host fields', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
     ['two Host fields in HTTP/1.0', 'GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n', 400],
@@ -313,6 +336,7 @@ describe('RequestReader: refused requests', () => {
       400,
     ],
     ['Expect other than 100-continue', 'GET / HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n', 417],
+    ['Expect 100-continue and more', 'GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue, x\r\n\r\n', 417],
   ];
   for (const [name, input, status] of cases) {
     it(`${name} → ${status}`, () => assert.equal(refusal(input), status));
@@ -341,6 +365,48 @@ describe('RequestReader: refused requests', () => {
       refusal('GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n', { ...limits(), maxHeaderCount: 2 }),
       431,
     );
+  });
+
+  it('the request line limit counts its content only: 8192 bytes pass, 8193 get 414, with CRLF or LF', () => {
+    const line = (n: number): string => `GET /${'a'.repeat(n - 'GET / HTTP/1.1'.length)} HTTP/1.1`;
+    assert.equal(line(8192).length, 8192);
+    for (const eol of ['\r\n', '\n']) {
+      assert.equal(accept(`${line(8192)}${eol}Host: x${eol}${eol}`).head.target.length, 8192 - 13);
+      assert.equal(refusal(`${line(8193)}${eol}Host: x${eol}${eol}`), 414);
+    }
+    // Cut off before its line end, a line of the limit plus a CR is still waiting; one byte more is refused.
+    const reader = new RequestReader();
+    reader.push(Buffer.from(`${line(8192)}\r`));
+    assert.equal(reader.readHead(), null);
+    assert.equal(refusal(`${line(8193)}\r`), 414);
+  });
+
+  it('the header section limit counts field lines, not the blank line: 65536 bytes pass, 65537 get 431', () => {
+    // "Host: x" plus a filler field, `n` bytes of field lines in all with their line ends.
+    const head = (n: number, eol: string): string =>
+      `GET / HTTP/1.1${eol}Host: x${eol}X: ${'a'.repeat(n - 7 - 3 - 2 * eol.length)}${eol}${eol}`;
+    for (const eol of ['\r\n', '\n']) {
+      assert.equal(accept(head(65536, eol)).head.headers.get('x')!.length, 65536 - 10 - 2 * eol.length);
+      assert.equal(refusal(head(65537, eol)), 431);
+    }
+  });
+
+  it('100 fields pass, 101 get 431', () => {
+    const fields = (n: number): string => Array.from({ length: n - 1 }, (_, i) => `X-${i}: v\r\n`).join('');
+    assert.equal(accept(`GET / HTTP/1.1\r\nHost: x\r\n${fields(100)}\r\n`).head.headers.size, 100);
+    assert.equal(refusal(`GET / HTTP/1.1\r\nHost: x\r\n${fields(101)}\r\n`), 431);
+  });
+
+  it('a bad request line is refused as soon as it ends, without waiting for the header section', () => {
+    for (const [line, status] of [
+      ['GET /', 400], // HTTP/0.9: no version
+      ['GET / HTTP/2.0', 505],
+      ['G@T / HTTP/1.1', 400],
+    ] as const) {
+      const reader = new RequestReader();
+      reader.push(Buffer.from(`${line}\r\n`));
+      assert.throws(() => reader.readHead(), { status }, line);
+    }
   });
 
   it('a chunked body cut off by end of input is an error, not a short body', () => {

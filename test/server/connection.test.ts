@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
+import { pipeline } from 'node:stream/promises';
 import { exchangeRaw, parseResponses, serverForSuite, startServer, withServer } from '../helpers/server.js';
-import { HTTPServer } from '../../src/index.js';
+import { BaseHTTPRequestHandler, HTTPServer } from '../../src/index.js';
 import { Echo, Hello, LazyReader, Slow, Stream } from './handlers.js';
 
 const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
@@ -120,6 +121,83 @@ describe('connection: persistence, pipelining, framing', () => {
     const [res] = parseResponses(r.bytes);
     assert.equal(res!.status, 204);
     assert.deepEqual(res!.headers.get('connection'), ['close']);
+    assert.equal(r.closed, true);
+  });
+
+  it('Expect: 100-continue: no 100 once the final response has started, even when the handler reads then', async () => {
+    class AnswerThenRead extends BaseHTTPRequestHandler {
+      async doPOST(): Promise<void> {
+        this.sendResponse(200);
+        this.endHeaders();
+        this.flushHeaders();
+        await pipeline(this.rfile, this.wfile);
+      }
+    }
+    await withServer(AnswerThenRead, {}, async (s) => {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      const ended = new Promise((r) => socket.once('end', r));
+      socket.write('POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+      while (!text.includes('\r\n\r\n')) await new Promise((r) => setTimeout(r, 5));
+      assert.match(text, /^HTTP\/1\.1 200 OK\r\n/, 'the final head came first');
+      socket.write('hello'); // the client sends its body anyway, as it may
+      await ended;
+      assert.doesNotMatch(text, /100 Continue/);
+      const [res] = parseResponses(Buffer.from(text, 'latin1'));
+      assert.equal(res!.body.toString(), 'hello');
+      assert.deepEqual(
+        res!.headers.get('connection'),
+        ['close'],
+        'no 100 went out, so the connection closes',
+      );
+    });
+  });
+
+  it('handleExpect100() overridden: refuse before the body is sent, or invite it at once with sendContinue()', async () => {
+    class Gate extends Echo {
+      override handleExpect100(): boolean {
+        if (Number(this.headers.get('Content-Length')) > 10) {
+          this.sendError(413);
+          return false;
+        }
+        this.sendContinue();
+        return true;
+      }
+    }
+    await withServer(Gate, {}, async (s) => {
+      const refused = await exchangeRaw(
+        s.port,
+        'POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n',
+      );
+      assert.doesNotMatch(refused.text, /100 Continue/);
+      assert.equal(parseResponses(refused.bytes)[0]!.status, 413);
+      assert.equal(refused.closed, true);
+
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.write('POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+      // The 100 comes before any body byte was sent, and before the handler read anything.
+      while (!text.includes('\r\n\r\n')) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(text, 'HTTP/1.1 100 Continue\r\n\r\n');
+      socket.write('hello');
+      while (!text.endsWith('hello')) await new Promise((r) => setTimeout(r, 5));
+      socket.destroy();
+    });
+  });
+
+  it('a client that half-closes in the middle of its body gets a 400, not a short body', async () => {
+    const r = await exchangeRaw(ctx.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc', {
+      halfClose: true,
+    });
+    const list = parseResponses(r.bytes);
+    assert.deepEqual(
+      list.map((x) => x.status),
+      [400],
+    );
     assert.equal(r.closed, true);
   });
 
@@ -267,6 +345,100 @@ describe('connection: streaming and backpressure', () => {
     });
   });
 
+  it('clients that reset while their body is being read leave no connection behind', async () => {
+    await withServer(Echo, {}, async (s) => {
+      for (let i = 0; i < 20; i++) {
+        const socket = net.connect(s.port, '127.0.0.1');
+        await new Promise((r) => socket.once('connect', r));
+        socket.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\nabc');
+        while (s.server.connections.size === 0) await new Promise((r) => setTimeout(r, 2));
+        socket.resetAndDestroy();
+        while (s.server.connections.size > 0) await new Promise((r) => setTimeout(r, 2));
+      }
+      const r = await exchangeRaw(s.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok');
+      assert.equal(parseResponses(r.bytes)[0]!.body.toString(), 'ok', 'the server still serves');
+      s.server.flushLog();
+      assert.equal(
+        s.log.filter((l) => /Exception/.test(l)).length,
+        0,
+        'a client leaving is not a handler error',
+      );
+    });
+  });
+
+  it("a handler reading rfile by 'data' events with no 'error' listener: a failing body cannot crash the server", async () => {
+    class Evented extends BaseHTTPRequestHandler {
+      doPOST(): Promise<void> {
+        return new Promise((resolve) => {
+          let size = 0;
+          this.rfile.on('data', (d: Buffer) => (size += d.length));
+          this.rfile.on('end', () => {
+            this.sendResponse(200);
+            this.sendHeader('Content-Length', String(size).length);
+            this.endHeaders();
+            this.wfile.write(String(size));
+          });
+          this.rfile.on('close', resolve);
+        });
+      }
+    }
+    await withServer(Evented, { bodyTimeout: 200 }, async (s) => {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\nabc');
+      while (s.server.connections.size === 0) await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 20));
+      socket.resetAndDestroy();
+      while (s.server.connections.size > 0) await new Promise((r) => setTimeout(r, 2));
+      // Bad chunking and a stalled body reach the client as what they are, not as a 500.
+      const bad = await exchangeRaw(
+        s.port,
+        'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      );
+      assert.equal(parseResponses(bad.bytes)[0]!.status, 400);
+      const stalled = await exchangeRaw(
+        s.port,
+        'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc',
+        {
+          idleMs: 2000,
+        },
+      );
+      assert.equal(parseResponses(stalled.bytes)[0]!.status, 408);
+      const ok = await exchangeRaw(s.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc');
+      assert.equal(parseResponses(ok.bytes)[0]!.body.toString(), '3', 'the server is still up');
+    });
+  });
+
+  it('a client that pipelines without ever reading is held back: the server stops taking its bytes', async () => {
+    await withServer(Hello, { maxBufferedBytes: 64 * 1024 }, async (s) => {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.pause();
+      const batch = Buffer.from(GET('/p').repeat(1000));
+      const offered = 256 * 1024 * 1024;
+      let written = 0;
+      // Write until the socket stays backed up for half a second: a server that kept reading (and answering
+      // into memory) would take all 256 MiB.
+      while (written < offered) {
+        written += batch.length;
+        if (socket.write(batch)) continue;
+        const drained = await Promise.race([
+          new Promise((r) => socket.once('drain', () => r(true))),
+          new Promise((r) => setTimeout(() => r(false), 500)),
+        ]);
+        if (!drained) break;
+      }
+      const connection = [...s.server.connections][0]!;
+      assert.ok(written < offered / 8, `the client wrote ${written} bytes`);
+      assert.ok(connection.reader.buffered <= 64 * 1024 + batch.length, `held ${connection.reader.buffered}`);
+      assert.ok(
+        connection.socket.writableLength < 4 * 1024 * 1024,
+        `queued ${connection.socket.writableLength}`,
+      );
+      socket.destroy();
+    });
+  });
+
   it('a client that resets mid-response does not crash the server or leak its connection', async () => {
     await withServer(Stream, {}, async (s) => {
       const socket = net.connect(s.port, '127.0.0.1');
@@ -298,6 +470,25 @@ describe('connection: timeouts', () => {
       const r = await exchangeRaw(s.port, GET('/'), { idleMs: 3000 });
       assert.equal(parseResponses(r.bytes).length, 1, 'no 408 after the response');
       assert.equal(r.closed, true);
+    });
+  });
+
+  it('blank lines between requests do not keep an idle connection open', async () => {
+    await withServer(Hello, { keepAliveTimeout: 200 }, async (s) => {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      let closed = false;
+      socket.on('data', () => {});
+      socket.on('close', () => (closed = true));
+      socket.write(GET('/'));
+      // RFC 9112 §2.2 lets a server skip blank lines before a request; they are not a request. 60 of them,
+      // 50 ms apart, span 15 idle timeouts: the server must have closed long before the last one.
+      for (let i = 0; i < 60 && !closed; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        if (!socket.destroyed) socket.write('\r\n');
+      }
+      socket.destroy();
+      assert.equal(closed, true, 'the connection was still open after 3 s of blank lines');
     });
   });
 
@@ -345,6 +536,23 @@ describe('server life cycle', () => {
     assert.deepEqual(res!.headers.get('connection'), ['close']);
     assert.equal(r.closed, true);
     await assert.rejects(exchangeRaw(s.port, GET('/')), /ECONNREFUSED/);
+  });
+
+  it('shutdown() closes a request still running at its deadline, and leaves no connection behind', async () => {
+    class Stuck extends BaseHTTPRequestHandler {
+      doGET(): Promise<void> {
+        return new Promise(() => {}); // never answers
+      }
+    }
+    const s = await startServer(Stuck);
+    const pending = exchangeRaw(s.port, GET('/'), { idleMs: 5000 });
+    while (s.server.connections.size === 0) await new Promise((r) => setTimeout(r, 5));
+    await s.server.shutdown(200);
+    assert.equal(s.server.connections.size, 0, 'every connection is gone once shutdown() resolves');
+    const r = await pending;
+    assert.equal(r.closed, true);
+    assert.equal(r.bytes.length, 0, 'nothing was sent for the request that never finished');
+    await s.close(); // serveForever() has resolved
   });
 
   it('shutdown() answers a connection that had not sent its request yet, with Connection: close', async () => {
@@ -403,6 +611,48 @@ describe('server life cycle', () => {
     assert.deepEqual(server.serverAddress, ['::1', server.serverPort]);
     await server.shutdown();
     await serving;
+  });
+
+  it('listens dual-stack without a host (IPv4 client shown as plain IPv4); ipv6Only refuses IPv4', async () => {
+    class WhoAmI extends BaseHTTPRequestHandler {
+      doGET(): void {
+        const body = this.clientAddress[0];
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', body.length);
+        this.endHeaders();
+        this.wfile.write(body);
+      }
+    }
+    const ask = (port: number, host: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = net.connect(port, host);
+        let out = '';
+        socket.on('data', (d) => (out += d));
+        socket.on('end', () => resolve(out.slice(out.indexOf('\r\n\r\n') + 4)));
+        socket.on('error', reject);
+        socket.write(GET('/', 'Connection: close\r\n'));
+      });
+    const server = new HTTPServer({ port: 0 }, WhoAmI, { logStream: null });
+    await server.listen();
+    const serving = server.serveForever();
+    try {
+      assert.equal(server.serverAddress[0], '::');
+      assert.equal(await ask(server.serverPort, '127.0.0.1'), '127.0.0.1');
+      assert.equal(await ask(server.serverPort, '::1'), '::1');
+    } finally {
+      await server.shutdown();
+      await serving;
+    }
+    const v6only = new HTTPServer({ host: '::', port: 0, ipv6Only: true }, WhoAmI, { logStream: null });
+    await v6only.listen();
+    const servingV6 = v6only.serveForever();
+    try {
+      assert.equal(await ask(v6only.serverPort, '::1'), '::1');
+      await assert.rejects(ask(v6only.serverPort, '127.0.0.1'), { code: 'ECONNREFUSED' });
+    } finally {
+      await v6only.serverClose();
+      await servingV6;
+    }
   });
 
   it('a port in use rejects listen() with EADDRINUSE', async () => {

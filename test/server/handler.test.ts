@@ -19,6 +19,33 @@ describe('BaseHTTPRequestHandler', () => {
     assert.match(res!.body.toString(), /Unsupported method \('get'\)/);
   });
 
+  it('a lowercase method is a valid token: it dispatches to its own do<method>, SPAM to doSPAM', async () => {
+    class Methods extends BaseHTTPRequestHandler {
+      private answer(): void {
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', this.command.length);
+        this.endHeaders();
+        this.wfile.write(this.command);
+      }
+      doget(): void {
+        this.answer();
+      }
+      doSPAM(): void {
+        this.answer();
+      }
+    }
+    await withServer(Methods, {}, async (s) => {
+      const r = await exchangeRaw(
+        s.port,
+        'get / HTTP/1.1\r\nHost: t\r\n\r\nSPAM / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n',
+      );
+      assert.deepEqual(
+        parseResponses(r.bytes).map((x) => `${x.status} ${x.body.toString().slice(0, 4)}`),
+        ['200 get', '200 SPAM', '501 <!DO'],
+      );
+    });
+  });
+
   it('sendError writes an escaped HTML page with an exact Content-Length and Connection: close', async () => {
     const r = await exchangeRaw(ctx.port, GET('/missing'));
     const [res] = parseResponses(r.bytes);
@@ -31,6 +58,23 @@ describe('BaseHTTPRequestHandler', () => {
     assert.match(page, /404 - The path was "not" found &amp; that is &lt;b&gt;that&lt;\/b&gt;\./);
     assert.doesNotMatch(page, /<such>|<b>/);
     assert.equal(r.closed, true);
+  });
+
+  it('sendError fills the page in one pass: $& or a placeholder inside the message stays text', async () => {
+    class Dollars extends BaseHTTPRequestHandler {
+      doGET(): void {
+        this.sendError(404, "costs $& or $' %(explain)s", 'why');
+      }
+    }
+    await withServer(Dollars, {}, async (s) => {
+      const [res] = parseResponses((await exchangeRaw(s.port, GET('/'))).bytes);
+      const page = res!.body.toString();
+      assert.match(
+        page,
+        /<p>Message: costs \$&amp; or \$' %\(explain\)s\.<\/p>\n<p>Error code explanation: 404 - why\.<\/p>/,
+      );
+      assert.deepEqual(res!.headers.get('content-length'), [String(res!.body.length)]);
+    });
   });
 
   it('sendError has no body for HEAD', async () => {
@@ -58,6 +102,46 @@ describe('BaseHTTPRequestHandler', () => {
     const lines = ctx.log.slice(before).join('\n');
     assert.match(lines, /Exception in GET handler: Error: sync failure/);
     assert.match(lines, /Exception in POST handler: TypeError: async failure/);
+  });
+
+  it('a handler whose constructor throws: 500 and a log line, and a bad request cannot crash the server', async () => {
+    class Fragile extends BaseHTTPRequestHandler {
+      // A field initialiser that trusts the request: throws when X-User is missing, as on a refused request.
+      user = this.headers.get('X-User')!.toLowerCase();
+      doGET(): void {
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', this.user.length);
+        this.endHeaders();
+        this.wfile.write(this.user);
+      }
+    }
+    await withServer(Fragile, {}, async (s) => {
+      const missing = await exchangeRaw(s.port, GET('/'));
+      assert.equal(parseResponses(missing.bytes)[0]!.status, 500);
+      const bad = await exchangeRaw(s.port, 'GET / HTTP/9.9\r\n\r\n');
+      assert.equal(parseResponses(bad.bytes)[0]!.status, 505, 'the protocol error is still answered');
+      const good = await exchangeRaw(s.port, GET('/', 'X-User: ADA\r\n'));
+      assert.equal(parseResponses(good.bytes)[0]!.body.toString(), 'ada');
+      s.server.flushLog();
+      assert.equal(s.log.filter((l) => /Exception in Fragile constructor: TypeError/.test(l)).length, 2);
+    });
+  });
+
+  it('an override that throws while a bad request is refused cannot crash the server', async () => {
+    class BrokenLog extends Hello {
+      override logError(): void {
+        throw new Error('the log broke');
+      }
+    }
+    await withServer(BrokenLog, {}, async (s) => {
+      const bad = await exchangeRaw(s.port, 'GET / HTTP/9.9\r\n\r\n');
+      assert.equal(parseResponses(bad.bytes)[0]!.status, 505, 'answered by the stand-in');
+      assert.equal(bad.closed, true);
+      const good = await exchangeRaw(s.port, GET('/ok'));
+      assert.equal(parseResponses(good.bytes)[0]!.body.toString(), 'hello /ok');
+      s.server.flushLog();
+      assert.ok(s.log.some((l) => l === 'refusing a request failed: the log broke'));
+    });
   });
 
   it('a handler that returns without a response gets a 500', async () => {
@@ -136,6 +220,26 @@ describe('BaseHTTPRequestHandler', () => {
     });
   });
 
+  it('closeConnection = true set after the head went out still closes the connection, as in Python', async () => {
+    class LateCloser extends Hello {
+      override doGET(): void {
+        super.doGET();
+        if (this.path === '/last') this.closeConnection = true;
+      }
+    }
+    await withServer(LateCloser, {}, async (s) => {
+      const r = await exchangeRaw(s.port, GET('/last') + GET('/never'));
+      assert.deepEqual(
+        parseResponses(r.bytes).map((x) => x.body.toString()),
+        ['hello /last'],
+      );
+      assert.equal(r.closed, true);
+      const open = await exchangeRaw(s.port, GET('/1') + GET('/2'));
+      assert.equal(parseResponses(open.bytes).length, 2);
+      assert.equal(open.closed, false);
+    });
+  });
+
   it('exposes request attributes: command, path, requestVersion, headers, clientAddress', async () => {
     let seen: unknown;
     class Inspect extends BaseHTTPRequestHandler {
@@ -165,6 +269,86 @@ describe('BaseHTTPRequestHandler', () => {
         multi: ['a', 'b'],
         host: '127.0.0.1',
       });
+    });
+  });
+
+  it('Transfer-Encoding: chunked sent by the handler: framed by the server, and dropped for HTTP/1.0', async () => {
+    class Chunky extends BaseHTTPRequestHandler {
+      doGET(): void {
+        this.sendResponse(200);
+        this.sendHeader('Transfer-Encoding', 'chunked');
+        this.endHeaders();
+        this.wfile.write('abc');
+        this.wfile.write('defg');
+      }
+    }
+    await withServer(Chunky, {}, async (s) => {
+      const r11 = await exchangeRaw(s.port, GET('/'));
+      assert.match(r11.text, /\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n$/);
+      const r10 = await exchangeRaw(s.port, 'GET / HTTP/1.0\r\n\r\n');
+      assert.doesNotMatch(r10.text, /Transfer-Encoding/i);
+      assert.match(r10.text, /\r\n\r\nabcdefg$/);
+      assert.equal(r10.closed, true, 'the body ends with the connection');
+    });
+  });
+
+  it('a Content-Length the server cannot frame with (not digits, or with Transfer-Encoding) throws: 500', async () => {
+    class BadFraming extends BaseHTTPRequestHandler {
+      doGET(): void {
+        this.sendResponse(200);
+        if (this.path === '/both') {
+          this.sendHeader('Content-Length', 3);
+          this.sendHeader('Transfer-Encoding', 'chunked');
+        } else if (this.path === '/both-reversed') {
+          this.sendHeader('Transfer-Encoding', 'chunked');
+          this.sendHeader('Content-Length', 3);
+        } else {
+          this.sendHeader('Content-Length', '-3');
+        }
+        this.endHeaders();
+        this.wfile.write('abc');
+      }
+    }
+    await withServer(BadFraming, {}, async (s) => {
+      for (const path of ['/both', '/both-reversed', '/negative']) {
+        const r = await exchangeRaw(s.port, GET(path));
+        const list = parseResponses(r.bytes);
+        assert.deepEqual(
+          list.map((x) => x.status),
+          [500],
+          path,
+        );
+        assert.equal(list[0]!.headers.get('transfer-encoding'), undefined, path);
+      }
+      s.server.flushLog();
+      assert.equal(s.log.filter((l) => l.includes(HeaderValueError.name)).length, 3);
+    });
+  });
+
+  it('header bytes are ISO-8859-1 both ways: obs-text read as U+0080-U+00FF and written back as one byte', async () => {
+    let seen = '';
+    class Latin extends BaseHTTPRequestHandler {
+      doGET(): void {
+        seen = this.headers.get('X-In')!;
+        this.sendResponse(204);
+        this.sendHeader('X-Echo', seen);
+        this.endHeaders();
+      }
+    }
+    await withServer(Latin, {}, async (s) => {
+      const r = await exchangeRaw(
+        s.port,
+        Buffer.concat([
+          Buffer.from('GET / HTTP/1.1\r\nHost: t\r\nX-In: caf'),
+          Buffer.from([0xe9, 0x80, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]),
+        ]),
+      );
+      assert.equal(seen, 'caf\u00e9\u0080\u00ff');
+      const at = r.bytes.indexOf('X-Echo: ');
+      assert.deepEqual(
+        [...r.bytes.subarray(at + 8, at + 16)],
+        [0x63, 0x61, 0x66, 0xe9, 0x80, 0xff, 0x0d, 0x0a],
+      );
     });
   });
 
