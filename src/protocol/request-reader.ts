@@ -66,17 +66,20 @@ export class RequestReader extends MessageReader<RequestHead> {
     throw new ProtocolError(400, 'Obsolete line folding is not accepted');
   }
 
-  protected parseStartLine(text: string, end: number): void {
-    let i = 0;
-    while (i < end && TCHAR[text.charCodeAt(i)] === 1) i++;
-    if (i === 0 || i === end || text.charCodeAt(i) !== SP) throw new ProtocolError(400, 'Bad request syntax');
-    const methodEnd = i;
+  protected parseStartLine(text: string, end: number, bytes: Buffer, base: number): void {
+    const stop = base + end;
+    let i = base;
+    while (i < stop && TCHAR[bytes[i]!] === 1) i++;
+    if (i === base || i === stop || bytes[i] !== SP) throw new ProtocolError(400, 'Bad request syntax');
+    const methodEnd = i - base;
     const targetStart = ++i;
-    while (i < end && TARGET_BYTE[text.charCodeAt(i)] === 1) i++;
-    if (i === targetStart || i === end || text.charCodeAt(i) !== SP) {
+    while (i < stop && TARGET_BYTE[bytes[i]!] === 1) i++;
+    if (i === targetStart || i === stop || bytes[i] !== SP) {
       throw new ProtocolError(400, 'Bad request syntax');
     }
-    const targetEnd = i++;
+    const targetEnd = i - base;
+    i = targetEnd + 1;
+    const targetFrom = targetStart - base;
     // HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3).
     if (
       end - i !== 8 ||
@@ -93,9 +96,9 @@ export class RequestReader extends MessageReader<RequestHead> {
     // The commonest method and target as shared constants, so comparisons with them stay cheap.
     this.method = methodEnd === 3 && text.startsWith('GET') ? 'GET' : text.slice(0, methodEnd);
     this.target =
-      targetEnd - targetStart === 1 && text.charCodeAt(targetStart) === 0x2f
+      targetEnd - targetFrom === 1 && text.charCodeAt(targetFrom) === 0x2f
         ? '/'
-        : text.slice(targetStart, targetEnd);
+        : text.slice(targetFrom, targetEnd);
     this.requestLine = text.slice(0, end);
   }
 

@@ -82,7 +82,7 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     headers.continueLast(value);
   }
 
-  /** `HTTP/1.x SSS reason` (the reason may be empty or absent), read in place. */
+  /** `HTTP/1.x SSS reason` (the reason may be empty or absent), read in place: short enough as text. */
   protected parseStartLine(text: string, end: number): void {
     let ok = end >= 12 && isDigit(text.charCodeAt(7)) && text.charCodeAt(8) === SP;
     for (let i = 0; ok && i < HTTP_1.length; i++) ok = text.charCodeAt(i) === HTTP_1[i];
