@@ -1,6 +1,6 @@
 /**
  * Field names seen in nearly every request (in the spellings clients send) or response (the client reads
- * those). Matching the text against this table hands out a shared string and its lowercase key instead of
+ * those). Matching the bytes against this table hands out a shared string and its lowercase key instead of
  * slicing and lowercasing each name anew: most of a small message's parsing cost is string creation.
  */
 const COMMON = [
@@ -51,26 +51,33 @@ const COMMON = [
 interface Known {
   readonly name: string;
   readonly key: string;
-  /** The first character code, to pass over most candidates without a call. */
-  readonly first: number;
+  /** The name's bytes, compared in place with the received ones. */
+  readonly bytes: Uint8Array;
 }
 
 /** Candidates by length; both the canonical and the all-lowercase spelling (HTTP/2-minded clients). */
 const BY_LENGTH: Known[][] = [];
 for (const name of COMMON) {
   const key = name.toLowerCase();
-  for (const spelling of new Set([name, key]))
-    (BY_LENGTH[name.length] ??= []).push({ name: spelling, key, first: spelling.charCodeAt(0) });
+  for (const spelling of new Set([name, key])) {
+    (BY_LENGTH[name.length] ??= []).push({ name: spelling, key, bytes: Buffer.from(spelling, 'latin1') });
+  }
 }
 
 /**
- * The shared name and key for the field name in [start, end) of `text` if it is a common one, else
- * undefined. Comparing in place makes no string; a hit hands out constants instead of a new name.
+ * The shared name and key for the field name in bytes [start, end) if it is a common one, else undefined.
+ * Comparing in place makes no string; a hit hands out constants instead of a new name.
  */
-export function knownFieldName(text: string, start: number, end: number): Known | undefined {
-  const candidates = BY_LENGTH[end - start];
+export function knownFieldName(bytes: Uint8Array, start: number, end: number): Known | undefined {
+  const n = end - start;
+  const candidates = BY_LENGTH[n];
   if (candidates === undefined) return undefined;
-  const first = text.charCodeAt(start);
-  for (const c of candidates) if (c.first === first && text.startsWith(c.name, start)) return c;
+  const first = bytes[start];
+  next: for (const c of candidates) {
+    const name = c.bytes;
+    if (name[0] !== first) continue;
+    for (let j = 1; j < n; j++) if (name[j] !== bytes[start + j]) continue next;
+    return c;
+  }
   return undefined;
 }

@@ -1,84 +1,92 @@
+/** A field's three slots in `Headers.fields`: the name as sent, its lowercase key, the value. */
+const NAME = 0;
+const KEY = 1;
+const VALUE = 2;
+const STRIDE = 3;
+
 /**
  * Header fields of one message, in the order received. Lookups ignore case; repeated fields are kept as
  * separate entries (use `getAll`). Names keep the spelling the peer sent.
  */
 export class Headers implements Iterable<[string, string]> {
-  private readonly names: string[] = [];
-  private readonly keys: string[] = [];
-  private readonly values: string[] = [];
+  /** Name, key and value of each field in turn: one array to grow per message, not three. */
+  private readonly fields: string[] = [];
 
   /** Appends a field; `key` is the lowercased name when the caller already has it. */
   add(name: string, value: string, key: string = name.toLowerCase()): void {
-    this.names.push(name);
-    this.keys.push(key);
-    this.values.push(value);
+    this.fields.push(name, key, value);
   }
 
   /** Continues the last field's value (a response's obs-fold line, unfolded with a space: RFC 9112 §5.2). */
   continueLast(text: string): void {
-    const last = this.values.length - 1;
-    if (last >= 0) this.values[last] = `${this.values[last]} ${text}`;
+    const last = this.fields.length - STRIDE + VALUE;
+    if (last > 0) this.fields[last] = `${this.fields[last]} ${text}`;
   }
 
   /** Gives the first field named `name` this value (the others are removed), or appends it. */
   set(name: string, value: string): void {
     const key = name.toLowerCase();
-    const i = this.keys.indexOf(key);
+    const i = this.indexOf(key);
     if (i < 0) {
       this.add(name, value, key);
       return;
     }
-    this.values[i] = value;
-    for (let j = this.keys.length - 1; j > i; j--) {
-      if (this.keys[j] === key) {
-        this.names.splice(j, 1);
-        this.keys.splice(j, 1);
-        this.values.splice(j, 1);
-      }
-    }
+    const f = this.fields;
+    f[i + VALUE] = value;
+    for (let j = f.length - STRIDE; j > i; j -= STRIDE) if (f[j + KEY] === key) f.splice(j, STRIDE);
   }
 
   /** The first value of the field, as Python's `message.get`; undefined when absent. */
   get(name: string): string | undefined {
-    const key = name.toLowerCase();
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.values[i];
-    return undefined;
+    const i = this.indexOf(name.toLowerCase());
+    return i < 0 ? undefined : this.fields[i + VALUE];
   }
 
   /** Every value of a repeated field, in order. */
   getAll(name: string): string[] {
     const key = name.toLowerCase();
+    const f = this.fields;
     const out: string[] = [];
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === key) out.push(this.values[i]!);
+    for (let i = 0; i < f.length; i += STRIDE) if (f[i + KEY] === key) out.push(f[i + VALUE]!);
     return out;
   }
 
   has(name: string): boolean {
-    return this.keys.includes(name.toLowerCase());
+    return this.indexOf(name.toLowerCase()) >= 0;
   }
 
   /** Lowercased name of the i-th field line, for callers that walk every field once. */
   keyAt(i: number): string {
-    return this.keys[i]!;
+    return this.fields[i * STRIDE + KEY]!;
   }
 
   /** Value of the i-th field line. */
   valueAt(i: number): string {
-    return this.values[i]!;
+    return this.fields[i * STRIDE + VALUE]!;
   }
 
   /** Number of field lines (a repeated field counts once per line). */
   get size(): number {
-    return this.keys.length;
+    return this.fields.length / STRIDE;
   }
 
   *[Symbol.iterator](): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.names.length; i++) yield [this.names[i]!, this.values[i]!];
+    const f = this.fields;
+    for (let i = 0; i < f.length; i += STRIDE) yield [f[i + NAME]!, f[i + VALUE]!];
   }
 
   /** Field names as received, in order, repeated names once per line. */
   keysInOrder(): string[] {
-    return this.names.slice();
+    const f = this.fields;
+    const out: string[] = [];
+    for (let i = 0; i < f.length; i += STRIDE) out.push(f[i + NAME]!);
+    return out;
+  }
+
+  /** Where the first field with this lowercase key starts in `fields`, or -1. */
+  private indexOf(key: string): number {
+    const f = this.fields;
+    for (let i = 0; i < f.length; i += STRIDE) if (f[i + KEY] === key) return i;
+    return -1;
   }
 }

@@ -315,7 +315,7 @@ export abstract class MessageReader<H> {
       if (bytes[colon] !== COLON || colon === i) throw badFieldName(bytes, i, colon);
       const end = valueEnd(bytes, colon + 1);
       const value = trimmedSlice(text, bytes, base, colon + 1, end);
-      const known = knownFieldName(text, i - base, colon - base);
+      const known = knownFieldName(bytes, i, colon);
       if (known !== undefined) headers.add(known.name, value, known.key);
       else headers.add(text.slice(i - base, colon - base), value);
       i = nextLine(bytes, end);
