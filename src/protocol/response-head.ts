@@ -8,8 +8,9 @@ export class HeaderValueError extends TypeError {
   }
 }
 
-/** Names already checked: a server sends the same few names on every response. */
+/** Names and short values already checked: a server sends the same few on every response. */
 const VALID_NAMES = new Set<string>();
+const VALID_VALUES = new Set<string>();
 /** Status lines already built, by version then code (the last reason used for it): the same few on every response. */
 const STATUS_LINES = new Map<string, Map<number, { reason: string; line: string }>>();
 
@@ -22,8 +23,11 @@ export function fieldLine(name: string, value: string): string {
     if (!isToken(name)) throw new HeaderValueError(`Invalid header name: ${JSON.stringify(name)}`);
     if (VALID_NAMES.size < 512) VALID_NAMES.add(name);
   }
-  if (!isFieldValue(value)) {
-    throw new HeaderValueError(`Invalid value for header ${name}: ${JSON.stringify(value)}`);
+  if (!VALID_VALUES.has(value)) {
+    if (!isFieldValue(value)) {
+      throw new HeaderValueError(`Invalid value for header ${name}: ${JSON.stringify(value)}`);
+    }
+    if (VALID_VALUES.size < 512 && value.length <= 64) VALID_VALUES.add(value);
   }
   return `${name}: ${value}\r\n`;
 }
