@@ -324,6 +324,20 @@ export class BaseHTTPRequestHandler {
    * Content-Length, `Connection: close`; no body for HEAD or for codes that have none.
    */
   sendError(code: number, message?: string, explain?: string): void {
+    this.sendErrorPage(code, message, explain, true);
+  }
+
+  /**
+   * The page `sendError` sends, with or without `Connection: close`. Python always closes; a subclass whose
+   * refusals leave the request read whole and in step (a file server's 404) can keep the connection, and
+   * the exchange still closes it wherever framing is in doubt.
+   */
+  protected sendErrorPage(
+    code: number,
+    message: string | undefined,
+    explain: string | undefined,
+    close: boolean,
+  ): void {
     const exchange = this.exchange;
     if (exchange.headCommitted) {
       this.logError('cannot send error %d: the response already started', code);
@@ -335,7 +349,7 @@ export class BaseHTTPRequestHandler {
     const why = explain ?? longMsg;
     this.logError('code %d, message %s', code, msg);
     this.sendResponse(code, msg);
-    this.sendHeader('Connection', 'close');
+    if (close) this.sendHeader('Connection', 'close');
     let body: Buffer | null = null;
     if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
       // One pass with a function, as Python's `%`: a message holding `$&` or `%(explain)s` stays text.

@@ -117,6 +117,25 @@ describe('SimpleHTTPRequestHandler', () => {
     assert.equal((await curl(ctx.port, '/hello.txt%2f')).status, 404);
   });
 
+  it('keeps the connection after a 404 or 412, as nginx does; a refused request still closes it', async () => {
+    const pipelined =
+      'GET /missing.ico HTTP/1.1\r\nHost: t\r\n\r\n' +
+      'GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-Match: "nope"\r\n\r\n' +
+      'GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n';
+    const kept = await exchangeRaw(ctx.port, pipelined);
+    const responses = parseResponses(kept.bytes);
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [404, 412, 200],
+    );
+    assert.equal(responses[0]!.headers.get('connection'), undefined);
+    assert.equal(responses[2]!.body.toString(), 'hello world\n');
+    assert.equal(kept.closed, false);
+    const refused = await exchangeRaw(ctx.port, 'GET /hello.txt HTTP/1.1\r\n\r\n'); // no Host
+    assert.match(refused.text, /^HTTP\/1\.1 400 [^]*\r\nConnection: close\r\n/);
+    assert.equal(refused.closed, true);
+  });
+
   it('never serves a file outside the directory', async () => {
     for (const path of [
       '/../outside.txt',

@@ -60,6 +60,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     else return result.then(log);
   }
 
+  /**
+   * A file server's refusals (404, 403, 412, 401, …) keep the connection open, as nginx's do: the request
+   * was read whole and the page has an exact length, so a browser's missing favicon does not cost it a new
+   * connection. Server errors still close, as in Python.
+   */
+  override sendError(code: number, message?: string, explain?: string): void {
+    this.sendErrorPage(code, message, explain, code >= 500);
+  }
+
   /** Error lines in the access log's format when that is JSON, so the log stays one object per line. */
   override logError(fmt: string, ...args: unknown[]): void {
     if (this.options.logFormat !== 'json') return super.logError(fmt, ...args);
