@@ -61,6 +61,8 @@ export class Exchange {
   private bodyMode = BodyMode.None;
   private remaining = 0;
   private requestBody: RequestBody | null = null;
+  /** Bytes a write tried to send past the declared Content-Length. */
+  private overrun = 0;
   private responseBody: ResponseBody | null = null;
   /** The request body stream is waiting for bytes from the socket. */
   wantsBody = false;
@@ -226,7 +228,8 @@ export class Exchange {
       case BodyMode.Length:
         if (n > this.remaining) {
           this.closeAfter = true;
-          throw new RangeError(`Response body exceeds its Content-Length by ${n - this.remaining} bytes`);
+          this.overrun = n - this.remaining;
+          throw new RangeError(`Response body exceeds its Content-Length by ${this.overrun} bytes`);
         }
         this.remaining -= n;
         this.bytesSent += n;
@@ -293,6 +296,19 @@ export class Exchange {
     }
     this.flushHead();
     if (this.bodyMode === BodyMode.Length && this.remaining > 0) this.closeAfter = true;
+  }
+
+  /**
+   * How the body broke the Content-Length its head declared, once the handler is done with it; null when it
+   * kept to it. The connection closes either way (the client cannot find the next response); this is for the
+   * log line that says why.
+   */
+  framingProblem(): string | null {
+    if (this.overrun > 0) return `response body exceeds its Content-Length by ${this.overrun} bytes`;
+    if (this.bodyMode === BodyMode.Length && this.remaining > 0 && !this.aborted) {
+      return `response body ended ${this.remaining} bytes short of its Content-Length`;
+    }
+    return null;
   }
 
   /**

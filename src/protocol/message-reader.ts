@@ -100,6 +100,9 @@ export abstract class MessageReader<H> {
   /** The error for a start line over the limit: 414 for a request, a plain refusal for a response. */
   protected abstract startLineTooLong(): ProtocolError;
 
+  /** The error for a field section over the limit: 431 for a request, a plain refusal for a response. */
+  protected abstract fieldsTooLarge(): ProtocolError;
+
   /** Appends bytes from the peer. Never parses: parsing happens when the owner asks for the next piece. */
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
@@ -215,7 +218,7 @@ export abstract class MessageReader<H> {
     const startLineEnd = this.startLineEnd - pos;
     // The field lines with their line ends; the blank line that closes the section does not count.
     if (blankLine - startLineEnd - 1 > this.limits.maxHeaderBytes) {
-      throw new ProtocolError(431, 'Request header fields too large');
+      throw this.fieldsTooLarge();
     }
     const headLength = blankLine + (text.charCodeAt(blankLine) === CR ? 2 : 1);
     const headers = new Headers();
@@ -288,7 +291,7 @@ export abstract class MessageReader<H> {
     if (this.startLineEnd < 0) {
       if (len - this.pos > limits.maxStartLineBytes + 1) throw this.startLineTooLong();
     } else if (len - this.startLineEnd - 1 > limits.maxHeaderBytes + 1) {
-      throw new ProtocolError(431, 'Request header fields too large');
+      throw this.fieldsTooLarge();
     }
   }
 

@@ -62,6 +62,10 @@ export class RequestReader extends MessageReader<RequestHead> {
     return new ProtocolError(414, 'Request-URI Too Long');
   }
 
+  protected fieldsTooLarge(): ProtocolError {
+    return new ProtocolError(431, 'Request header fields too large');
+  }
+
   protected foldedLine(): void {
     throw new ProtocolError(400, 'Obsolete line folding is not accepted');
   }

@@ -78,6 +78,10 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     return new ProtocolError(502, 'Status line too long');
   }
 
+  protected fieldsTooLarge(): ProtocolError {
+    return new ProtocolError(502, 'Response header fields too large');
+  }
+
   protected foldedLine(headers: Headers, value: string): void {
     headers.continueLast(value);
   }

@@ -223,7 +223,15 @@ export class BaseHTTPRequestHandler {
     }
     // As in Python, `closeConnection` set after the head went out still closes once this response is done.
     if (this.closeConnection) exchange.closeAfter = true;
-    return exchange.settleResponseStream();
+    const settled = exchange.settleResponseStream();
+    if (settled === undefined) return this.checkFraming();
+    return settled.then(() => this.checkFraming());
+  }
+
+  /** One log line for a body that broke its Content-Length: the client sees only a closed connection. */
+  private checkFraming(): void {
+    const problem = this.exchange.framingProblem();
+    if (problem !== null) this.logError('%s handler: %s', this.command, problem);
   }
 
   /** Starts a response: status line, `Server` and `Date` headers, and the request's log line. */
@@ -259,6 +267,8 @@ export class BaseHTTPRequestHandler {
 
   /** Adds a header field. Throws for a name or value that could split the response (CR, LF, NUL). */
   sendHeader(keyword: string, value: string | number): void {
+    if (this.exchange.headCommitted)
+      throw new Error('sendHeader() after endHeaders(): the head was already sent');
     const v = typeof value === 'number' ? String(value) : value;
     this.headBuffer += fieldLine(keyword, v);
     switch (framingField(keyword)) {

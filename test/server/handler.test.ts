@@ -158,6 +158,32 @@ describe('BaseHTTPRequestHandler', () => {
     assert.equal(r.closed, true);
   });
 
+  it('a header sent after endHeaders() is an error, not silently dropped: logged, connection closed', async () => {
+    const before = ctx.log.length;
+    const r = await exchangeRaw(ctx.port, GET('/late-header') + GET('/next'));
+    assert.equal(parseResponses(r.bytes).length, 1, 'the pipelined request is not answered');
+    assert.equal(r.closed, true);
+    ctx.server.flushLog();
+    assert.match(
+      ctx.log.slice(before).join('\n'),
+      /Exception in GET handler: Error: sendHeader\(\) after endHeaders\(\)/,
+    );
+  });
+
+  it('a body longer or shorter than its Content-Length: one log line each, and the connection closes', async () => {
+    const before = ctx.log.length;
+    const over = await exchangeRaw(ctx.port, GET('/overrun') + GET('/next'));
+    assert.match(over.text, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n$/, 'the head, and nothing of the body');
+    assert.equal(over.closed, true);
+    const short = await exchangeRaw(ctx.port, GET('/short') + GET('/next'));
+    assert.match(short.text, /\r\n\r\nsix b\.$/);
+    assert.equal(short.closed, true);
+    ctx.server.flushLog();
+    const lines = ctx.log.slice(before).join('\n');
+    assert.match(lines, /GET handler: response body exceeds its Content-Length by 1 bytes/);
+    assert.match(lines, /GET handler: response body ended 4 bytes short of its Content-Length/);
+  });
+
   it('a header value with CR/LF throws instead of splitting the response', async () => {
     const r = await exchangeRaw(ctx.port, GET('/split'));
     const list = parseResponses(r.bytes);

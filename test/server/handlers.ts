@@ -95,6 +95,25 @@ export class Broken extends BaseHTTPRequestHandler {
         this.wfile.write('partial');
         throw new Error('failure after the head');
       }
+      case '/late-header':
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', 2);
+        this.endHeaders();
+        this.wfile.write('ok');
+        this.sendHeader('X-Too-Late', '1');
+        return;
+      case '/overrun':
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', 3);
+        this.endHeaders();
+        this.wfile.write('four');
+        return;
+      case '/short':
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', 10);
+        this.endHeaders();
+        this.wfile.write('six b.');
+        return;
     }
     this.sendError(404, 'No <such> page', 'The path was "not" found & that is <b>that</b>');
   }
