@@ -613,48 +613,6 @@ describe('server life cycle', () => {
     await serving;
   });
 
-  it('listens dual-stack without a host (IPv4 client shown as plain IPv4); ipv6Only refuses IPv4', async () => {
-    class WhoAmI extends BaseHTTPRequestHandler {
-      doGET(): void {
-        const body = this.clientAddress[0];
-        this.sendResponse(200);
-        this.sendHeader('Content-Length', body.length);
-        this.endHeaders();
-        this.wfile.write(body);
-      }
-    }
-    const ask = (port: number, host: string): Promise<string> =>
-      new Promise((resolve, reject) => {
-        const socket = net.connect(port, host);
-        let out = '';
-        socket.on('data', (d) => (out += d));
-        socket.on('end', () => resolve(out.slice(out.indexOf('\r\n\r\n') + 4)));
-        socket.on('error', reject);
-        socket.write(GET('/', 'Connection: close\r\n'));
-      });
-    const server = new HTTPServer({ port: 0 }, WhoAmI, { logStream: null });
-    await server.listen();
-    const serving = server.serveForever();
-    try {
-      assert.equal(server.serverAddress[0], '::');
-      assert.equal(await ask(server.serverPort, '127.0.0.1'), '127.0.0.1');
-      assert.equal(await ask(server.serverPort, '::1'), '::1');
-    } finally {
-      await server.shutdown();
-      await serving;
-    }
-    const v6only = new HTTPServer({ host: '::', port: 0, ipv6Only: true }, WhoAmI, { logStream: null });
-    await v6only.listen();
-    const servingV6 = v6only.serveForever();
-    try {
-      assert.equal(await ask(v6only.serverPort, '::1'), '::1');
-      await assert.rejects(ask(v6only.serverPort, '127.0.0.1'), { code: 'ECONNREFUSED' });
-    } finally {
-      await v6only.serverClose();
-      await servingV6;
-    }
-  });
-
   it('a port in use rejects listen() with EADDRINUSE', async () => {
     const s = await startServer(Hello);
 
