@@ -120,15 +120,9 @@ export abstract class MessageReader<H> {
       return;
     }
     // Grow geometrically so a head that arrives a byte at a time costs linear, not quadratic, copying.
-    const keep = this.len - this.pos;
-    const next = Buffer.allocUnsafe(Math.max(2 * (keep + chunk.length), 4096));
-    this.buf.copy(next, 0, this.pos, this.len);
-    chunk.copy(next, keep);
-    if (this.startLineEnd >= 0) this.startLineEnd -= this.pos;
-    this.buf = next;
-    this.pos = 0;
-    this.len = keep + chunk.length;
-    this.owned = true;
+    this.moveTo(Buffer.allocUnsafe(Math.max(2 * (this.len - this.pos + chunk.length), 4096)));
+    chunk.copy(this.buf, this.len);
+    this.len += chunk.length;
   }
 
   /**
@@ -136,13 +130,16 @@ export abstract class MessageReader<H> {
    * in can take the next read (a socket reading into one buffer again and again: `onread`).
    */
   ownBuffered(): void {
-    const keep = this.len - this.pos;
-    const copy = Buffer.allocUnsafe(keep);
-    this.buf.copy(copy, 0, this.pos, this.len);
+    this.moveTo(Buffer.allocUnsafe(this.len - this.pos));
+  }
+
+  /** Moves the bytes not handed out yet to the start of `next`, which becomes the reader's own buffer. */
+  private moveTo(next: Buffer): void {
+    this.buf.copy(next, 0, this.pos, this.len);
     if (this.startLineEnd >= 0) this.startLineEnd -= this.pos;
-    this.buf = copy;
+    this.buf = next;
+    this.len -= this.pos;
     this.pos = 0;
-    this.len = keep;
     this.owned = true;
   }
 
