@@ -43,7 +43,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   override async doGET(): Promise<void> {
     if (!this.authorized()) return;
     const target = await this.cgiTarget();
-    if (target === undefined) return super.doGET();
+    if (target === undefined) return this.sendHead(); // a plain file: credentials are already checked
     if (target !== null) await this.runCGI(target);
   }
 
