@@ -78,7 +78,8 @@ export class BaseHTTPRequestHandler {
   closeConnection = false;
 
   private headBuffer = '';
-  private responseCode = 0;
+  /** The status the last `sendResponse` / `sendResponseOnly` started (access logs, rules on the status). */
+  protected responseCode = 0;
   private declaredLength = -1;
   private declaredChunked = false;
   private hasConnectionField = false;

@@ -31,14 +31,6 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return Bound as unknown as T;
   }
 
-  /** The status of the response being sent, for the access log and the Cache-Control rule. */
-  private status = 0;
-
-  override sendResponseOnly(code: number, message?: string): void {
-    this.status = code;
-    super.sendResponseOnly(code, message);
-  }
-
   /** Logs in the configured format: Python's line when the response starts, the others once it is done. */
   override logRequest(code: number | string = '-', size: number | string = '-'): void {
     const { quiet, logFormat } = this.options;
@@ -55,7 +47,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const result = super.handleOneRequest();
     if (quiet || logFormat === 'python' || !this.server.logging) return result;
     const log = (): void =>
-      this.server.log(`${accessLine(logFormat, this, this.status, this.exchange.bytesSent, started)}\n`);
+      this.server.log(
+        `${accessLine(logFormat, this, this.responseCode, this.exchange.bytesSent, started)}\n`,
+      );
     if (result === undefined) log();
     else return result.then(log);
   }
@@ -126,7 +120,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         'Accept-Ranges, Content-Encoding, Content-Range, ETag',
       );
     }
-    if (o.cacheSeconds !== null && this.status < 400)
+    if (o.cacheSeconds !== null && this.responseCode < 400)
       this.sendHeader('Cache-Control', `max-age=${o.cacheSeconds}`);
     for (const [name, value] of o.headers) this.sendHeader(name, value);
     super.endHeaders();
