@@ -3,6 +3,7 @@ import { ParseError } from '../protocol/errors.js';
 import { BODY_END, type HeadLimits } from '../protocol/message-reader.js';
 import { RequestReader } from '../protocol/request-reader.js';
 import { Exchange, type ExchangeTransport } from './exchange.js';
+import { ClientDisconnected } from './response-errors.js';
 import { HTTPStatusError, refusalFor } from './status-error.js';
 
 /** Limits and timeouts of one connection; every field has a default in the server layer. */
@@ -417,7 +418,7 @@ export class Connection implements ExchangeTransport {
     this.destroyed = true;
     this.closing = true;
     this.clearWait();
-    this.exchange?.abort(new Error('Connection closed by the client'));
+    this.exchange?.abort(new ClientDisconnected());
     this.sink.closed(this);
   };
 }

@@ -6,6 +6,7 @@ import { BODY_END } from '../protocol/message-reader.js';
 import type { RequestHead, RequestReader } from '../protocol/request-reader.js';
 import { HeaderValueError } from '../protocol/response-head.js';
 import { RequestBodyStream } from './request-body.js';
+import { ContentLengthExceeded, HeadersSentError, ResponseOrderError } from './response-errors.js';
 import { ResponseBody } from './response-body.js';
 import { HTTPStatusError, refusalFor } from './status-error.js';
 
@@ -193,7 +194,8 @@ export class Exchange {
 
   /** Writes an interim (1xx) head at once; `text` ends with the blank line. */
   sendInterim(text: string): void {
-    if (this.headCommitted) throw new Error('An interim response cannot follow the final response head');
+    if (this.headCommitted)
+      throw new HeadersSentError('An interim response cannot follow the final response head');
     if (text.startsWith('HTTP/1.1 100 ') || text.startsWith('HTTP/1.0 100 ')) this.continueSent = true;
     this.connection.writeLatin1(text);
   }
@@ -203,7 +205,7 @@ export class Exchange {
    * framing. The head is held back so the first body write can go out in the same packet.
    */
   commitHead(status: number, text: string, framing: HeadFraming): void {
-    if (this.headCommitted) throw new Error('The response head was already sent');
+    if (this.headCommitted) throw new HeadersSentError();
     const head = this.head;
     let close = framing.close || this.closeAfter || this.connection.mustClose;
     let extra = '';
@@ -251,8 +253,9 @@ export class Exchange {
    * `onDrain`). Bytes for a response that has no body (HEAD, 204, 304) are dropped.
    */
   write(chunk: Buffer): boolean {
-    if (!this.headCommitted) throw new Error('Response body written before the head (call endHeaders first)');
-    if (this.ended) throw new Error('Response body written after the response ended');
+    if (!this.headCommitted)
+      throw new ResponseOrderError('Response body written before the head (call endHeaders first)');
+    if (this.ended) throw new ResponseOrderError('Response body written after the response ended');
     if (this.aborted) return true;
     const n = chunk.length;
     switch (this.bodyMode) {
@@ -262,7 +265,7 @@ export class Exchange {
         if (n > this.remaining) {
           this.closeAfter = true;
           this.overrun = n - this.remaining;
-          throw new RangeError(`Response body exceeds its Content-Length by ${this.overrun} bytes`);
+          throw new ContentLengthExceeded(this.overrun);
         }
         this.remaining -= n;
         this.bytesSent += n;

@@ -28,6 +28,8 @@ export interface ProxyEndpoint {
 
 /** A header that cannot be a valid PROXY header: the connection must be dropped. */
 export class ProxyHeaderError extends Error {
+  readonly code = 'BH_ERR_PROXY_HEADER';
+
   constructor(message: string) {
     super(message);
     this.name = 'ProxyHeaderError';

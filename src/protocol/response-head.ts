@@ -2,9 +2,21 @@ import { isFieldValue, isToken } from './tokens.js';
 
 /** Thrown when a caller asks for a header that cannot be written safely; nothing has been sent. */
 export class HeaderValueError extends TypeError {
+  readonly code = 'BH_ERR_INVALID_HEADER';
+
   constructor(message: string) {
     super(message);
     this.name = 'HeaderValueError';
+  }
+}
+
+/** A status code outside 100–999: no status line can carry it. */
+export class InvalidStatusError extends RangeError {
+  readonly code = 'BH_ERR_INVALID_STATUS';
+
+  constructor(readonly status: number) {
+    super(`Invalid status code: ${status}`);
+    this.name = 'InvalidStatusError';
   }
 }
 
@@ -44,7 +56,6 @@ export function statusLine(version: string, code: number, reason: string): strin
 }
 
 function buildStatusLine(version: string, code: number, reason: string): string {
-  if (!Number.isInteger(code) || code < 100 || code > 999)
-    throw new RangeError(`Invalid status code: ${code}`);
+  if (!Number.isInteger(code) || code < 100 || code > 999) throw new InvalidStatusError(code);
   return `${version} ${code} ${reason.replace(/[\0-\x08\x0a-\x1f\x7f]/g, ' ').replace(/[^\0-\xff]/g, '?')}\r\n`;
 }
