@@ -63,24 +63,24 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
    * the script cannot run (the error was sent).
    */
   private async cgiTarget(): Promise<CGITarget | null | undefined> {
-    const t = translatePath(this.path, this.directory);
-    if (t === null) return undefined;
+    const translated = translatePath(this.path, this.directory);
+    if (translated === null) return undefined;
     // `/cgi-bin/` itself counts (it is 403, as in Python, not a listing of the scripts).
-    const urlPath = `/${t.segments.join('/')}${t.trailingSlash ? '/' : ''}`;
+    const urlPath = `/${translated.segments.join('/')}${translated.trailingSlash ? '/' : ''}`;
     const dir = this.cgiDirectories.find((d) => urlPath.startsWith(`${d.replace(/\/+$/, '')}/`));
     if (dir === undefined) return undefined;
     const dirSegments = dir.split('/').filter((s) => s !== '').length;
-    const rest = t.segments.slice(dirSegments);
+    const rest = translated.segments.slice(dirSegments);
     // The script is the first path under the directory that is not itself a directory.
     let n = 1;
     while (n < rest.length) {
       const st = await fsp
-        .stat(path.join(this.directory, ...t.segments.slice(0, dirSegments + n)))
+        .stat(path.join(this.directory, ...translated.segments.slice(0, dirSegments + n)))
         .catch(() => null);
       if (st === null || !st.isDirectory()) break;
       n++;
     }
-    const scriptSegments = t.segments.slice(0, dirSegments + n);
+    const scriptSegments = translated.segments.slice(0, dirSegments + n);
     const file = path.join(this.directory, ...scriptSegments);
     const st = await fsp.stat(file).catch(() => null);
     if (st === null || !(await this.mayRun(file, scriptSegments))) {

@@ -78,15 +78,15 @@ async function precompressed(
  * backpressure, closing the file as soon as the client goes away.
  */
 export async function serveContent(
-  h: BaseHTTPRequestHandler,
+  handler: BaseHTTPRequestHandler,
   file: FileToServe,
   compression: boolean,
 ): Promise<void> {
   const compressible = compression && file.compressible;
-  const rangeHeader = h.command === 'GET' ? h.headers.get('range') : undefined;
+  const rangeHeader = handler.command === 'GET' ? handler.headers.get('range') : undefined;
   // Ranges address the identity bytes, so a range request is never compressed.
   const codings =
-    compressible && rangeHeader === undefined ? acceptedCodings(h.headers.get('accept-encoding')) : [];
+    compressible && rangeHeader === undefined ? acceptedCodings(handler.headers.get('accept-encoding')) : [];
   const sibling = codings.length > 0 ? await precompressed(file, codings) : null;
   const onTheFly: Coding | null =
     sibling === null && file.size >= MIN_COMPRESS_BYTES ? (codings[0] ?? null) : null;
@@ -94,67 +94,68 @@ export async function serveContent(
   const source = sibling?.path ?? file.path;
   const size = sibling?.size ?? file.size;
   const suffix = coding === null ? '' : `-${coding}`;
-  let v = file.validators.get(suffix);
-  if (v === undefined) {
+  let validators = file.validators.get(suffix);
+  if (validators === undefined) {
     const base = validatorsFor(file.size, file.mtimeMs, suffix);
-    v = { ...base, lastModifiedText: h.dateTimeString(base.lastModified) };
-    file.validators.set(suffix, v);
+    validators = { ...base, lastModifiedText: handler.dateTimeString(base.lastModified) };
+    file.validators.set(suffix, validators);
   }
 
-  const precondition = checkPreconditions(h.command, h.headers, v);
+  const precondition = checkPreconditions(handler.command, handler.headers, validators);
   if (precondition === 'failed') {
-    h.sendError(412);
+    handler.sendError(412);
     return;
   }
   const sendValidators = (): void => {
-    h.sendHeader('Last-Modified', v.lastModifiedText);
-    h.sendHeader('ETag', v.etag);
-    if (compressible) h.sendHeader('Vary', 'Accept-Encoding');
+    handler.sendHeader('Last-Modified', validators.lastModifiedText);
+    handler.sendHeader('ETag', validators.etag);
+    if (compressible) handler.sendHeader('Vary', 'Accept-Encoding');
   };
   if (precondition === 'not-modified') {
-    h.sendResponse(304);
+    handler.sendResponse(304);
     sendValidators();
-    h.endHeaders();
+    handler.endHeaders();
     return;
   }
 
   let ranges: ByteRange[] | null = null;
-  if (rangeHeader !== undefined && coding === null && ifRangeHolds(h.headers, v)) {
+  if (rangeHeader !== undefined && coding === null && ifRangeHolds(handler.headers, validators)) {
     const parsed = parseRange(rangeHeader, size);
     if (parsed === 'unsatisfiable') {
-      h.sendResponse(416);
-      h.sendHeader('Content-Range', `bytes */${size}`);
-      h.sendHeader('Content-Length', 0);
+      handler.sendResponse(416);
+      handler.sendHeader('Content-Range', `bytes */${size}`);
+      handler.sendHeader('Content-Length', 0);
       sendValidators();
-      h.endHeaders();
+      handler.endHeaders();
       return;
     }
     ranges = parsed;
   }
 
   if (ranges !== null && ranges.length > 1) {
-    await sendMultipart(h, source, size, file.type, ranges, sendValidators);
+    await sendMultipart(handler, source, size, file.type, ranges, sendValidators);
     return;
   }
   const range = ranges?.[0] ?? null;
-  h.sendResponse(range === null ? 200 : 206);
-  h.sendHeader('Content-Type', file.type);
-  if (coding === null) h.sendHeader('Accept-Ranges', 'bytes');
-  else h.sendHeader('Content-Encoding', coding);
-  if (range !== null) h.sendHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
-  if (onTheFly === null) h.sendHeader('Content-Length', range === null ? size : range.end - range.start + 1);
+  handler.sendResponse(range === null ? 200 : 206);
+  handler.sendHeader('Content-Type', file.type);
+  if (coding === null) handler.sendHeader('Accept-Ranges', 'bytes');
+  else handler.sendHeader('Content-Encoding', coding);
+  if (range !== null) handler.sendHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+  if (onTheFly === null)
+    handler.sendHeader('Content-Length', range === null ? size : range.end - range.start + 1);
   sendValidators();
-  h.endHeaders();
-  if (h.command === 'HEAD' || size === 0) return;
+  handler.endHeaders();
+  if (handler.command === 'HEAD' || size === 0) return;
   const start = range?.start ?? 0;
   const end = range?.end ?? size - 1;
   if (sibling === null && onTheFly === null && file.data !== null) {
-    h.wfile.write(file.data.subarray(start, end + 1)); // from memory: one write, no file-system call
+    handler.wfile.write(file.data.subarray(start, end + 1)); // from memory: one write, no file-system call
     return;
   }
   const read = createReadStream(source, { start, end, highWaterMark: READ_CHUNK });
-  if (onTheFly === null) await pipeline(read, h.wfile);
-  else await pipeline(read, compressor(onTheFly), h.wfile);
+  if (onTheFly === null) await pipeline(read, handler.wfile);
+  else await pipeline(read, compressor(onTheFly), handler.wfile);
 }
 
 /** Quality picked for on-the-fly speed: brotli 4 and gzip 6 compress text well at a few hundred MB/s. */
@@ -166,7 +167,7 @@ function compressor(coding: Coding): zlib.BrotliCompress | zlib.Gzip {
 
 /** Several ranges as multipart/byteranges (RFC 9110 §14.6), with an exact Content-Length. */
 async function sendMultipart(
-  h: BaseHTTPRequestHandler,
+  handler: BaseHTTPRequestHandler,
   source: string,
   size: number,
   type: string,
@@ -183,14 +184,14 @@ async function sendMultipart(
     heads.reduce((n, s) => n + Buffer.byteLength(s), 0) +
     ranges.reduce((n, r) => n + r.end - r.start + 1, 0) +
     tail.length;
-  h.sendResponse(206);
-  h.sendHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
-  h.sendHeader('Accept-Ranges', 'bytes');
-  h.sendHeader('Content-Length', length);
+  handler.sendResponse(206);
+  handler.sendHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
+  handler.sendHeader('Accept-Ranges', 'bytes');
+  handler.sendHeader('Content-Length', length);
   sendValidators();
-  h.endHeaders();
-  if (h.command === 'HEAD') return;
-  const wfile = h.wfile;
+  handler.endHeaders();
+  if (handler.command === 'HEAD') return;
+  const wfile = handler.wfile;
   for (const [i, r] of ranges.entries()) {
     wfile.write(heads[i]);
     await pipeline(
