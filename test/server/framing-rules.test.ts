@@ -52,7 +52,7 @@ describe('one copy of each framing rule, over a real socket', () => {
 
   it('an HTTP/1.0 request with "keep-alive, close" or "close, keep-alive" is not kept alive', async () => {
     for (const value of ['keep-alive, close', 'close, keep-alive']) {
-      const request = `GET /?body=a HTTP/1.0\r\nConnection: ${value}\r\n\r\n`;
+      const request = `GET /?h=Content-Length:1&body=a HTTP/1.0\r\nConnection: ${value}\r\n\r\n`;
       const r = await exchangeRaw(ctx.port, request + request);
       assert.equal(parseResponses(r.bytes).length, 1, value);
       assert.equal(r.closed, true, value);
