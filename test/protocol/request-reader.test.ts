@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BODY_END, ProtocolError, RequestReader, type RequestHead } from '../../src/index.js';
+import { BODY_END, ProtocolError, RequestReader, type RequestHead } from '../../src/protocol/index.js';
 
 interface Parsed {
   head: RequestHead;
