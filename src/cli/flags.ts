@@ -70,6 +70,7 @@ export interface Positional<T> {
   read(positionals: string[]): T;
 }
 
+/** A positional argument: `parse` turns the text into the value (and refuses bad text); `default` when absent. */
 export function positional<T>(spec: {
   name: string;
   help: string;
