@@ -36,7 +36,7 @@ function exitCodeFor(err: unknown): number {
 
 function headText(res: ClientResponse): string {
   let text = `HTTP/${res.version === 10 ? '1.0' : '1.1'} ${res.status} ${res.statusText}\r\n`;
-  for (const [k, v] of res.headers) text += `${k}: ${v}\r\n`;
+  for (const [name, value] of res.headers) text += `${name}: ${value}\r\n`;
   return `${text}\r\n`;
 }
 
@@ -80,49 +80,52 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return usageError((err as Error).message);
   }
-  const v = parsed.values;
-  if (v.help) {
+  const flags = parsed.values;
+  if (flags.help) {
     process.stdout.write(GET_USAGE);
     return 0;
   }
   if (parsed.positionals.length !== 1) return usageError('one URL is required');
   const url = parsed.positionals[0]!;
   const headers: Record<string, string> = {};
-  for (const h of v.header ?? []) {
-    const i = h.indexOf(':');
-    if (i <= 0) return usageError(`bad header '${h}' (expected "Name: value")`);
-    headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  for (const field of flags.header ?? []) {
+    const colon = field.indexOf(':');
+    if (colon <= 0) return usageError(`bad header '${field}' (expected "Name: value")`);
+    headers[field.slice(0, colon).trim()] = field.slice(colon + 1).trim();
   }
-  const timeout = v['max-time'] === undefined ? 30_000 : Number(v['max-time']) * 1000;
-  if (!(timeout > 0)) return usageError(`bad --max-time '${v['max-time']}' (expected seconds)`);
+  const timeout = flags['max-time'] === undefined ? 30_000 : Number(flags['max-time']) * 1000;
+  if (!(timeout > 0)) return usageError(`bad --max-time '${flags['max-time']}' (expected seconds)`);
   try {
-    const binary = v['data-binary'];
+    const binary = flags['data-binary'];
     const body =
       binary !== undefined
         ? binary.startsWith('@')
           ? readFileSync(binary.slice(1))
           : binary
-        : (v.data ?? null);
-    if (v.data !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
+        : (flags.data ?? null);
+    if (
+      flags.data !== undefined &&
+      !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')
+    ) {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
     }
-    const method = v.head ? 'HEAD' : (v.request ?? (body === null ? 'GET' : 'POST'));
+    const method = flags.head ? 'HEAD' : (flags.request ?? (body === null ? 'GET' : 'POST'));
     const res = await request(url, {
       method,
       headers,
       body,
-      maxRedirects: v.location ? 10 : 0,
-      decompress: v.compressed ?? false,
-      pool: { timeout, tls: { rejectUnauthorized: !v.insecure } },
-      trace: v.verbose ? (head) => process.stderr.write(`${traced(head, '> ')}\n`) : undefined,
+      maxRedirects: flags.location ? 10 : 0,
+      decompress: flags.compressed ?? false,
+      pool: { timeout, tls: { rejectUnauthorized: !flags.insecure } },
+      trace: flags.verbose ? (head) => process.stderr.write(`${traced(head, '> ')}\n`) : undefined,
     });
-    if (v.verbose) process.stderr.write(`${traced(headText(res), '< ')}\n`);
-    if (v.fail && res.status >= 400) {
+    if (flags.verbose) process.stderr.write(`${traced(headText(res), '< ')}\n`);
+    if (flags.fail && res.status >= 400) {
       process.stderr.write(`basehttp get: the server answered ${res.status} ${res.statusText}\n`);
       return 22;
     }
-    if (v.include || v.head) process.stdout.write(headText(res));
-    if (v.output !== undefined) await download(res, v.output, v.compressed ?? false);
+    if (flags.include || flags.head) process.stdout.write(headText(res));
+    if (flags.output !== undefined) await download(res, flags.output, flags.compressed ?? false);
     else
       for await (const piece of res.body)
         if (!process.stdout.write(piece)) await once(process.stdout, 'drain');

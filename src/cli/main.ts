@@ -5,7 +5,8 @@
  */
 import cluster from 'node:cluster';
 import { runPrimary } from '../cluster/primary.js';
-import { USAGE, UsageError, parseServeArgs } from './serve-args.js';
+import { UsageError } from './flags.js';
+import { USAGE, parseServeArgs } from './serve-args.js';
 import { buildServer, printBanner, serve, warnMissingSpa } from './serve.js';
 
 async function main(argv: string[]): Promise<number> {

@@ -23,14 +23,10 @@ export async function serve(args: ServeArgs): Promise<number> {
   try {
     await server.listen();
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
+    const { code, message } = err as NodeJS.ErrnoException;
     const where = `${args.bind === '' ? 'all interfaces' : args.bind} port ${args.port}`;
     const why =
-      e.code === 'EADDRINUSE'
-        ? 'address already in use'
-        : e.code === 'EACCES'
-          ? 'permission denied'
-          : e.message;
+      code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : message;
     process.stderr.write(`basehttp: cannot listen on ${where}: ${why}\n`);
     return 1;
   }
@@ -45,7 +41,7 @@ export async function serve(args: ServeArgs): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   if (worker !== null) {
-    process.on('message', (m) => m === SHUTDOWN_MESSAGE && stop('primary'));
+    process.on('message', (message) => message === SHUTDOWN_MESSAGE && stop('primary'));
     process.on('SIGHUP', () => {}); // reloads are the primary's business: a hangup must not kill workers
   }
   // Only now: a Ctrl-C that follows the banner at once must find the handler in place.

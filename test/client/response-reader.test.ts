@@ -1,8 +1,7 @@
 /** The protocol layer's response role, byte for byte: what the client's framing and persistence rest on. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BODY_END, ResponseReader, type ResponseHead } from '../../src/index.js';
-import { ParseError } from '../../src/protocol/errors.js';
+import { BODY_END, ParseError, ResponseReader, type ResponseHead } from '../../src/protocol/index.js';
 
 /** Parses one response to `method` from `text`, pushed in one piece or `step` bytes at a time. */
 function read(text: string, method = 'GET', step = 0): { head: ResponseHead; body: string } {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProxyHeaderError, ProxyHeaderParser, type ProxyHeader } from '../../src/index.js';
+import { ProxyHeaderError, ProxyHeaderParser, type ProxyHeader } from '../../src/protocol/index.js';
 
 const SIG = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');
 const HTTP = Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n');

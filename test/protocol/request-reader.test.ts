@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BODY_END, RequestReader, type RequestHead } from '../../src/index.js';
-import { ParseError } from '../../src/protocol/errors.js';
+import { BODY_END, ParseError, RequestReader, type RequestHead } from '../../src/protocol/index.js';
 import { statusForParseError } from '../../src/connection/status-error.js';
 
 interface Parsed {

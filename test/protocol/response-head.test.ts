@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HeaderValueError, formatHttpDate, parseHttpDate } from '../../src/index.js';
+import { HeaderValueError, formatHttpDate, parseHttpDate } from '../../src/protocol/index.js';
 import { fieldLine, statusLine } from '../../src/protocol/response-head.js';
 import { responseHasBody } from '../../src/protocol/framing.js';
 

@@ -1,0 +1,177 @@
+/** The flags of `basehttp` (the directory server), declared once: the help, the README and the parser follow. */
+import { availableParallelism } from 'node:os';
+import type { LogFormat } from '../handlers/static/access-log.js';
+import type { StaticOptions } from '../handlers/static/options.js';
+import { fieldLine } from '../protocol/response-head.js';
+import { trustedProxies } from '../server/trust-proxy.js';
+import { UsageError, option, positional, repeatable, toggle } from './flags.js';
+
+const LOG_FORMATS: LogFormat[] = ['python', 'common', 'combined', 'json'];
+
+/** `8080`: a port number, 0 to 65535. */
+function portNumber(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`invalid int value: '${text}'`);
+  return port;
+}
+
+/** `-H "Name: value"`, checked as a response would check it. */
+function headerField(text: string): [string, string] {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new UsageError(`expected "Name: value", got '${text}'`);
+  const [name, value] = [text.slice(0, colon).trim(), text.slice(colon + 1).trim()];
+  try {
+    fieldLine(name, value);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return [name, value];
+}
+
+/** Every `--trust-proxy` list, split at commas, each entry an IP address or a CIDR range. */
+function proxyList(texts: string[]): string[] {
+  const proxies = texts.flatMap((list) =>
+    list
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+  );
+  try {
+    trustedProxies(proxies);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return proxies;
+}
+
+/** The one positional argument. */
+export const PORT = positional({
+  name: 'port',
+  help: 'bind to this port (default: 8000)',
+  default: 8000,
+  parse: portNumber,
+});
+
+/** Every flag of `basehttp`, in the order `--help` and the README list them. */
+export const SERVE_FLAGS = {
+  help: toggle({ short: 'h', help: 'show this help message and exit' }),
+  bind: option({
+    short: 'b',
+    value: 'ADDRESS',
+    help: 'bind to this address (default: all interfaces, IPv6 and IPv4)',
+    default: '',
+    parse: (text) => text,
+  }),
+  directory: option({
+    short: 'd',
+    value: 'DIR',
+    help: 'serve this directory (default: current directory)',
+    default: process.cwd(),
+    parse: (text) => text,
+  }),
+  protocol: option<'HTTP/1.0' | 'HTTP/1.1'>({
+    short: 'p',
+    value: 'VERSION',
+    help: 'HTTP/1.1 (default: keep-alive) or HTTP/1.0 (one request per connection)',
+    default: 'HTTP/1.1',
+    parse: (text) => {
+      if (text !== 'HTTP/1.0' && text !== 'HTTP/1.1') throw new UsageError('must be HTTP/1.0 or HTTP/1.1');
+      return text;
+    },
+  }),
+  header: repeatable({
+    short: 'H',
+    value: '"Name: value"',
+    help: 'add a header to every response (repeatable)',
+    parse: (texts) => texts.map(headerField),
+  }),
+  'no-listing': toggle({ help: 'answer 404 instead of listing directories without an index page' }),
+  dotfiles: toggle({
+    help: 'serve dotfiles (.env, .git/...); hidden by default (.well-known is always served)',
+  }),
+  'follow-symlinks': toggle({ help: 'follow symlinks that lead outside the directory (refused by default)' }),
+  cors: toggle({ help: 'send Access-Control-Allow-Origin: * and answer CORS preflight requests' }),
+  spa: option<string | null>({
+    value: 'FILE',
+    help: 'serve FILE (relative to the directory) for unknown paths that accept HTML',
+    default: null,
+    parse: (text) => text,
+  }),
+  cache: option<number | null>({
+    value: 'SECONDS',
+    help: 'send Cache-Control: max-age=SECONDS',
+    default: null,
+    parse: (text) => {
+      if (!/^\d+$/.test(text)) throw new UsageError(`expected seconds, got '${text}'`);
+      return Number(text);
+    },
+  }),
+  auth: option<StaticOptions['auth']>({
+    value: 'USER:PASSWORD',
+    help: 'require HTTP Basic authentication',
+    default: null,
+    parse: (text) => {
+      const colon = text.indexOf(':');
+      if (colon <= 0) throw new UsageError('expected USER:PASSWORD');
+      return { user: text.slice(0, colon), password: text.slice(colon + 1) };
+    },
+  }),
+  'no-compression': toggle({ help: 'never compress responses (brotli/gzip are negotiated by default)' }),
+  quiet: toggle({ help: 'no access log (errors are still logged)' }),
+  'log-format': option<LogFormat>({
+    value: 'FORMAT',
+    help: 'python (default), common, combined or json',
+    default: 'python',
+    parse: (text) => {
+      const format = LOG_FORMATS.find((known) => known === text);
+      if (format === undefined) throw new UsageError(`choose from ${LOG_FORMATS.join(', ')}`);
+      return format;
+    },
+  }),
+  'tls-cert': option<string | undefined>({
+    value: 'FILE',
+    help: 'serve HTTPS with this PEM certificate (chain); it may hold the key too',
+    default: undefined,
+    parse: (text) => text,
+  }),
+  'tls-key': option<string | undefined>({
+    value: 'FILE',
+    help: 'the PEM private key, when not in the certificate file',
+    default: undefined,
+    parse: (text) => text,
+  }),
+  'tls-password-file': option<string | undefined>({
+    value: 'FILE',
+    help: "a file holding the key's password",
+    default: undefined,
+    parse: (text) => text,
+  }),
+  workers: option({
+    value: 'N',
+    help: 'serve with N processes (0 or auto: one per core), sharing the port',
+    default: 1,
+    parse: (text) => {
+      if (text !== 'auto' && !/^\d+$/.test(text))
+        throw new UsageError(`expected a number or auto, got '${text}'`);
+      return text === 'auto' || text === '0' ? availableParallelism() : Number(text);
+    },
+  }),
+  'shutdown-timeout': option({
+    value: 'SECONDS',
+    help: 'on SIGTERM/SIGINT, let requests in flight finish this long (default: 5)',
+    default: 5000,
+    parse: (text) => {
+      if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`expected seconds, got '${text}'`);
+      return Math.round(Number(text) * 1000);
+    },
+  }),
+  'trust-proxy': repeatable({
+    value: 'ADDRS',
+    help: 'believe Forwarded / X-Forwarded-For from these proxies (IPs or CIDRs, comma-separated)',
+    parse: proxyList,
+  }),
+  'proxy-protocol': toggle({
+    help: 'read a PROXY protocol v1/v2 header first on every connection (--trust-proxy peers only)',
+  }),
+  cgi: toggle({ help: "run CGI scripts found under /cgi-bin and /htbin, as Python's --cgi" }),
+};
