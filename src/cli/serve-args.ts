@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { LogFormat } from '../handlers/static/access-log.js';
+import type { LogFormat } from '../server/access-log.js';
 import { fieldLine } from '../protocol/response-head.js';
 import type { StaticOptions } from '../handlers/static/options.js';
 import { trustedProxies } from '../server/trust-proxy.js';

@@ -42,6 +42,9 @@ export class ResponseBody extends Writable {
     try {
       ok = this.exchange.write(toBuffer(chunk, typeof encoding === 'string' ? encoding : 'utf8'));
     } catch (err) {
+      // Body before head is the handler's mistake: it throws to the handler (a 500 and a log line), where
+      // erroring this stream would leave it unseen and the response a 200 with no body.
+      if (!this.exchange.headCommitted) throw err;
       this.destroy(err as Error);
       if (cb !== undefined) process.nextTick(cb, err as Error);
       return false;
