@@ -100,7 +100,7 @@ export class ProxyProtocolReceiver {
  * bytes after it are put back on the socket, which is left paused for the HTTP (or TLS) side to take over;
  * a malformed header, or none by `deadline`, destroys the socket: no HTTP answer, as haproxy and nginx do.
  */
-export class PendingProxyHeader {
+class PendingProxyHeader {
   private readonly parser = new ProxyHeaderParser();
   private received = false;
 
@@ -161,7 +161,7 @@ export class PendingProxyHeader {
 }
 
 /** A connection whose client is the one a PROXY header named, not the proxy at the other end of the socket. */
-export class ProxiedConnection extends Connection {
+class ProxiedConnection extends Connection {
   constructor(
     socket: net.Socket,
     sink: RequestSink,
