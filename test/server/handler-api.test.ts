@@ -92,25 +92,27 @@ describe('readBytes(n): Python’s rfile.read(n)', () => {
 });
 
 describe('handler API misuse', () => {
-  it('writing to wfile before endHeaders() throws to the handler: 500 and a log line', async () => {
-    class Early extends BaseHTTPRequestHandler {
-      doGET(): void {
-        this.sendResponse(200);
-        this.sendHeader('Content-Type', 'text/plain');
-        this.wfile.write('too early');
-        this.endHeaders();
+  for (const call of ['write', 'end'] as const) {
+    it(`wfile.${call}() before endHeaders() throws to the handler: 500 and a log line`, async () => {
+      class Early extends BaseHTTPRequestHandler {
+        doGET(): void {
+          this.sendResponse(200);
+          this.sendHeader('Content-Type', 'text/plain');
+          this.wfile[call]('too early');
+          this.endHeaders();
+        }
       }
-    }
-    await withServer(Early, {}, async (s) => {
-      const [res] = parseResponses((await exchangeRaw(s.port, GET('/'))).bytes);
-      assert.equal(res!.status, 500);
-      s.server.flushLog();
-      assert.ok(
-        s.log.some((l) => /Exception in GET handler: [^\n]*before the head/.test(l)),
-        s.log.join('\n'),
-      );
+      await withServer(Early, {}, async (s) => {
+        const [res] = parseResponses((await exchangeRaw(s.port, GET('/'))).bytes);
+        assert.equal(res!.status, 500);
+        s.server.flushLog();
+        assert.ok(
+          s.log.some((l) => /Exception in GET handler: [^\n]*before the head/.test(l)),
+          s.log.join('\n'),
+        );
+      });
     });
-  });
+  }
 
   it('calls out of order throw named errors with stable codes', async () => {
     class OutOfOrder extends BaseHTTPRequestHandler {
