@@ -24,26 +24,25 @@ export function escapeControls(s: string): string {
   return s.replace(CONTROL_RE, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** `24/Nov/2026 00:01:25`, Python's log time, local. */
-function formatPythonDate(ms: number): string {
-  const d = new Date(ms);
+/** `24/Nov/2026` + `separator` + `00:01:25` in local time: what Python's and Apache's log times share. */
+function localLogTime(d: Date, separator: string): string {
   return (
-    `${pad2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()} ` +
+    `${pad2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}${separator}` +
     `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
   );
+}
+
+/** `24/Nov/2026 00:01:25`, Python's log time. */
+function formatPythonDate(ms: number): string {
+  return localLogTime(new Date(ms), ' ');
 }
 
 /** `10/Oct/2000:13:55:36 +0000`, the Apache timestamp, in local time with its offset. */
 function formatApacheDate(ms: number): string {
   const d = new Date(ms);
   const offset = -d.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
   const minutes = Math.abs(offset);
-  return (
-    `${pad2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:` +
-    `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ` +
-    `${sign}${pad2(Math.floor(minutes / 60))}${pad2(minutes % 60)}`
-  );
+  return `${localLogTime(d, ':')} ${offset >= 0 ? '+' : '-'}${pad2(Math.floor(minutes / 60))}${pad2(minutes % 60)}`;
 }
 
 const pythonDates = new OncePerSecond(formatPythonDate);
