@@ -30,6 +30,7 @@ const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE html>
 
 /** The placeholders of `errorMessageFormat`: `%(code)d`, `%(code)s`, `%(message)s`, `%(explain)s`. */
 const PLACEHOLDER_RE = /%\((code|message|explain)\)[ds]/g;
+
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -133,7 +134,8 @@ export class BaseHTTPRequestHandler {
   /**
    * Python's `rfile.read(n)`: waits for exactly `size` bytes of the request body, fewer only where the body
    * ends (an empty Buffer once it has ended), so a body can be read in pieces of a known size. Rejects as
-   * `for await` over `rfile` would when the body fails (the client leaves, bad chunking, `bodyTimeout`).
+   * `for await` over `rfile` would when the body fails (the client leaves, bad chunking, `bodyTimeout`);
+   * throws `ReadSizeError` for a size that is no count of bytes (NaN from a missing Content-Length).
    */
   readBytes(size: number): Promise<Buffer> {
     return readBytes(this.exchange.body, size);
