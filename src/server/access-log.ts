@@ -1,12 +1,13 @@
 import { MONTHS, OncePerSecond, pad2 } from '../protocol/http-date.js';
 import type { Headers } from '../protocol/headers.js';
+import type { ClientAddress } from './http-server.js';
 
 /** Access log formats: Python's line (default), Apache common/combined, or one JSON object per line. */
 export type LogFormat = 'python' | 'common' | 'combined' | 'json';
 
 /** What a log line tells of a request; every handler is one. */
 export interface LoggedRequest {
-  readonly clientAddress: readonly [host: string, port: number];
+  readonly clientAddress: ClientAddress;
   readonly command: string;
   readonly path: string;
   readonly requestVersion: string;
