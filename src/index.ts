@@ -12,8 +12,12 @@ export type { TLSServerOptions } from './server/https-server.js';
 
 // Handlers
 export { BaseHTTPRequestHandler } from './server/request-handler.js';
+export type { HandlerArgs } from './server/request-handler.js';
+export type { RequestBodyStream } from './connection/request-body.js';
+export type { LogFormat } from './server/access-log.js';
 export { SimpleHTTPRequestHandler } from './handlers/static/simple-handler.js';
 export type { StaticOptions } from './handlers/static/options.js';
+export type { TranslatedPath } from './handlers/static/translate-path.js';
 export { CGIHTTPRequestHandler } from './handlers/cgi/cgi-handler.js';
 
 // Client
@@ -30,6 +34,7 @@ export type { FetchOptions, ClientResponse } from './client/request.js';
 
 // Errors
 export { HTTPStatusError } from './connection/status-error.js';
+export { InvalidServerOptionError, ReadSizeError, TLSCredentialsError } from './server/errors.js';
 export {
   ClientDisconnected,
   ContentLengthExceeded,

@@ -1,6 +1,6 @@
 /** The flags of `basehttp` (the directory server), declared once: the help, the README and the parser follow. */
 import { availableParallelism } from 'node:os';
-import type { LogFormat } from '../handlers/static/access-log.js';
+import type { LogFormat } from '../server/access-log.js';
 import type { StaticOptions } from '../handlers/static/options.js';
 import { fieldLine } from '../protocol/response-head.js';
 import { trustedProxies } from '../server/trust-proxy.js';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { ParseError } from '../protocol/errors.js';
 import { responseHasBody } from '../protocol/framing.js';
 import { BODY_END } from '../protocol/message-reader.js';
@@ -111,7 +111,7 @@ export class Exchange {
   }
 
   /** The request body as a stream that fills at the pace it is read (created on first use). */
-  get body(): Readable {
+  get body(): RequestBodyStream {
     return (this.requestBody ??= new RequestBodyStream(this));
   }
 

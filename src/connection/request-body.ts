@@ -15,6 +15,14 @@ export class RequestBodyStream extends Readable {
     this.on('error', ignore);
   }
 
+  /**
+   * Node's `read(size)`, typed for what it gives: what is buffered now, or null; it never waits. Python's
+   * `rfile.read(n)` is the handler's `await this.readBytes(n)`.
+   */
+  override read(size?: number): Buffer | null {
+    return super.read(size) as Buffer | null;
+  }
+
   override _read(): void {
     this.exchange.pullBody();
   }

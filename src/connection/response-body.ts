@@ -42,6 +42,9 @@ export class ResponseBody extends Writable {
     try {
       ok = this.exchange.write(toBuffer(chunk, typeof encoding === 'string' ? encoding : 'utf8'));
     } catch (err) {
+      // Body before head is the handler's mistake: it throws to the handler (a 500 and a log line), where
+      // erroring this stream would leave it unseen and the response a 200 with no body.
+      if (!this.exchange.headCommitted) throw err;
       this.destroy(err as Error);
       if (cb !== undefined) process.nextTick(cb, err as Error);
       return false;
@@ -49,6 +52,15 @@ export class ResponseBody extends Writable {
     if (cb !== undefined) process.nextTick(cb);
     if (!ok) this.owesDrain = true;
     return ok;
+  }
+
+  // end(chunk) writes without calling write(): a last chunk before the head must throw to the handler too.
+  override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
+    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function' && !this.exchange.headCommitted)
+      this.exchange.write(
+        toBuffer(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'),
+      );
+    return super.end(chunk as never, encoding as never, callback as never);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {

@@ -1,7 +1,9 @@
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** English month abbreviations, the only ones HTTP dates and the common log formats use. */
+export const MONTHS: readonly string[] = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
 
-function pad2(n: number): string {
+/** `n` as two digits (a day, hour, minute or second). */
+export function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
@@ -14,17 +16,33 @@ export function formatHttpDate(ms: number): string {
   );
 }
 
-let cachedSecond = -1;
-let cachedDate = '';
+/**
+ * The current time in one format, formatted at most once a second: every response carries a date and every
+ * request writes a log line, so a busy server would otherwise format the same second thousands of times.
+ */
+export class OncePerSecond {
+  private second = -1;
+  private text = '';
 
-/** The current time as an IMF-fixdate, formatted at most once a second: every response carries one. */
-export function currentHttpDate(): string {
-  const second = Math.floor(Date.now() / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedDate = formatHttpDate(second * 1000);
+  constructor(private readonly format: (ms: number) => string) {}
+
+  /** The current time, formatted. */
+  now(): string {
+    const ms = Date.now();
+    const second = Math.floor(ms / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.text = this.format(ms);
+    }
+    return this.text;
   }
-  return cachedDate;
+}
+
+const httpDateNow = new OncePerSecond(formatHttpDate);
+
+/** The current time as an IMF-fixdate. */
+export function currentHttpDate(): string {
+  return httpDateNow.now();
 }
 
 /**

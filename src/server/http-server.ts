@@ -4,10 +4,12 @@ import { Connection, type ConnectionSettings, type RequestSink } from '../connec
 import type { Exchange } from '../connection/exchange.js';
 import type { HTTPStatusError } from '../connection/status-error.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
+import { InvalidServerOptionError } from './errors.js';
 import { LogWriter } from './log-writer.js';
-import { endpointKey, PendingProxyHeader, ProxiedConnection } from './proxy-protocol.js';
-import { clientBehindProxies, isTrusted, trustedProxies, unmappedAddress } from './trust-proxy.js';
-import { BaseHTTPRequestHandler } from './request-handler.js';
+import { ProxyProtocolReceiver } from './proxy-protocol.js';
+import { HeldRequests } from './request-queue.js';
+import { clientBehindProxies, trustedProxies } from './trust-proxy.js';
+import { BaseHTTPRequestHandler, type HandlerArgs } from './request-handler.js';
 
 /** Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack). */
 export interface ServerAddress {
@@ -59,17 +61,8 @@ export interface ServerOptions {
 /** `[host, port]` of the client, as Python's `client_address`. */
 export type ClientAddress = readonly [host: string, port: number];
 
-/** A handler class: constructed once per request with the exchange, client address and server. */
-export type HandlerClass = new (
-  exchange: Exchange,
-  clientAddress: ClientAddress,
-  server: HTTPServer,
-) => BaseHTTPRequestHandler;
-
-interface Waiting {
-  exchange: Exchange;
-  done: () => void;
-}
+/** A handler class: constructed once per request with the `HandlerArgs` the server passes. */
+export type HandlerClass = new (...args: HandlerArgs) => BaseHTTPRequestHandler;
 
 /**
  * An HTTP/1.1 server on `node:net`, as Python's `HTTPServer`: it owns the listening socket and the
@@ -87,18 +80,15 @@ export class HTTPServer implements RequestSink {
   protected readonly connectionOptions: ConnectionSettings;
   private readonly logWriter: LogWriter | null;
   private readonly trusted: BlockList | null;
-  /** With `proxyProtocol`: connections whose header is still on its way (else null: nothing to check). */
-  private readonly pending: Set<PendingProxyHeader> | null = null;
-  /** With `proxyProtocol`: the client a header named, by peer endpoint, until its connection is accepted. */
-  private readonly proxiedClients: Map<string, ClientAddress> | null = null;
+  /** With `proxyProtocol`: reads each connection's PROXY header first (else null). */
+  private readonly proxyReceiver: ProxyProtocolReceiver | null = null;
   private listening: Promise<void> | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private serving = false;
   private stopped: (() => void) | null = null;
   private stopping: Promise<void> | null = null;
-  /** Requests parsed while no one serves, and `handleRequest()` calls waiting for one. */
-  private readonly queued: Waiting[] = [];
-  private readonly tickets: Array<() => void> = [];
+  /** Requests parsed while no one serves, for `handleRequest()` to let through one by one. */
+  private readonly held = new HeldRequests((exchange) => this.dispatch(exchange));
 
   constructor(
     readonly address: ServerAddress,
@@ -132,14 +122,17 @@ export class HTTPServer implements RequestSink {
     const listener = this.createListener(this.accept);
     if (options.proxyProtocol) {
       if (this.trusted === null)
-        throw new TypeError('proxyProtocol needs trustProxy: the proxies allowed to send the header');
-      this.pending = new Set();
-      this.proxiedClients = new Map();
-      // The header comes before anything else, TLS included: a plain listener reads it, then hands the
-      // socket to the real one, which never listens itself.
-      this.listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
-        this.readProxyHeader(socket, listener),
+        throw new InvalidServerOptionError(
+          'proxyProtocol needs trustProxy: the proxies allowed to send the header',
+        );
+      this.proxyReceiver = new ProxyProtocolReceiver(
+        this.trusted,
+        this.connectionOptions.headersTimeout,
+        listener,
+        (line) => this.log(line),
+        () => this.checkDrained(),
       );
+      this.listener = this.proxyReceiver.listener;
     } else {
       this.listener = listener;
     }
@@ -181,70 +174,22 @@ export class HTTPServer implements RequestSink {
 
   private readonly accept = (socket: net.Socket): void => {
     const connection =
-      this.proxiedClients === null
+      this.proxyReceiver === null
         ? new Connection(socket, this, this.connectionOptions, Date.now)
-        : this.proxiedConnection(socket);
+        : this.proxyReceiver.connectionFor(socket, this, this.connectionOptions);
     this.connections.add(connection);
     // Accepted while stopping (under a cluster, handed over just before this worker stopped listening):
     // its request is still answered, then the connection closes.
     if (this.stopping !== null) connection.shutdown();
   };
 
-  /**
-   * `proxyProtocol`: reads the header off a new socket from a trusted proxy, then hands the socket to
-   * `listener` (the HTTP or TLS one) with the bytes after the header still to be read.
-   */
-  private readProxyHeader(socket: net.Socket, listener: net.Server): void {
-    const peer = unmappedAddress(socket.remoteAddress ?? '');
-    if (!isTrusted(this.trusted!, peer)) {
-      this.log(`PROXY header from ${peer} refused: not a trusted proxy\n`);
-      socket.destroy();
-      return;
-    }
-    const timeout = this.connectionOptions.headersTimeout;
-    const pending: PendingProxyHeader = new PendingProxyHeader(
-      socket,
-      timeout > 0 ? Date.now() + timeout : 0,
-      (header) => {
-        this.pending!.delete(pending);
-        if (header instanceof Error) this.log(`PROXY header from ${peer} refused: ${header.message}\n`);
-        if (header === null || header instanceof Error) {
-          this.checkDrained();
-          return;
-        }
-        // LOCAL and UNKNOWN name no client: the proxy itself is the peer.
-        if (header.source !== null) {
-          const key = endpointKey(socket);
-          this.proxiedClients!.set(key, [unmappedAddress(header.source.address), header.source.port]);
-          socket.once('close', () => this.proxiedClients!.delete(key));
-        }
-        listener.emit('connection', socket);
-      },
-    );
-    this.pending!.add(pending);
-  }
-
-  /** `proxyProtocol`: the connection for a socket handed on, with the client its header named. */
-  private proxiedConnection(socket: net.Socket): Connection {
-    const key = endpointKey(socket);
-    const client = this.proxiedClients!.get(key);
-    let connection: Connection;
-    if (client === undefined) {
-      connection = new Connection(socket, this, this.connectionOptions, Date.now);
-    } else {
-      this.proxiedClients!.delete(key);
-      connection = new ProxiedConnection(socket, this, this.connectionOptions, Date.now, client);
-    }
-    socket.resume(); // a plain socket was left paused, with the bytes after the header put back
-    return connection;
-  }
-
   /** One sweep timer serves every connection's deadline, instead of a timer per connection. */
   private startSweep(): void {
-    const o = this.connectionOptions;
+    const { headersTimeout, keepAliveTimeout, bodyTimeout, lingerTimeout, sendTimeout } =
+      this.connectionOptions;
     const shortest = Math.min(
-      ...[o.headersTimeout, o.keepAliveTimeout, o.bodyTimeout, o.lingerTimeout, o.sendTimeout].filter(
-        (t) => t > 0,
+      ...[headersTimeout, keepAliveTimeout, bodyTimeout, lingerTimeout, sendTimeout].filter(
+        (timeout) => timeout > 0,
       ),
     );
     const every = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
@@ -258,66 +203,48 @@ export class HTTPServer implements RequestSink {
       if (connection.deadline !== 0 && now >= connection.deadline) connection.timedOut();
       else connection.checkSend(now);
     }
-    if (this.pending !== null)
-      for (const pending of this.pending)
-        if (pending.deadline !== 0 && now >= pending.deadline) pending.timedOut();
+    this.proxyReceiver?.sweep(now);
   };
 
-  /** Serves until `shutdown()`; resolves once the shutdown is complete. */
+  /**
+   * Binds (unless already bound) and serves in the background, the JavaScript way: resolves once listening,
+   * rejects with the bind error (EADDRINUSE, …). `shutdown()` stops it.
+   */
+  async start(): Promise<void> {
+    await this.listen();
+    this.beginServing();
+  }
+
+  /** Serves until `shutdown()`, as Python's `serve_forever()`; resolves once the shutdown is complete. */
   async serveForever(): Promise<void> {
     await this.listen();
     if (this.stopping !== null) return this.stopping;
-    this.serving = true;
-    for (const waiting of this.queued.splice(0)) this.run(waiting);
+    this.beginServing();
     return new Promise<void>((resolve) => {
       this.stopped = resolve;
     });
   }
 
+  private beginServing(): void {
+    if (this.serving || this.stopping !== null) return;
+    this.serving = true;
+    this.held.releaseAll();
+  }
+
   /**
-   * Handles exactly one request and resolves when it is answered, as Python's `handle_request()`: without
-   * `serveForever()`, requests wait for a call to this. Protocol errors are answered regardless.
+   * Handles exactly one request and resolves when it is answered, as Python's `handle_request()`: while the
+   * server is not serving, requests wait for a call to this. Protocol errors are answered regardless.
    */
   async handleRequest(): Promise<void> {
     await this.listen();
-    return new Promise<void>((resolve) => {
-      this.tickets.push(resolve);
-      this.admit();
-    });
-  }
-
-  private admit(): void {
-    while (this.tickets.length > 0 && this.queued.length > 0) {
-      const waiting = this.queued.shift()!;
-      if (waiting.exchange.aborted) {
-        waiting.done(); // its client left while it waited: it does not use up a call
-        continue;
-      }
-      const ticket = this.tickets.shift()!;
-      this.run({
-        exchange: waiting.exchange,
-        done: () => {
-          waiting.done();
-          ticket();
-        },
-      });
-    }
-  }
-
-  private run(waiting: Waiting): void {
-    const result = this.dispatch(waiting.exchange);
-    if (result === undefined) waiting.done();
-    else result.then(waiting.done, waiting.done);
+    return this.held.admitOne();
   }
 
   /** RequestSink: called by a connection for every parsed request. */
   handle(exchange: Exchange): void | Promise<void> {
     // While stopping, the last requests of connections being drained are still answered.
     if (this.serving || this.stopping !== null) return this.dispatch(exchange);
-    return new Promise<void>((done) => {
-      this.queued.push({ exchange, done });
-      this.admit();
-    });
+    return this.held.hold(exchange);
   }
 
   private dispatch(exchange: Exchange): void | Promise<void> {
@@ -377,7 +304,8 @@ export class HTTPServer implements RequestSink {
 
   /** While stopping: resolves the drain once no connection is left, nor one whose PROXY header is coming. */
   private checkDrained(): void {
-    if (this.stopping !== null && this.connections.size === 0 && !this.pending?.size) this.allClosed?.();
+    if (this.stopping !== null && this.connections.size === 0 && !this.proxyReceiver?.waiting)
+      this.allClosed?.();
   }
 
   private allClosed: (() => void) | null = null;
@@ -391,7 +319,7 @@ export class HTTPServer implements RequestSink {
       this.serving = false;
       const closedListener = new Promise<void>((resolve) => this.listener.close(() => resolve()));
       // A connection whose PROXY header is on its way is waited for too: its request follows.
-      if (this.connections.size > 0 || this.pending?.size) {
+      if (this.connections.size > 0 || this.proxyReceiver?.waiting) {
         const drained = new Promise<void>((resolve) => {
           this.allClosed = resolve;
         });
@@ -403,7 +331,7 @@ export class HTTPServer implements RequestSink {
         await Promise.race([drained, late]);
         clearTimeout(timer);
         for (const connection of this.connections) connection.destroy();
-        if (this.pending !== null) for (const pending of this.pending) pending.socket.destroy();
+        this.proxyReceiver?.destroyPending();
         // A destroyed socket reports 'close' a tick later: wait for it, so none is left once this resolves.
         await drained;
       }
@@ -419,6 +347,11 @@ export class HTTPServer implements RequestSink {
   async serverClose(): Promise<void> {
     for (const connection of this.connections) connection.destroy();
     await this.shutdown(0);
+  }
+
+  /** Whether the log stream is a terminal, where a status may be shown in colour. */
+  get logColour(): boolean {
+    return this.logWriter?.colour ?? false;
   }
 
   /** Whether log lines go anywhere; handlers skip formatting them when not. */

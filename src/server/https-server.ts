@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import tls from 'node:tls';
+import { TLSCredentialsError } from './errors.js';
 import { HTTPServer, type HandlerClass, type ServerAddress, type ServerOptions } from './http-server.js';
 
 /** Certificate and key for an HTTPS server, as Python 3.14's `HTTPSServer(certfile, keyfile, password)`. */
@@ -86,7 +87,7 @@ function check(options: tls.SecureContextOptions, explain: (code: string) => str
     tls.createSecureContext(options);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new Error(explain(e.code ?? '') ?? e.message.replace(/^error:[0-9A-F]+:[^:]*::/, ''));
+    throw new TLSCredentialsError(explain(e.code ?? '') ?? e.message.replace(/^error:[0-9A-F]+:[^:]*::/, ''));
   }
 }
 
@@ -103,6 +104,6 @@ function readPem(file: string, what: string): Buffer {
           : e.code === 'EISDIR'
             ? 'it is a directory'
             : e.message;
-    throw new Error(`cannot read the ${what} file ${file}: ${why}`);
+    throw new TLSCredentialsError(`cannot read the ${what} file ${file}: ${why}`);
   }
 }

@@ -15,7 +15,11 @@ export class LogWriter {
   /** The stream failed (EPIPE: whoever read the log went away); logging stops, serving goes on. */
   private failed = false;
 
+  /** The stream is a terminal, so a status in its lines may be coloured; a pipe or file gets plain text. */
+  readonly colour: boolean;
+
   constructor(private readonly stream: NodeJS.WritableStream) {
+    this.colour = (stream as { isTTY?: boolean }).isTTY === true;
     // Without a listener, a write error is an unhandled 'error' event: `server 2>&1 | head` would end the
     // server when `head` exits.
     if (typeof stream.on === 'function') stream.on('error', this.fail);

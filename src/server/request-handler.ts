@@ -1,6 +1,7 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { format } from 'node:util';
 import type { Exchange } from '../connection/exchange.js';
+import type { RequestBodyStream } from '../connection/request-body.js';
 import { HTTPStatusError } from '../connection/status-error.js';
 import { escapeHtml } from './escape-html.js';
 import { Headers } from '../protocol/headers.js';
@@ -18,7 +19,10 @@ import { currentHttpDate, formatHttpDate } from '../protocol/http-date.js';
 import { HeaderValueError, fieldLine, statusLine } from '../protocol/response-head.js';
 import { STATUS } from '../protocol/status.js';
 import { VERSION } from '../version.js';
+import { pythonLine, pythonLogDate } from './access-log.js';
+import { HeadersSentError, ResponseOrderError } from '../connection/response-errors.js';
 import type { ClientAddress, HTTPServer } from './http-server.js';
+import { readBytes } from './read-bytes.js';
 
 /** Python's DEFAULT_ERROR_MESSAGE shape, with the same `%(name)s` placeholders. */
 const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE html>
@@ -38,16 +42,12 @@ const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE html>
 
 /** The placeholders of `errorMessageFormat`: `%(code)d`, `%(code)s`, `%(message)s`, `%(explain)s`. */
 const PLACEHOLDER_RE = /%\((code|message|explain)\)[ds]/g;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-// C0 and C1 controls, DEL: escaped in log lines so a request cannot drive the terminal reading the log.
-const CONTROL_RE = /[\x00-\x1f\x7f-\x9f]/g;
 
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-let logSecond = -1;
-let logDate = '';
+/**
+ * What the server passes to a handler's constructor. A subclass with a constructor of its own takes them and
+ * passes them on whole, without naming the engine's types: `constructor(...args: HandlerArgs) { super(...args); }`.
+ */
+export type HandlerArgs = readonly [exchange: Exchange, clientAddress: ClientAddress, server: HTTPServer];
 
 type MethodHandler = () => void | Promise<void>;
 
@@ -113,8 +113,12 @@ export class BaseHTTPRequestHandler {
     }
   }
 
-  /** The request body, de-chunked, as an async-iterable stream that ends exactly at the body's end. */
-  get rfile(): Readable {
+  /**
+   * The request body, de-chunked, as an async-iterable stream that ends exactly at the body's end. To read
+   * a given number of bytes as Python's `rfile.read(n)` does, use `await this.readBytes(n)`: this stream's
+   * `read(n)` returns null whenever fewer than n bytes happen to be buffered.
+   */
+  get rfile(): RequestBodyStream {
     return this.exchange.body;
   }
 
@@ -124,6 +128,16 @@ export class BaseHTTPRequestHandler {
    */
   get wfile(): Writable {
     return this.exchange.responseStream;
+  }
+
+  /**
+   * Python's `rfile.read(n)`: waits for exactly `size` bytes of the request body, fewer only where the body
+   * ends (an empty Buffer once it has ended), so a body can be read in pieces of a known size. Rejects as
+   * `for await` over `rfile` would when the body fails (the client leaves, bad chunking, `bodyTimeout`);
+   * throws `ReadSizeError` for a size that is no count of bytes (NaN from a missing Content-Length).
+   */
+  readBytes(size: number): Promise<Buffer> {
+    return readBytes(this.exchange.body, size);
   }
 
   /** Reads the whole request body into one Buffer; over `maxBytes` it rejects with a 413 error. */
@@ -268,7 +282,7 @@ export class BaseHTTPRequestHandler {
 
   /** Starts a response with the status line alone (for 1xx and custom heads). */
   sendResponseOnly(code: number, message?: string): void {
-    if (this.exchange.headCommitted) throw new Error('The response head was already sent');
+    if (this.exchange.headCommitted) throw new HeadersSentError();
     this.responseCode = code;
     this.headBuffer = statusLine(this.protocolVersion, code, message ?? this.responses[code]?.[0] ?? '');
   }
@@ -276,7 +290,7 @@ export class BaseHTTPRequestHandler {
   /** Adds a header field. Throws for a name or value that could split the response (CR, LF, NUL). */
   sendHeader(keyword: string, value: string | number): void {
     if (this.exchange.headCommitted)
-      throw new Error('sendHeader() after endHeaders(): the head was already sent');
+      throw new HeadersSentError('sendHeader() after endHeaders(): the head was already sent');
     const text = typeof value === 'number' ? String(value) : value;
     this.headBuffer += fieldLine(keyword, text);
     switch (framingField(keyword)) {
@@ -309,7 +323,7 @@ export class BaseHTTPRequestHandler {
   /** Ends the head. It goes out with the first body write, or when the handler returns. */
   endHeaders(): void {
     const code = this.responseCode;
-    if (this.headBuffer === '') throw new Error('endHeaders() called before sendResponse()');
+    if (this.headBuffer === '') throw new ResponseOrderError('endHeaders() called before sendResponse()');
     const head = this.headBuffer;
     this.headBuffer = '';
     if (code < 200) {
@@ -388,6 +402,7 @@ export class BaseHTTPRequestHandler {
     this.logMessage('"%s" %s %s', this.requestline, String(code), String(size));
   }
 
+  /** Logs an error through `logMessage` (Python's `log_error`). */
   logError(fmt: string, ...args: unknown[]): void {
     this.logMessage(fmt, ...args);
   }
@@ -399,7 +414,7 @@ export class BaseHTTPRequestHandler {
   logMessage(fmt: string, ...args: unknown[]): void {
     if (!this.server.logging) return;
     const message = args.length === 0 ? fmt : format(fmt, ...args);
-    this.server.log(`${this.addressString()} - - [${this.logDateTimeString()}] ${escapeControls(message)}\n`);
+    this.server.log(pythonLine(this.addressString(), this.logDateTimeString(), message));
   }
 
   /** `serverVersion sysVersion`, for the Server header. */
@@ -415,16 +430,7 @@ export class BaseHTTPRequestHandler {
 
   /** The local time for log lines, `24/Nov/2026 00:01:25` as Python. */
   logDateTimeString(): string {
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
-    if (second !== logSecond) {
-      logSecond = second;
-      const d = new Date(now);
-      logDate =
-        `${pad2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()} ` +
-        `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
-    }
-    return logDate;
+    return pythonLogDate();
   }
 
   /** The client's address for logs. */
@@ -443,13 +449,6 @@ function methodName(command: string): string {
     if (METHOD_NAMES.size < 64) METHOD_NAMES.set(command, name);
   }
   return name;
-}
-
-/** Escapes C0/C1 controls and DEL as `\xNN`, as Python does for log lines. */
-export function escapeControls(s: string): string {
-  CONTROL_RE.lastIndex = 0;
-  if (!CONTROL_RE.test(s)) return s;
-  return s.replace(CONTROL_RE, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 let serverLineFor = '';

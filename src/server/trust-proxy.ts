@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Headers } from '../protocol/headers.js';
+import { InvalidServerOptionError } from './errors.js';
 
 /**
  * Which peers are proxies whose forwarding headers are believed: addresses and CIDR ranges, e.g.
@@ -16,7 +17,7 @@ export function trustedProxies(list: readonly string[]): net.BlockList {
       extra !== undefined ||
       (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= most))
     )
-      throw new TypeError(`not an IP address or range: '${entry}'`);
+      throw new InvalidServerOptionError(`not an IP address or range: '${entry}'`);
     if (bits === undefined) trusted.addAddress(address!, family);
     else trusted.addSubnet(address!, Number(bits), family);
   }

@@ -166,7 +166,7 @@ describe('BaseHTTPRequestHandler', () => {
     ctx.server.flushLog();
     assert.match(
       ctx.log.slice(before).join('\n'),
-      /Exception in GET handler: Error: sendHeader\(\) after endHeaders\(\)/,
+      /Exception in GET handler: HeadersSentError: sendHeader\(\) after endHeaders\(\)/,
     );
   });
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fieldLine } from '../../protocol/response-head.js';
-import type { LogFormat } from './access-log.js';
+import type { LogFormat } from '../../server/access-log.js';
 
 /** How SimpleHTTPRequestHandler serves a directory. Every field has a default (see `resolveOptions`). */
 export interface StaticOptions {

@@ -2,14 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
-import { BaseHTTPRequestHandler, escapeControls } from '../../server/request-handler.js';
-import { accessLine, colourStatus, errorLine } from './access-log.js';
+import { accessLine, jsonErrorLine, pythonRequestLine, statusText } from '../../server/access-log.js';
+import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { guessType, isCompressible } from './content-type.js';
 import { listingHtml, listingJson, sortEntries, type ListingEntry } from './listing.js';
 import { resolveOptions, type StaticOptions } from './options.js';
 import { FileCache, type CachedTarget } from './file-cache.js';
 import { serveContent } from './serve-content.js';
-import { translatePath, type Translated } from './translate-path.js';
+import { translatePath, type TranslatedPath } from './translate-path.js';
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -35,9 +35,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   override logRequest(code: number | string = '-', size: number | string = '-'): void {
     const { quiet, logFormat } = this.options;
     if (quiet || logFormat !== 'python' || !this.server.logging) return;
-    const status = typeof code === 'number' && process.stderr.isTTY ? colourStatus(code) : String(code);
+    const status = statusText(code, this.server.logColour);
     this.server.log(
-      `${this.addressString()} - - [${this.logDateTimeString()}] "${escapeControls(this.requestline)}" ${status} ${size}\n`,
+      pythonRequestLine(this.addressString(), this.logDateTimeString(), this.requestline, status, size),
     );
   }
 
@@ -47,9 +47,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const result = super.handleOneRequest();
     if (quiet || logFormat === 'python' || !this.server.logging) return result;
     const log = (): void =>
-      this.server.log(
-        `${accessLine(logFormat, this, this.responseCode, this.exchange.bytesSent, started)}\n`,
-      );
+      this.server.log(accessLine(logFormat, this, this.responseCode, this.exchange.bytesSent, started));
     if (result === undefined) log();
     else return result.then(log);
   }
@@ -66,7 +64,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** Error lines in the access log's format when that is JSON, so the log stays one object per line. */
   override logError(fmt: string, ...args: unknown[]): void {
     if (this.options.logFormat !== 'json') return super.logError(fmt, ...args);
-    if (this.server.logging) this.server.log(`${errorLine(this, format(fmt, ...args))}\n`);
+    if (this.server.logging) this.server.log(jsonErrorLine(this, format(fmt, ...args)));
   }
 
   /** The served directory. */
@@ -112,22 +110,22 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * redirects, as nginx's `expires`: a 404 cached for an hour would hide a file added a minute later.
    */
   override endHeaders(): void {
-    const o = this.options;
-    if (o.cors) {
+    const options = this.options;
+    if (options.cors) {
       this.sendHeader('Access-Control-Allow-Origin', '*');
       this.sendHeader(
         'Access-Control-Expose-Headers',
         'Accept-Ranges, Content-Encoding, Content-Range, ETag',
       );
     }
-    if (o.cacheSeconds !== null && this.responseCode < 400)
-      this.sendHeader('Cache-Control', `max-age=${o.cacheSeconds}`);
-    for (const [name, value] of o.headers) this.sendHeader(name, value);
+    if (options.cacheSeconds !== null && this.responseCode < 400)
+      this.sendHeader('Cache-Control', `max-age=${options.cacheSeconds}`);
+    for (const [name, value] of options.headers) this.sendHeader(name, value);
     super.endHeaders();
   }
 
   /** Python's `translate_path`: the file-system path for a URL path, never outside the directory. */
-  translatePath(urlPath: string): Translated | null {
+  translatePath(urlPath: string): TranslatedPath | null {
     return translatePath(urlPath, this.directory);
   }
 
@@ -156,14 +154,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /** Python's `send_head`: resolves the path and answers with a file, a listing, a redirect or an error. */
   async sendHead(): Promise<void> {
-    const t = this.translatePath(this.path);
-    if (t === null) {
+    const translated = this.translatePath(this.path);
+    if (translated === null) {
       this.sendError(400, 'Bad path');
       return;
     }
-    const target = await this.resolve(t);
+    const target = await this.resolve(translated);
     if (target === null) {
-      await this.notFound(t);
+      await this.notFound(translated);
       return;
     }
     if (target.stat.isDirectory()) {
@@ -173,29 +171,29 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         return;
       }
       for (const index of this.options.indexPages) {
-        const page = await this.resolve(this.child(t, index));
+        const page = await this.resolve(this.child(translated, index));
         if (page?.stat.isFile()) {
           await this.sendFile(page, index);
           return;
         }
       }
       if (!this.options.listing) {
-        await this.notFound(t);
+        await this.notFound(translated);
         return;
       }
-      await this.listDirectory(target.real, t);
+      await this.listDirectory(target.real, translated);
       return;
     }
-    if (t.trailingSlash || !target.stat.isFile()) {
-      await this.notFound(t);
+    if (translated.trailingSlash || !target.stat.isFile()) {
+      await this.notFound(translated);
       return;
     }
-    await this.sendFile(target, t.fsPath);
+    await this.sendFile(target, translated.fsPath);
   }
 
-  /** The translated path of `name` inside the directory `t`. */
-  private child(t: Translated, name: string): Translated {
-    return { fsPath: path.join(t.fsPath, name), segments: [...t.segments, name], trailingSlash: false };
+  /** The translated path of `name` inside the directory `dir`. */
+  private child(dir: TranslatedPath, name: string): TranslatedPath {
+    return { fsPath: path.join(dir.fsPath, name), segments: [...dir.segments, name], trailingSlash: false };
   }
 
   /** Serves a resolved file; what serving needs (type, validators) is kept on the cache entry. */
@@ -220,20 +218,20 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * served: a dotfile (unless allowed), or a symlink that resolves outside the directory (unless allowed).
    * Both are judged on the real path, so a link cannot smuggle a hidden or outside file in.
    */
-  private async resolve(t: Translated): Promise<CachedTarget | null> {
+  private async resolve(translated: TranslatedPath): Promise<CachedTarget | null> {
     const cache = cacheFor(this.options);
-    const hit = await cache.get(t.fsPath);
+    const hit = await cache.get(translated.fsPath);
     if (hit !== undefined) return hit;
     let real: string;
     let root: string;
     try {
-      [real, root] = await Promise.all([fsp.realpath(t.fsPath), fsp.realpath(this.directory)]);
+      [real, root] = await Promise.all([fsp.realpath(translated.fsPath), fsp.realpath(this.directory)]);
     } catch {
       return null;
     }
-    if (!this.allowed(real, root, t.segments)) return null;
+    if (!this.allowed(real, root, translated.segments)) return null;
     const stat = await fsp.stat(real).catch(() => null);
-    return stat === null ? null : cache.put(t.fsPath, real, stat);
+    return stat === null ? null : cache.put(translated.fsPath, real, stat);
   }
 
   /** The dotfile and symlink rules, on a real path and the URL segments that led to it (CGI uses them too). */
@@ -242,7 +240,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (!inside && !this.options.followSymlinks) return false;
     if (this.options.dotfiles) return true;
     const names = inside ? [...path.relative(root, real).split(path.sep), ...segments] : segments;
-    return !names.some((n) => n.startsWith('.') && n !== '.well-known');
+    return !names.some((name) => name.startsWith('.') && name !== '.well-known');
   }
 
   /**
@@ -259,9 +257,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   /** 404, or the single-page-app file for a request that accepts HTML. */
-  private async notFound(t: Translated): Promise<void> {
+  private async notFound(translated: TranslatedPath): Promise<void> {
     const spa = this.options.spa;
-    if (spa !== null && this.wantsAppShell(t)) {
+    if (spa !== null && this.wantsAppShell(translated)) {
       const root = translatePath('/', this.directory)!;
       const target = await this.resolve(this.child(root, spa));
       if (target?.stat.isFile()) {
@@ -277,14 +275,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * (`*\/*`) for a path without a file extension. Browsers ask for scripts, images and fetches with `*\/*`,
    * so a missing `app.js` stays a 404 instead of turning into HTML.
    */
-  private wantsAppShell(t: Translated): boolean {
+  private wantsAppShell(translated: TranslatedPath): boolean {
     const accept = this.headers.get('accept') ?? '';
     if (/text\/html/i.test(accept)) return true;
-    return accept.includes('*/*') && !/\.[^.]+$/.test(t.segments.at(-1) ?? '');
+    return accept.includes('*/*') && !/\.[^.]+$/.test(translated.segments.at(-1) ?? '');
   }
 
   /** Python's `list_directory`, as HTML or (`?format=json`) JSON. */
-  async listDirectory(dir: string, t: Translated): Promise<void> {
+  async listDirectory(dir: string, translated: TranslatedPath): Promise<void> {
     let names: string[];
     try {
       names = await fsp.readdir(dir);
@@ -303,7 +301,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       if (lst === null) continue;
       // List only what a click can open: a link the rules would refuse is left out, like a dotfile.
       const real = lst.isSymbolicLink() ? await fsp.realpath(full).catch(() => null) : full;
-      if (real === null || !this.allowed(real, root, [...t.segments, name])) continue;
+      if (real === null || !this.allowed(real, root, [...translated.segments, name])) continue;
       entries.push({
         name,
         isDirectory: st?.isDirectory() ?? false,
@@ -317,9 +315,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       this.path.includes('?') ? this.path.slice(this.path.indexOf('?') + 1) : '',
     );
     const json = query.get('format') === 'json';
-    const displayPath = `/${t.segments.join('/')}${t.segments.length > 0 ? '/' : ''}`;
+    const displayPath = `/${translated.segments.join('/')}${translated.segments.length > 0 ? '/' : ''}`;
     const body = Buffer.from(
-      json ? listingJson(entries) : listingHtml(displayPath, entries, t.segments.length === 0),
+      json ? listingJson(entries) : listingHtml(displayPath, entries, translated.segments.length === 0),
     );
     this.sendResponse(200);
     this.sendHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8');

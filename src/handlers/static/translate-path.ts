@@ -4,7 +4,7 @@ const SEPARATORS = path.sep === '\\' ? /[/\\]+/ : /\/+/;
 const SEPARATOR_AT_END = path.sep === '\\' ? /[/\\]$/ : /\/$/;
 
 /** Where a URL path points inside the served directory. */
-export interface Translated {
+export interface TranslatedPath {
   /** Absolute file-system path, always inside the root. */
   fsPath: string;
   /** The path segments under the root, decoded. */
@@ -21,7 +21,7 @@ export interface Translated {
  * listed `back\slash.txt` can be opened. Returns null for a path that cannot be decoded or holds a NUL byte:
  * the caller answers 400.
  */
-export function translatePath(urlPath: string, root: string): Translated | null {
+export function translatePath(urlPath: string, root: string): TranslatedPath | null {
   let p = urlPath;
   const cut = p.search(/[?#]/);
   if (cut >= 0) p = p.slice(0, cut);

@@ -1,0 +1,29 @@
+/**
+ * Errors the server and the handler API throw for a mistake the caller can catch and tell apart by class or
+ * by `code` (stable across versions, `BH_ERR_*`); the message is for people and may change. Misuse of the
+ * response itself (a second head, body before head) is the engine's to refuse: connection/response-errors.ts.
+ */
+
+/**
+ * A server option that cannot work: an entry of `trustProxy` that is no address or range, or
+ * `proxyProtocol` without `trustProxy`. A TypeError, as Node's own invalid arguments are.
+ */
+export class InvalidServerOptionError extends TypeError {
+  override readonly name = 'InvalidServerOptionError';
+  readonly code = 'BH_ERR_INVALID_SERVER_OPTION';
+}
+
+/**
+ * The certificate or key of an HTTPSServer cannot be used: a file that cannot be read, holds no PEM, a wrong
+ * or missing password, or a key that does not belong to the certificate. The message says which.
+ */
+export class TLSCredentialsError extends Error {
+  override readonly name = 'TLSCredentialsError';
+  readonly code = 'BH_ERR_TLS_CREDENTIALS';
+}
+
+/** `readBytes(size)` with a size that is no count of bytes (negative, fractional, NaN: a missing header). */
+export class ReadSizeError extends RangeError {
+  override readonly name = 'ReadSizeError';
+  readonly code = 'BH_ERR_READ_SIZE';
+}
