@@ -253,9 +253,7 @@ export class Exchange {
    * `onDrain`). Bytes for a response that has no body (HEAD, 204, 304) are dropped.
    */
   write(chunk: Buffer): boolean {
-    if (!this.headCommitted)
-      throw new ResponseOrderError('Response body written before the head (call endHeaders first)');
-    if (this.ended) throw new ResponseOrderError('Response body written after the response ended');
+    this.checkWritable();
     if (this.aborted) return true;
     const n = chunk.length;
     switch (this.bodyMode) {
@@ -281,6 +279,13 @@ export class Exchange {
         this.bytesSent += n;
         return this.send(chunk);
     }
+  }
+
+  /** Throws unless body bytes may be written now: after the head, before the end. */
+  checkWritable(): void {
+    if (!this.headCommitted)
+      throw new ResponseOrderError('Response body written before the head (call endHeaders first)');
+    if (this.ended) throw new ResponseOrderError('Response body written after the response ended');
   }
 
   private sendChunkLarge(chunk: Buffer): boolean {

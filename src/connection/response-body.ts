@@ -57,9 +57,7 @@ export class ResponseBody extends Writable {
   // end(chunk) writes without calling write(): a last chunk before the head must throw to the handler too.
   override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
     if (chunk !== undefined && chunk !== null && typeof chunk !== 'function' && !this.exchange.headCommitted)
-      this.exchange.write(
-        toBuffer(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'),
-      );
+      this.exchange.checkWritable();
     return super.end(chunk as never, encoding as never, callback as never);
   }
 
