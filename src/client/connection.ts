@@ -2,11 +2,12 @@ import type net from 'node:net';
 import { requestHead } from '../protocol/request-head.js';
 import { HeaderValueError } from '../protocol/response-head.js';
 import type { ResponseHead } from '../protocol/response-reader.js';
-import { ClientSocket, type Exchange } from './client-socket.js';
+import { ClientSocket } from './client-socket.js';
 import { dial } from './dial.js';
 import { InvalidURL, ResponseNotReady } from './errors.js';
 import { outgoingRequest, type RequestBody, type RequestHeaders } from './outgoing-request.js';
 import { HTTPResponse } from './response.js';
+import type { ResponseWaiter } from './response-waiter.js';
 
 export interface RequestOptions {
   body?: RequestBody | null;
@@ -26,7 +27,7 @@ export interface ConnectionOptions {
 }
 
 /** The head a request is waiting for, as a promise `getresponse()` picks up. */
-class PendingResponse implements Exchange {
+class PendingResponse implements ResponseWaiter {
   readonly head: Promise<ResponseHead>;
   onHead!: (head: ResponseHead) => void;
   onError!: (err: Error) => void;
