@@ -4,7 +4,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import { BODY_END } from '../protocol/message-reader.js';
 import { ResponseReader, type ResponseHead } from '../protocol/response-reader.js';
 import { drained, sendAfterContinue, sendStream, type BodyChannel } from './body-sender.js';
-import { BadStatusLine, HTTPException, LineTooLong, RemoteDisconnected, TimeoutError } from './errors.js';
+import { BadStatusLine, ConnectionClosed, LineTooLong, RemoteDisconnected, TimeoutError } from './errors.js';
 import type { OutgoingRequest } from './outgoing-request.js';
 import { RequestWriter } from './request-writer.js';
 import type { ResponseWaiter } from './response-waiter.js';
@@ -420,7 +420,7 @@ export class ClientSocket implements BodyChannel {
   }
 
   /** Closes the socket; whatever is still outstanding fails with `reason` (an abort's, for `culprit`). */
-  close(reason: Error = new HTTPException('The connection was closed'), culprit?: ResponseWaiter): void {
+  close(reason: Error = new ConnectionClosed('The connection was closed'), culprit?: ResponseWaiter): void {
     if (this.state.phase === Phase.Failed && this.queue.length === 0) return;
     this.fail(reason, culprit ?? this.queue[0]);
   }

@@ -1,13 +1,14 @@
 import type { ResponseHead } from '../protocol/response-reader.js';
 import { ClientSocket } from './client-socket.js';
 import { dial, type TLSOptions } from './dial.js';
-import { RemoteDisconnected } from './errors.js';
+import { InvalidOption, InvalidURL, PoolClosed, RemoteDisconnected } from './errors.js';
 import {
   outgoingRequest,
   type OutgoingRequest,
   type RequestBody,
   type RequestHeaders,
 } from './outgoing-request.js';
+import { parseURL } from './parse-url.js';
 import { HTTPResponse } from './response.js';
 import type { ResponseWaiter } from './response-waiter.js';
 
@@ -144,9 +145,9 @@ export class Pool {
   private readonly onClose = (socket: ClientSocket): void => this.forget(socket);
 
   constructor(origin: string | URL, options: PoolOptions = {}) {
-    this.url = new URL(origin);
+    this.url = parseURL(origin);
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
-      throw new TypeError(`Unsupported protocol: ${this.url.protocol}`);
+      throw new InvalidURL(`Unsupported protocol: ${this.url.protocol}`);
     }
     const https = this.url.protocol === 'https:';
     this.host = this.url.hostname.replace(/^\[|\]$/g, '');
@@ -159,7 +160,7 @@ export class Pool {
       ['pipelining', this.pipelining],
     ] as const) {
       if (!Number.isInteger(value) || value < 1)
-        throw new RangeError(`${name} must be a whole number ≥ 1: ${value}`);
+        throw new InvalidOption(`${name} must be a whole number ≥ 1: ${value}`);
     }
     this.timeout = options.timeout ?? 30_000;
     this.idleTimeout = options.idleTimeout ?? 4_000;
@@ -177,7 +178,7 @@ export class Pool {
    * connection to carry another request.
    */
   request(req: PoolRequest): Promise<HTTPResponse> {
-    if (this.closed) return Promise.reject(new Error('The pool is closed'));
+    if (this.closed) return Promise.reject(new PoolClosed('The pool is closed'));
     const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
     const signal = req.signal;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
