@@ -49,7 +49,16 @@ export class LineTooLong extends HTTPException {
 
 /** A URL, request target or method the client refuses to send (controls, CR/LF, spaces), or cannot parse. */
 export class InvalidURL extends HTTPException {
-  override readonly code = 'BH_ERR_INVALID_URL';
+  override readonly code: string = 'BH_ERR_INVALID_URL';
+}
+
+/**
+ * A header name or value the client refuses to send (not a token; CR, LF, NUL or other controls in the
+ * value); `cause` is the protocol layer's HeaderValueError. It extends InvalidURL only because callers (and
+ * tests) have caught bad headers as InvalidURL so far; it is not a URL problem.
+ */
+export class InvalidHeader extends InvalidURL {
+  override readonly code = 'BH_ERR_INVALID_HEADER';
 }
 
 /** No answer within the configured time (connect, head, or body idle). */

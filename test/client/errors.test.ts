@@ -5,6 +5,7 @@ import {
   ConnectionClosed,
   HTTPException,
   IncompleteRead,
+  InvalidHeader,
   InvalidOption,
   InvalidURL,
   LineTooLong,
@@ -13,7 +14,7 @@ import {
   ResponseNotReady,
   TimeoutError,
 } from '../../src/client/errors.js';
-import { HTTPConnection, Pool, request } from '../../src/index.js';
+import { HTTPConnection, HeaderValueError, Pool, request } from '../../src/index.js';
 import { rawServer } from './raw-server.js';
 
 /** Asserts that `err` is an instance of `Class` whose name is the class's and whose code is `code`. */
@@ -33,6 +34,7 @@ describe('client errors: a named class and a stable code for each failure', () =
       [new BadStatusLine('x'), 'BH_ERR_BAD_STATUS_LINE'],
       [new LineTooLong('x'), 'BH_ERR_LINE_TOO_LONG'],
       [new InvalidURL('x'), 'BH_ERR_INVALID_URL'],
+      [new InvalidHeader('x'), 'BH_ERR_INVALID_HEADER'],
       [new TimeoutError('x'), 'BH_ERR_TIMEOUT'],
       [new ResponseNotReady('x'), 'BH_ERR_RESPONSE_NOT_READY'],
       [new ConnectionClosed('x'), 'BH_ERR_CONNECTION_CLOSED'],
@@ -102,6 +104,36 @@ describe('client errors: a named class and a stable code for each failure', () =
       isError(err, RemoteDisconnected, 'BH_ERR_REMOTE_DISCONNECTED'),
     );
     conn.close();
+    await s.close();
+  });
+
+  it('a bad header is InvalidHeader; a bad method, target or host is InvalidURL; nothing is sent', async () => {
+    const s = await rawServer(() => {});
+    const badHeader = (err: unknown): boolean =>
+      isError(err, InvalidHeader, 'BH_ERR_INVALID_HEADER') &&
+      (err as Error).cause instanceof HeaderValueError;
+    const badURL = (err: unknown): boolean =>
+      isError(err, InvalidURL, 'BH_ERR_INVALID_URL') && !(err instanceof InvalidHeader);
+    const conn = new HTTPConnection('127.0.0.1', s.port);
+    await assert.rejects(conn.request('GET', '/', { headers: { 'X-A': 'v\r\nX-B: w' } }), badHeader);
+    await assert.rejects(conn.request('GET', '/', { headers: [['Bad Name', 'v']] }), badHeader);
+    await assert.rejects(conn.request('GET', '/', { headers: { Host: 'a\nb' } }), badHeader);
+    await assert.rejects(conn.request('GET', '/a b'), badURL);
+    await assert.rejects(conn.request('GE T', '/'), badURL);
+    conn.putrequest('GET', '/');
+    conn.putheader('X-Evil', 'a\nb');
+    await assert.rejects(conn.endheaders(), badHeader);
+    conn.putrequest('GET', '/a\r\nb');
+    await assert.rejects(conn.endheaders(), badURL);
+    const badHost = new HTTPConnection('exa\nmple', s.port);
+    await assert.rejects(badHost.request('GET', '/'), badURL);
+    badHost.putrequest('GET', '/');
+    await assert.rejects(badHost.endheaders(), badURL);
+    const pool = new Pool(`http://127.0.0.1:${s.port}`);
+    await assert.rejects(pool.request({ path: '/', headers: { 'X-A': 'v\0' } }), badHeader);
+    await assert.rejects(pool.request({ path: '/\n' }), badURL);
+    pool.close();
+    assert.equal(s.connections, 0, 'nothing was sent');
     await s.close();
   });
 });
