@@ -4,7 +4,9 @@ export type { ServerAddress, ServerOptions, ClientAddress, HandlerClass } from '
 export { BaseHTTPRequestHandler } from './server/request-handler.js';
 export { Exchange } from './connection/exchange.js';
 export { Headers } from './protocol/headers.js';
-export { ProtocolError } from './protocol/errors.js';
+export { ParseError } from './protocol/errors.js';
+export type { ParseErrorKind } from './protocol/errors.js';
+export { HTTPStatusError, statusForParseError } from './connection/status-error.js';
 export { HeaderValueError } from './protocol/response-head.js';
 export { STATUS } from './protocol/status.js';
 export { formatHttpDate, parseHttpDate } from './protocol/http-date.js';

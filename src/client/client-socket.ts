@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import type { Headers } from '../protocol/headers.js';
-import { ProtocolError } from '../protocol/errors.js';
+import { ParseError } from '../protocol/errors.js';
 import { BODY_END } from '../protocol/message-reader.js';
 import { ResponseReader, type ResponseHead } from '../protocol/response-reader.js';
 import { drained, sendAfterContinue, sendStream, type BodyChannel } from './body-sender.js';
@@ -261,12 +261,12 @@ export class ClientSocket implements BodyChannel {
       try {
         head = this.reader.readHead();
       } catch (err) {
-        const message = (err as Error).message;
-        this.fail(
-          err instanceof ProtocolError && /too long|too large/i.test(message)
-            ? new LineTooLong(message)
-            : new BadStatusLine(message),
-        );
+        if (!(err instanceof ParseError)) throw err;
+        const tooLarge =
+          err.kind === 'start-line-too-long' ||
+          err.kind === 'fields-too-large' ||
+          err.kind === 'too-many-fields';
+        this.fail(tooLarge ? new LineTooLong(err.message) : new BadStatusLine(err.message));
         return;
       }
       if (head === null) {

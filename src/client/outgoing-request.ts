@@ -1,3 +1,4 @@
+import { FramingField, framingField } from '../protocol/framing.js';
 import { headerLine, hostLine, requestLineOf } from './request-lines.js';
 
 /** A request body: bytes with a known length, or a stream of unknown length (sent chunked). */
@@ -42,19 +43,18 @@ export function outgoingRequest(
   let expectContinue = false;
   const add = (name: string, value: string): void => {
     fields += headerLine(name, value);
-    // Only names of the right length are lowercased: most fields are none of these four.
-    switch (name.length) {
-      case 4:
-        hasHost ||= name.toLowerCase() === 'host';
+    switch (framingField(name)) {
+      case FramingField.Host:
+        hasHost = true;
         break;
-      case 6:
-        expectContinue ||= name.toLowerCase() === 'expect' && value.toLowerCase() === '100-continue';
+      case FramingField.Expect:
+        expectContinue ||= value.toLowerCase() === '100-continue';
         break;
-      case 14:
-        hasLength ||= name.toLowerCase() === 'content-length';
+      case FramingField.ContentLength:
+        hasLength = true;
         break;
-      case 17:
-        hasCoding ||= name.toLowerCase() === 'transfer-encoding';
+      case FramingField.TransferEncoding:
+        hasCoding = true;
         break;
     }
   };

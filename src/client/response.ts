@@ -1,4 +1,4 @@
-import { ProtocolError } from '../protocol/errors.js';
+import { ParseError } from '../protocol/errors.js';
 import type { Headers } from '../protocol/headers.js';
 import { BODY_END } from '../protocol/message-reader.js';
 import type { ResponseHead } from '../protocol/response-reader.js';
@@ -71,7 +71,7 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
       piece = this.socket.readBody();
     } catch (err) {
       this.done = true;
-      if (!(err instanceof ProtocolError)) throw err;
+      if (!(err instanceof ParseError)) throw err;
       const framing = this.head.framing;
       const expected = framing.kind === 'length' ? framing.length - this.received : null;
       throw new IncompleteRead(EMPTY, expected, err);

@@ -1,11 +1,12 @@
 import type { Socket } from 'node:net';
-import { ProtocolError } from '../protocol/errors.js';
+import { ParseError } from '../protocol/errors.js';
 import { BODY_END, type HeadLimits } from '../protocol/message-reader.js';
 import { RequestReader } from '../protocol/request-reader.js';
-import { Exchange } from './exchange.js';
+import { Exchange, type ExchangeTransport } from './exchange.js';
+import { HTTPStatusError, refusalFor } from './status-error.js';
 
 /** Limits and timeouts of one connection; every field has a default in the server layer. */
-export interface ConnectionOptions {
+export interface ConnectionSettings {
   limits: HeadLimits;
   /** Most time, in ms, from the first byte of a request to the end of its head (slowloris guard). */
   headersTimeout: number;
@@ -28,7 +29,7 @@ export interface RequestSink {
   /** Handles one request; the connection finishes the exchange when this returns or settles. */
   handle(exchange: Exchange): void | Promise<void>;
   /** Answers a request refused by the protocol layer; the connection closes after it. */
-  refuse(exchange: Exchange, error: ProtocolError): void;
+  refuse(exchange: Exchange, error: HTTPStatusError): void;
   /** The connection closed. */
   closed(connection: Connection): void;
 }
@@ -50,7 +51,7 @@ const enum Wait {
  * unread bodies are drained or the connection is closed, pipelined requests wait their turn, reading pauses
  * when too much is buffered, and timeouts end connections that stall.
  */
-export class Connection {
+export class Connection implements ExchangeTransport {
   readonly reader: RequestReader;
   /** No new request will be read; set by shutdown and by responses that close. */
   closing = false;
@@ -76,7 +77,7 @@ export class Connection {
   constructor(
     readonly socket: Socket,
     private readonly sink: RequestSink,
-    private readonly options: ConnectionOptions,
+    private readonly options: ConnectionSettings,
     private readonly now: () => number,
   ) {
     this.reader = new RequestReader(options.limits);
@@ -99,6 +100,11 @@ export class Connection {
       this.peerAddress = [host, this.socket.remotePort ?? 0];
     }
     return this.peerAddress;
+  }
+
+  /** No request may follow the one in flight: the server is stopping, or this was the last one allowed. */
+  get mustClose(): boolean {
+    return this.closing || this.lastRequest;
   }
 
   write(data: Buffer): boolean {
@@ -185,7 +191,8 @@ export class Connection {
       try {
         head = this.reader.readHead();
       } catch (err) {
-        this.refuse(err as ProtocolError);
+        if (!(err instanceof ParseError)) throw err;
+        this.refuse(refusalFor(err));
         return;
       }
       if (head === null) {
@@ -266,7 +273,7 @@ export class Connection {
       }
       if (piece === BODY_END) {
         this.draining = null;
-        exchange.bodyDone = true;
+        exchange.bodyDrained();
         if (this.wait === Wait.Body) this.clearWait();
         return true;
       }
@@ -284,10 +291,9 @@ export class Connection {
     }
   }
 
-  private refuse(error: ProtocolError): void {
+  private refuse(error: HTTPStatusError): void {
     this.clearWait();
-    const exchange = new Exchange(this, null);
-    exchange.requestLine = this.reader.peekStartLine();
+    const exchange = new Exchange(this, null, this.reader.peekStartLine());
     this.exchange = exchange;
     try {
       this.sink.refuse(exchange, error);
@@ -334,7 +340,7 @@ export class Connection {
     this.clearWait();
     switch (wait) {
       case Wait.Head:
-        if (this.reader.hasPartialHead) this.refuse(new ProtocolError(408, 'Request Timeout'));
+        if (this.reader.hasPartialHead) this.refuse(new HTTPStatusError(408, 'Request Timeout'));
         else this.destroy();
         break;
       case Wait.Idle:
@@ -344,10 +350,7 @@ export class Connection {
       case Wait.Body: {
         const exchange = this.exchange;
         if (exchange !== null) {
-          const err = new ProtocolError(408, 'Timed out reading the request body');
-          exchange.bodyError = err;
-          exchange.closeAfter = true;
-          exchange.abortBody(err);
+          exchange.abortBody(new HTTPStatusError(408, 'Timed out reading the request body'));
         } else {
           this.destroy();
         }

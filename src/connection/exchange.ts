@@ -1,11 +1,35 @@
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { ProtocolError } from '../protocol/errors.js';
+import { ParseError } from '../protocol/errors.js';
+import { responseHasBody } from '../protocol/framing.js';
 import { BODY_END } from '../protocol/message-reader.js';
-import type { RequestHead } from '../protocol/request-reader.js';
-import { responseHasBody } from '../protocol/response-head.js';
-import type { Connection } from './connection.js';
-import { RequestBody } from './request-body.js';
+import type { RequestHead, RequestReader } from '../protocol/request-reader.js';
+import { HeaderValueError } from '../protocol/response-head.js';
+import { RequestBodyStream } from './request-body.js';
 import { ResponseBody } from './response-body.js';
+import { HTTPStatusError, refusalFor } from './status-error.js';
+
+/**
+ * What an exchange needs of the connection it runs on. The connection implements it; the exchange never
+ * reaches further in, and the connection changes an exchange only through the exchange's methods.
+ */
+export interface ExchangeTransport {
+  /** The socket, for corking a head with its body and for handlers that watch it (CGI). */
+  readonly socket: Socket;
+  /** The client's `[host, port]`. */
+  readonly peer: readonly [host: string, port: number];
+  /** The reader the request body comes from. */
+  readonly reader: RequestReader;
+  /** No request may follow this response (the server is stopping, or this was the last one allowed). */
+  readonly mustClose: boolean;
+  write(data: Buffer): boolean;
+  /** Writes bytes held in a Latin-1 string (heads, small bodies): no Buffer made in JavaScript. */
+  writeLatin1(text: string): boolean;
+  /** The body stream waits for bytes that have not arrived: start the body timer, read on. */
+  awaitBody(): void;
+  /** The request body has been read to its end. */
+  bodyDone(): void;
+}
 
 /** How the response head asks for its body to be framed; filled in by whoever builds the head. */
 export interface HeadFraming {
@@ -47,35 +71,36 @@ export class Exchange {
   /** Whether the response is complete. */
   ended = false;
   /** Whether the whole request body has been read off the connection. */
-  bodyDone: boolean;
+  get bodyDone(): boolean {
+    return this.bodyRead;
+  }
+  private bodyRead: boolean;
   /** The status of the committed final response; 0 before. */
   status = 0;
   /** Response body bytes written so far (for logs). */
   bytesSent = 0;
   /** Set when the connection died under this exchange; writes are dropped from then on. */
   aborted = false;
-  /** The protocol error met while reading the request body, if any. */
-  bodyError: ProtocolError | null = null;
+  /** Why reading the request body failed (bad chunking, a timeout), as the status to answer with. */
+  bodyError: HTTPStatusError | null = null;
   private continueSent = false;
   private pendingHead: string | null = null;
   private bodyMode = BodyMode.None;
   private remaining = 0;
-  private requestBody: RequestBody | null = null;
+  private requestBody: RequestBodyStream | null = null;
   /** Bytes a write tried to send past the declared Content-Length. */
   private overrun = 0;
   private responseBody: ResponseBody | null = null;
   /** The request body stream is waiting for bytes from the socket. */
   wantsBody = false;
-  /** The request line for logs; for a refused request, as much of it as arrived. */
-  requestLine: string;
-
   constructor(
-    readonly connection: Connection,
+    readonly connection: ExchangeTransport,
     /** The parsed head; null for a request refused before its head could be parsed. */
     readonly head: RequestHead | null,
+    /** The request line for logs; for a refused request, as much of it as arrived. */
+    readonly requestLine: string = head?.requestLine ?? '',
   ) {
-    this.bodyDone = head === null || head.framing.kind === 'none';
-    this.requestLine = head?.requestLine ?? '';
+    this.bodyRead = head === null || head.framing.kind === 'none';
     if (head === null) this.closeAfter = true;
   }
 
@@ -86,7 +111,7 @@ export class Exchange {
 
   /** The request body as a stream that fills at the pace it is read (created on first use). */
   get body(): Readable {
-    return (this.requestBody ??= new RequestBody(this));
+    return (this.requestBody ??= new RequestBodyStream(this));
   }
 
   /** The response body as a stream with backpressure (created on first use). */
@@ -110,24 +135,22 @@ export class Exchange {
     });
   }
 
-  /** Pulls request body bytes from the connection into the body stream; see RequestBody. */
+  /** Pulls request body bytes from the connection into the body stream; see RequestBodyStream. */
   pullBody(): void {
     const head = this.head;
-    if (head === null || this.bodyDone) {
+    if (head === null || this.bodyRead) {
       this.requestBody?.push(null);
       return;
     }
-    if (head.expectContinue && !this.continueSent && !this.headCommitted) {
-      this.continueSent = true;
-      this.connection.writeLatin1(INTERIM_CONTINUE);
-    }
+    this.sendContinue();
     const reader = this.connection.reader;
     for (;;) {
       let piece: Buffer | null | typeof BODY_END;
       try {
         piece = reader.readBody();
       } catch (err) {
-        this.abortBody(err as ProtocolError);
+        if (!(err instanceof ParseError)) throw err;
+        this.abortBody(refusalFor(err));
         return;
       }
       if (piece === null) {
@@ -137,7 +160,7 @@ export class Exchange {
       }
       if (piece === BODY_END) {
         this.wantsBody = false;
-        this.bodyDone = true;
+        this.bodyRead = true;
         this.connection.bodyDone();
         this.requestBody?.push(null);
         return;
@@ -150,14 +173,17 @@ export class Exchange {
   }
 
   /** Fails the request body stream (bad chunking, a stalled client); the connection closes afterwards. */
-  abortBody(err: ProtocolError): void {
+  abortBody(err: HTTPStatusError): void {
     this.bodyError = err;
     this.wantsBody = false;
     this.closeAfter = true;
     this.requestBody?.destroy(err);
   }
 
-  /** Sends the interim `100 Continue` now if the client waits for one; the handler API's explicit path. */
+  /**
+   * Sends the interim `100 Continue` if the client waits for one and no final head went out: when the body
+   * is first read, or earlier when the handler asks.
+   */
   sendContinue(): void {
     if (this.head?.expectContinue && !this.continueSent && !this.headCommitted) {
       this.continueSent = true;
@@ -179,9 +205,16 @@ export class Exchange {
   commitHead(status: number, text: string, framing: HeadFraming): void {
     if (this.headCommitted) throw new Error('The response head was already sent');
     const head = this.head;
-    let close = framing.close || this.closeAfter || this.connection.closing || this.connection.lastRequest;
+    let close = framing.close || this.closeAfter || this.connection.mustClose;
     let extra = '';
-    if (head !== null && responseHasBody(head.method, status)) {
+    if (status === 205) {
+      // RFC 9110 §15.3.6: no content, said with Content-Length: 0 (an empty chunked body would be content
+      // framing the client has to read; closing would waste the connection).
+      if (framing.chunked || framing.contentLength > 0) {
+        throw new HeaderValueError('A 205 Reset Content response carries no content');
+      }
+      if (framing.contentLength < 0) extra += 'Content-Length: 0\r\n';
+    } else if (head !== null && responseHasBody(head.method, status)) {
       if (framing.contentLength >= 0) {
         this.bodyMode = BodyMode.Length;
         this.remaining = framing.contentLength;
@@ -202,7 +235,7 @@ export class Exchange {
     }
     // A client that sent `Expect: 100-continue` and got no 100 may or may not send its body now: only
     // closing keeps the next request's start certain.
-    if (head?.expectContinue && !this.continueSent && !this.bodyDone) close = true;
+    if (head?.expectContinue && !this.continueSent && !this.bodyRead) close = true;
     if (!framing.hasConnectionField) {
       if (close) extra += 'Connection: close\r\n';
       else if (head !== null && head.versionMinor === 0) extra += 'Connection: keep-alive\r\n';
@@ -320,6 +353,16 @@ export class Exchange {
     this.closeAfter = true;
   }
 
+  /** The handler asked to close the connection once this response is sent (Python's `close_connection`). */
+  closeAfterResponse(): void {
+    this.closeAfter = true;
+  }
+
+  /** The connection discarded the rest of an unread request body. */
+  bodyDrained(): void {
+    this.bodyRead = true;
+  }
+
   /** The socket drained: release a response stream waiting on backpressure. */
   onDrain(): void {
     this.responseBody?.drained();
@@ -330,7 +373,7 @@ export class Exchange {
     if (this.aborted) return;
     this.aborted = true;
     this.closeAfter = true;
-    if (this.requestBody !== null && !this.bodyDone) this.requestBody.destroy(err);
+    if (this.requestBody !== null && !this.bodyRead) this.requestBody.destroy(err);
     this.responseBody?.destroy(err);
   }
 }

@@ -6,7 +6,7 @@ import type { Exchange } from './exchange.js';
  * Bytes are pulled off the connection only when the stream asks for more, so a slow reader slows the client
  * down instead of filling memory.
  */
-export class RequestBody extends Readable {
+export class RequestBodyStream extends Readable {
   constructor(private readonly exchange: Exchange) {
     super({ highWaterMark: 64 * 1024 });
     // The body fails when the client leaves, chunks badly or stalls. A handler reading with 'data' events

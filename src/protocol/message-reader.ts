@@ -1,4 +1,4 @@
-import { ProtocolError } from './errors.js';
+import { ParseError } from './errors.js';
 import { knownFieldName } from './field-names.js';
 import { Headers } from './headers.js';
 import { FIELD_VALUE_BYTE, TCHAR } from './tokens.js';
@@ -97,11 +97,11 @@ export abstract class MessageReader<H> {
   /** A line that starts with whitespace continues the previous field (obs-fold); requests reject it. */
   protected abstract foldedLine(headers: Headers, value: string): void;
 
-  /** The error for a start line over the limit: 414 for a request, a plain refusal for a response. */
-  protected abstract startLineTooLong(): ProtocolError;
+  /** What the start line is called in error messages: `Request line` or `Status line`. */
+  protected abstract readonly startLineName: string;
 
-  /** The error for a field section over the limit: 431 for a request, a plain refusal for a response. */
-  protected abstract fieldsTooLarge(): ProtocolError;
+  /** What the field section is called in error messages: `Request header fields`, `Response …`. */
+  protected abstract readonly fieldsName: string;
 
   /** Appends bytes from the peer. Never parses: parsing happens when the owner asks for the next piece. */
   push(chunk: Buffer): void {
@@ -173,7 +173,7 @@ export abstract class MessageReader<H> {
   }
 
   /**
-   * The next message head, or null until all of it has arrived. Throws ProtocolError for a head that breaks
+   * The next message head, or null until all of it has arrived. Throws ParseError for a head that breaks
    * the grammar or a limit. Call only between messages (see `atHead`).
    */
   readHead(): H | null {
@@ -282,6 +282,14 @@ export abstract class MessageReader<H> {
     }
   }
 
+  private startLineTooLong(): ParseError {
+    return new ParseError('start-line-too-long', `${this.startLineName} too long`);
+  }
+
+  private fieldsTooLarge(): ParseError {
+    return new ParseError('fields-too-large', `${this.fieldsName} too large`);
+  }
+
   private checkIncompleteHead(len: number): void {
     const limits = this.limits;
     // One byte more than the limit may be a CR still waiting for its LF.
@@ -309,7 +317,8 @@ export abstract class MessageReader<H> {
         i = nextLine(bytes, end);
         continue;
       }
-      if (headers.size >= maxCount) throw new ProtocolError(431, 'Too many header fields');
+      if (headers.size >= maxCount)
+        throw new ParseError('too-many-fields', `More than ${maxCount} header fields`);
       let colon = i;
       while (TCHAR[bytes[colon]!] === 1) colon++;
       if (bytes[colon] !== COLON || colon === i) throw badFieldName(bytes, i, colon);
@@ -324,7 +333,7 @@ export abstract class MessageReader<H> {
 
   /**
    * The next piece of body: a Buffer (a view of received bytes, valid as long as the caller keeps it), null
-   * when more input is needed, or BODY_END once the body is complete. Throws ProtocolError on bad chunking
+   * when more input is needed, or BODY_END once the body is complete. Throws ParseError on bad chunking
    * and on input that ended before the body did.
    */
   readBody(): Buffer | null | typeof BODY_END {
@@ -360,7 +369,7 @@ export abstract class MessageReader<H> {
         case State.ChunkDataEnd:
           if (avail < 2) return this.needInput();
           if (this.buf[this.pos] !== CR || this.buf[this.pos + 1] !== LF) {
-            throw new ProtocolError(400, 'Missing CRLF after chunk data');
+            throw new ParseError('bad-chunk', 'Missing CRLF after chunk data');
           }
           this.pos += 2;
           this.state = State.ChunkSize;
@@ -374,7 +383,8 @@ export abstract class MessageReader<H> {
   }
 
   private needInput(): null {
-    if (this.inputEnded) throw new ProtocolError(400, 'Connection closed before the body was complete');
+    if (this.inputEnded)
+      throw new ParseError('incomplete-body', 'Connection closed before the body was complete');
     return null;
   }
 
@@ -384,11 +394,13 @@ export abstract class MessageReader<H> {
     const start = this.pos;
     const lf = buf.indexOf(LF, start);
     if (lf < 0 || lf >= this.len) {
-      if (this.len - start > MAX_CHUNK_LINE_BYTES) throw new ProtocolError(400, 'Chunk size line too long');
+      if (this.len - start > MAX_CHUNK_LINE_BYTES)
+        throw new ParseError('bad-chunk', 'Chunk size line too long');
       return false;
     }
-    if (lf - start > MAX_CHUNK_LINE_BYTES) throw new ProtocolError(400, 'Chunk size line too long');
-    if (lf === start || buf[lf - 1] !== CR) throw new ProtocolError(400, 'Chunk size line must end in CRLF');
+    if (lf - start > MAX_CHUNK_LINE_BYTES) throw new ParseError('bad-chunk', 'Chunk size line too long');
+    if (lf === start || buf[lf - 1] !== CR)
+      throw new ParseError('bad-chunk', 'Chunk size line must end in CRLF');
     const end = lf - 1;
     let i = start;
     let size = 0;
@@ -396,15 +408,15 @@ export abstract class MessageReader<H> {
       const d = hexValue(buf[i]!);
       if (d < 0) break;
       size = size * 16 + d;
-      if (size > Number.MAX_SAFE_INTEGER) throw new ProtocolError(400, 'Chunk size too large');
+      if (size > Number.MAX_SAFE_INTEGER) throw new ParseError('bad-chunk', 'Chunk size too large');
     }
-    if (i === start) throw new ProtocolError(400, 'Invalid chunk size');
+    if (i === start) throw new ParseError('bad-chunk', 'Invalid chunk size');
     // chunk-ext: BWS ";" ... — validated only for stray control bytes; the extensions themselves are ignored.
     while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
     if (i < end) {
-      if (buf[i] !== SEMICOLON) throw new ProtocolError(400, 'Invalid chunk size');
+      if (buf[i] !== SEMICOLON) throw new ParseError('bad-chunk', 'Invalid chunk size');
       for (; i < end; i++) {
-        if (FIELD_VALUE_BYTE[buf[i]!] !== 1) throw new ProtocolError(400, 'Invalid chunk extension');
+        if (FIELD_VALUE_BYTE[buf[i]!] !== 1) throw new ParseError('bad-chunk', 'Invalid chunk extension');
       }
     }
     this.pos = lf + 1;
@@ -430,11 +442,11 @@ export abstract class MessageReader<H> {
       const lf = buf.indexOf(LF, from);
       if (lf < 0 || lf >= this.len) {
         if (this.len - start > this.limits.maxHeaderBytes) {
-          throw new ProtocolError(431, 'Trailer section too large');
+          throw new ParseError('fields-too-large', 'Trailer section too large');
         }
         return false;
       }
-      if (buf[lf - 1] !== CR) throw new ProtocolError(400, 'Trailer lines must end in CRLF');
+      if (buf[lf - 1] !== CR) throw new ParseError('bad-field', 'Trailer lines must end in CRLF');
       if (lf - 1 === from) {
         const trailers = new Headers();
         this.parseFields(buf.toString('latin1', start, lf + 1), buf, start, 0, trailers);
@@ -474,7 +486,7 @@ function nextLine(bytes: Buffer, end: number): number {
   const c = bytes[end];
   if (c === LF) return end + 1;
   if (c === CR && bytes[end + 1] === LF) return end + 2;
-  throw new ProtocolError(400, 'Invalid character in header value'); // NUL, a bare CR, other controls
+  throw new ParseError('bad-field', 'Invalid character in header value'); // NUL, a bare CR, other controls
 }
 
 /** The text of [from, to) (offsets in `bytes`) without surrounding whitespace. */
@@ -485,11 +497,11 @@ function trimmedSlice(text: string, bytes: Buffer, base: number, from: number, t
 }
 
 /** Why the field name from `start` stopped being a token at `stop` (RFC 9112 §5.1). */
-function badFieldName(bytes: Buffer, start: number, stop: number): ProtocolError {
+function badFieldName(bytes: Buffer, start: number, stop: number): ParseError {
   const c = bytes[stop];
-  if (c === SP || c === HTAB) return new ProtocolError(400, 'Whitespace between field name and colon');
-  if (stop === start && c === COLON) return new ProtocolError(400, 'Empty field name');
-  return new ProtocolError(400, 'Invalid header field');
+  if (c === SP || c === HTAB) return new ParseError('bad-field', 'Whitespace between field name and colon');
+  if (stop === start && c === COLON) return new ParseError('bad-field', 'Empty field name');
+  return new ParseError('bad-field', 'Invalid header field');
 }
 
 function hexValue(c: number): number {

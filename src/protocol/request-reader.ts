@@ -1,4 +1,5 @@
-import { ProtocolError } from './errors.js';
+import { ParseError } from './errors.js';
+import { connectionTokens, parseContentLength, persists } from './framing.js';
 import { Headers } from './headers.js';
 import {
   CHUNKED,
@@ -38,7 +39,6 @@ const HOST_BYTE = new Uint8Array(128);
 for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%:") {
   HOST_BYTE[ch.charCodeAt(0)] = 1;
 }
-const DIGITS_RE = /^[0-9]+$/;
 const ABSOLUTE_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)(.*)$/;
 /** Transfer codings of RFC 9112 §7 that exist but basehttp does not decode: 501, not 400. */
 const KNOWN_CODINGS = new Set(['chunked', 'gzip', 'x-gzip', 'deflate', 'compress', 'x-compress']);
@@ -58,28 +58,24 @@ export class RequestReader extends MessageReader<RequestHead> {
     super(limits);
   }
 
-  protected startLineTooLong(): ProtocolError {
-    return new ProtocolError(414, 'Request-URI Too Long');
-  }
-
-  protected fieldsTooLarge(): ProtocolError {
-    return new ProtocolError(431, 'Request header fields too large');
-  }
+  protected readonly startLineName = 'Request line';
+  protected readonly fieldsName = 'Request header fields';
 
   protected foldedLine(): void {
-    throw new ProtocolError(400, 'Obsolete line folding is not accepted');
+    throw new ParseError('bad-field', 'Obsolete line folding is not accepted');
   }
 
   protected parseStartLine(text: string, end: number, bytes: Buffer, base: number): void {
     const stop = base + end;
     let i = base;
     while (i < stop && TCHAR[bytes[i]!] === 1) i++;
-    if (i === base || i === stop || bytes[i] !== SP) throw new ProtocolError(400, 'Bad request syntax');
+    if (i === base || i === stop || bytes[i] !== SP)
+      throw new ParseError('bad-start-line', 'Bad request syntax');
     const methodEnd = i - base;
     const targetStart = ++i;
     while (i < stop && TARGET_BYTE[bytes[i]!] === 1) i++;
     if (i === targetStart || i === stop || bytes[i] !== SP) {
-      throw new ProtocolError(400, 'Bad request syntax');
+      throw new ParseError('bad-start-line', 'Bad request syntax');
     }
     const targetEnd = i - base;
     i = targetEnd + 1;
@@ -92,10 +88,10 @@ export class RequestReader extends MessageReader<RequestHead> {
       !isDigit(text.charCodeAt(i + 5)) ||
       !isDigit(text.charCodeAt(i + 7))
     ) {
-      throw new ProtocolError(400, 'Bad request version');
+      throw new ParseError('bad-start-line', 'Bad request version');
     }
     const major = text.charCodeAt(i + 5) - 0x30;
-    if (major !== 1) throw new ProtocolError(505, 'Invalid HTTP version');
+    if (major !== 1) throw new ParseError('unsupported-version', 'Invalid HTTP version');
     this.versionMinor = text.charCodeAt(i + 7) - 0x30;
     // The commonest method and target as shared constants, so comparisons with them stay cheap.
     this.method = methodEnd === 3 && text.startsWith('GET') ? 'GET' : text.slice(0, methodEnd);
@@ -112,7 +108,7 @@ export class RequestReader extends MessageReader<RequestHead> {
     let hostCount = 0;
     let contentLength = -1;
     let codings: string[] | null = null;
-    let keepAlive = http11;
+    let connection = 0;
     let expectContinue = false;
     for (let n = headers.size, i = 0; i < n; i++) {
       const key = headers.keyAt(i);
@@ -129,18 +125,14 @@ export class RequestReader extends MessageReader<RequestHead> {
           for (const c of splitList(headers.valueAt(i))) codings.push(c.toLowerCase());
           break;
         case 'connection':
-          for (const token of splitList(headers.valueAt(i))) {
-            const t = token.toLowerCase();
-            if (t === 'close') keepAlive = false;
-            else if (t === 'keep-alive' && !http11) keepAlive = true;
-          }
+          connection |= connectionTokens(headers.valueAt(i));
           break;
         case 'expect': {
           if (!http11) break; // RFC 9110 §10.1.1: ignore Expect in HTTP/1.0 requests
           // A list (RFC 9110 §5.6.1): empty members are no expectation; anything but 100-continue fails.
           for (const expectation of splitList(headers.valueAt(i))) {
             if (expectation.toLowerCase() !== '100-continue') {
-              throw new ProtocolError(417, 'Expectation Failed');
+              throw new ParseError('unsupported-expectation', 'Expectation Failed');
             }
             expectContinue = true;
           }
@@ -148,14 +140,15 @@ export class RequestReader extends MessageReader<RequestHead> {
         }
       }
     }
-    if (hostCount > 1) throw new ProtocolError(400, 'Multiple Host header fields');
-    if (hostCount === 0 && http11) throw new ProtocolError(400, 'Missing Host header field');
-    if (host !== undefined && !isHost(host)) throw new ProtocolError(400, 'Invalid Host header field');
+    if (hostCount > 1) throw new ParseError('bad-host', 'Multiple Host header fields');
+    if (hostCount === 0 && http11) throw new ParseError('bad-host', 'Missing Host header field');
+    if (host !== undefined && !isHost(host)) throw new ParseError('bad-host', 'Invalid Host header field');
 
     let framing: BodyFraming = NO_BODY;
     if (codings !== null) {
-      if (!http11) throw new ProtocolError(400, 'Transfer-Encoding in an HTTP/1.0 request');
-      if (contentLength >= 0) throw new ProtocolError(400, 'Both Content-Length and Transfer-Encoding');
+      if (!http11) throw new ParseError('conflicting-framing', 'Transfer-Encoding in an HTTP/1.0 request');
+      if (contentLength >= 0)
+        throw new ParseError('conflicting-framing', 'Both Content-Length and Transfer-Encoding');
       framing = chunkedFraming(codings);
     } else if (contentLength > 0) {
       framing = { kind: 'length', length: contentLength };
@@ -168,7 +161,7 @@ export class RequestReader extends MessageReader<RequestHead> {
       versionMinor: this.versionMinor,
       requestLine: this.requestLine,
       headers,
-      keepAlive,
+      keepAlive: persists(this.versionMinor, connection),
       expectContinue,
       framing,
     };
@@ -195,27 +188,24 @@ function isDigit(c: number): boolean {
 
 /** Folds one Content-Length field into what was seen: every value, listed or repeated, must agree. */
 function mergeContentLength(seen: number, value: string): number {
-  const parts = value.includes(',') ? value.split(',').map((p) => p.trim()) : [value];
-  for (const part of parts) {
-    if (!DIGITS_RE.test(part)) throw new ProtocolError(400, 'Invalid Content-Length');
-    const n = Number(part);
-    if (n > Number.MAX_SAFE_INTEGER) throw new ProtocolError(400, 'Content-Length too large');
-    if (seen >= 0 && n !== seen) throw new ProtocolError(400, 'Conflicting Content-Length values');
-    seen = n;
-  }
-  return seen;
+  const length = parseContentLength(value);
+  if (length < 0)
+    throw new ParseError('bad-content-length', `Invalid Content-Length: ${JSON.stringify(value)}`);
+  if (seen >= 0 && length !== seen)
+    throw new ParseError('bad-content-length', 'Conflicting Content-Length values');
+  return length;
 }
 
 /** RFC 9112 §6.1/§6.3: chunked must be last and only once; other codings exist but are not ours (501). */
 function chunkedFraming(codings: string[]): BodyFraming {
   if (codings.length === 0 || codings[codings.length - 1] !== 'chunked') {
-    throw new ProtocolError(400, 'Transfer-Encoding must end with chunked');
+    throw new ParseError('conflicting-framing', 'Transfer-Encoding must end with chunked');
   }
   for (let i = 0; i < codings.length - 1; i++) {
     const c = codings[i]!;
-    if (c === 'chunked') throw new ProtocolError(400, 'chunked applied more than once');
-    throw new ProtocolError(
-      501,
+    if (c === 'chunked') throw new ParseError('conflicting-framing', 'chunked applied more than once');
+    throw new ParseError(
+      'unsupported-coding',
       KNOWN_CODINGS.has(c) ? `Unsupported transfer coding: ${c}` : `Unknown transfer coding: ${c}`,
     );
   }
@@ -230,19 +220,19 @@ function originPath(method: string, target: string, headers: Headers): string {
   const first = target.charCodeAt(0);
   if (first === 0x2f) return target; // origin-form, the common case
   if (target === '*') {
-    if (method !== 'OPTIONS') throw new ProtocolError(400, 'Asterisk-form is only for OPTIONS');
+    if (method !== 'OPTIONS') throw new ParseError('bad-target', 'Asterisk-form is only for OPTIONS');
     return target;
   }
   if (method === 'CONNECT') {
-    if (!isHost(target) || !target.includes(':')) throw new ProtocolError(400, 'Bad CONNECT target');
+    if (!isHost(target) || !target.includes(':')) throw new ParseError('bad-target', 'Bad CONNECT target');
     return target;
   }
   const m = ABSOLUTE_RE.exec(target);
-  if (m === null) throw new ProtocolError(400, 'Bad request target');
+  if (m === null) throw new ParseError('bad-target', 'Bad request target');
   const authority = m[1]!;
   // No userinfo (RFC 9110 §4.2.4 says to treat it as an error), and a host that is not empty (§4.2.1).
   if (!isHost(authority) || authority === '' || authority.charCodeAt(0) === 0x3a) {
-    throw new ProtocolError(400, 'Bad authority in request target');
+    throw new ParseError('bad-target', 'Bad authority in request target');
   }
   headers.set('Host', authority);
   const rest = m[2]!;

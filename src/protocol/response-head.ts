@@ -48,8 +48,3 @@ function buildStatusLine(version: string, code: number, reason: string): string 
     throw new RangeError(`Invalid status code: ${code}`);
   return `${version} ${code} ${reason.replace(/[\0-\x08\x0a-\x1f\x7f]/g, ' ').replace(/[^\0-\xff]/g, '?')}\r\n`;
 }
-
-/** RFC 9110 §6.4.1: responses to HEAD, and 1xx, 204 and 304 responses, never carry content. */
-export function responseHasBody(method: string, status: number): boolean {
-  return method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
-}

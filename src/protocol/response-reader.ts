@@ -1,4 +1,11 @@
-import { ProtocolError } from './errors.js';
+import { ParseError } from './errors.js';
+import {
+  connectionTokens,
+  lastTransferCoding,
+  parseContentLength,
+  persists,
+  responseHasBody,
+} from './framing.js';
 import type { Headers } from './headers.js';
 import {
   CHUNKED,
@@ -9,7 +16,6 @@ import {
   type BodyFraming,
   type HeadLimits,
 } from './message-reader.js';
-import { splitList } from './tokens.js';
 
 /** A parsed response head. */
 export interface ResponseHead {
@@ -36,23 +42,6 @@ function isDigit(c: number): boolean {
 const VERSIONS = Array.from({ length: 10 }, (_, minor) => `HTTP/1.${minor}`);
 
 /**
- * A Content-Length value: a decimal number, or a list of the same number (RFC 9110 §8.6); -1 when it is
- * anything else (other numbers, signs, spaces inside, a value past 2^53).
- */
-function contentLength(value: string): number {
-  let n = -1;
-  for (const member of value.includes(',') ? value.split(',') : [value]) {
-    const digits = member.trim();
-    if (digits === '') return -1;
-    for (let i = 0; i < digits.length; i++) if (!isDigit(digits.charCodeAt(i))) return -1;
-    const m = Number(digits);
-    if (m > Number.MAX_SAFE_INTEGER || (n >= 0 && m !== n)) return -1;
-    n = m;
-  }
-  return n;
-}
-
-/**
  * Reads responses (RFC 9112 §4) for a client: the framing of each body depends on the request it answers
  * (a response to HEAD has none), so the owner calls `expect(method)` before reading each one. obs-fold is
  * unfolded with a space, as RFC 9112 §5.2 asks of user agents.
@@ -74,13 +63,8 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     this.method = method;
   }
 
-  protected startLineTooLong(): ProtocolError {
-    return new ProtocolError(502, 'Status line too long');
-  }
-
-  protected fieldsTooLarge(): ProtocolError {
-    return new ProtocolError(502, 'Response header fields too large');
-  }
+  protected readonly startLineName = 'Status line';
+  protected readonly fieldsName = 'Response header fields';
 
   protected foldedLine(headers: Headers, value: string): void {
     headers.continueLast(value);
@@ -92,7 +76,10 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     for (let i = 0; ok && i < HTTP_1.length; i++) ok = text.charCodeAt(i) === HTTP_1[i];
     for (let i = 9; ok && i < 12; i++) ok = isDigit(text.charCodeAt(i));
     if (!ok || (end > 12 && text.charCodeAt(12) !== SP)) {
-      throw new ProtocolError(502, `Bad status line: ${JSON.stringify(text.slice(0, Math.min(end, 100)))}`);
+      throw new ParseError(
+        'bad-start-line',
+        `Bad status line: ${JSON.stringify(text.slice(0, Math.min(end, 100)))}`,
+      );
     }
     this.minor = text.charCodeAt(7) - 0x30;
     this.status = Number(text.slice(9, 12));
@@ -106,30 +93,27 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     const minor = this.minor;
     const status = this.status;
     // One pass over the fields for what framing and persistence depend on.
-    let keepAlive = minor >= 1;
-    let lastCoding: string | null = null;
+    let connection = 0;
+    let chunked: boolean | null = null;
     let length: number | null = null;
     let badLength: string | null = null;
     for (let n = headers.size, i = 0; i < n; i++) {
       const key = headers.keyAt(i);
       if (key === 'connection') {
-        const value = headers.valueAt(i).toLowerCase();
-        for (const token of value === 'keep-alive' || value === 'close' ? [value] : splitList(value)) {
-          if (token === 'close') keepAlive = false;
-          else if (token === 'keep-alive' && minor === 0) keepAlive = true;
-        }
+        connection |= connectionTokens(headers.valueAt(i));
       } else if (key === 'transfer-encoding') {
-        const codings = splitList(headers.valueAt(i).toLowerCase());
-        if (codings.length > 0) lastCoding = codings[codings.length - 1]!;
+        // The last coding listed decides; a field that lists none changes nothing.
+        const coding = lastTransferCoding(headers.valueAt(i));
+        if (coding !== null) chunked = coding === 'chunked';
       } else if (key === 'content-length') {
         const value = headers.valueAt(i);
-        const n = contentLength(value);
+        const n = parseContentLength(value);
         if (n < 0 || (length !== null && n !== length)) badLength ??= value;
         length = n;
       }
     }
-    const framing = this.framing(status, lastCoding, length, badLength);
-    if (framing.kind === 'close') keepAlive = false;
+    const framing = this.framing(status, chunked, length, badLength);
+    const keepAlive = framing.kind !== 'close' && persists(minor, connection);
     const head: ResponseHead = {
       version: VERSIONS[minor]!,
       versionMinor: minor,
@@ -145,13 +129,14 @@ export class ResponseReader extends MessageReader<ResponseHead> {
   /** RFC 9112 §6.3, in its order. */
   private framing(
     status: number,
-    lastCoding: string | null,
+    chunked: boolean | null,
     length: number | null,
     badLength: string | null,
   ): BodyFraming {
-    if (this.method === 'HEAD' || status < 200 || status === 204 || status === 304) return NO_BODY;
-    if (lastCoding !== null) return lastCoding === 'chunked' ? CHUNKED : UNTIL_CLOSE;
-    if (badLength !== null) throw new ProtocolError(502, `Invalid Content-Length: ${badLength}`);
+    if (!responseHasBody(this.method, status)) return NO_BODY;
+    if (chunked !== null) return chunked ? CHUNKED : UNTIL_CLOSE;
+    if (badLength !== null)
+      throw new ParseError('bad-content-length', `Invalid Content-Length: ${badLength}`);
     if (length !== null) return length === 0 ? NO_BODY : { kind: 'length', length };
     return UNTIL_CLOSE;
   }

@@ -1,8 +1,8 @@
 import net, { type BlockList } from 'node:net';
 import os from 'node:os';
-import { Connection, type ConnectionOptions, type RequestSink } from '../connection/connection.js';
+import { Connection, type ConnectionSettings, type RequestSink } from '../connection/connection.js';
 import type { Exchange } from '../connection/exchange.js';
-import type { ProtocolError } from '../protocol/errors.js';
+import type { HTTPStatusError } from '../connection/status-error.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
 import { LogWriter } from './log-writer.js';
 import { endpointKey, PendingProxyHeader, ProxiedConnection } from './proxy-protocol.js';
@@ -84,7 +84,7 @@ export class HTTPServer implements RequestSink {
   /** Open connections. */
   readonly connections = new Set<Connection>();
   readonly options: Readonly<ServerOptions>;
-  protected readonly connectionOptions: ConnectionOptions;
+  protected readonly connectionOptions: ConnectionSettings;
   private readonly logWriter: LogWriter | null;
   private readonly trusted: BlockList | null;
   /** With `proxyProtocol`: connections whose header is still on its way (else null: nothing to check). */
@@ -358,7 +358,7 @@ export class HTTPServer implements RequestSink {
   }
 
   /** RequestSink: a request the protocol layer refused gets the handler's error page. */
-  refuse(exchange: Exchange, error: ProtocolError): void {
+  refuse(exchange: Exchange, error: HTTPStatusError): void {
     try {
       (this.handlerFor(exchange) ?? this.standIn(exchange)).refuse(error);
     } catch (err) {

@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { Connection, type ConnectionOptions, type RequestSink } from '../connection/connection.js';
+import { Connection, type ConnectionSettings, type RequestSink } from '../connection/connection.js';
 import { ProxyHeaderParser, type ProxyHeader } from '../protocol/proxy-header.js';
 
 /**
@@ -72,7 +72,7 @@ export class ProxiedConnection extends Connection {
   constructor(
     socket: net.Socket,
     sink: RequestSink,
-    options: ConnectionOptions,
+    options: ConnectionSettings,
     now: () => number,
     private readonly client: readonly [host: string, port: number],
   ) {

@@ -1,8 +1,19 @@
 import type { Readable, Writable } from 'node:stream';
 import { format } from 'node:util';
 import type { Exchange } from '../connection/exchange.js';
-import { ProtocolError } from '../protocol/errors.js';
+import { HTTPStatusError } from '../connection/status-error.js';
+import { escapeHtml } from './escape-html.js';
 import { Headers } from '../protocol/headers.js';
+import {
+  CONNECTION_CLOSE,
+  CONNECTION_KEEP_ALIVE,
+  FramingField,
+  connectionTokens,
+  framingField,
+  lastTransferCoding,
+  parseContentLength,
+  statusAllowsContent,
+} from '../protocol/framing.js';
 import { currentHttpDate, formatHttpDate } from '../protocol/http-date.js';
 import { HeaderValueError, fieldLine, statusLine } from '../protocol/response-head.js';
 import { STATUS } from '../protocol/status.js';
@@ -33,10 +44,6 @@ const CONTROL_RE = /[\x00-\x1f\x7f-\x9f]/g;
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 let logSecond = -1;
@@ -125,7 +132,7 @@ export class BaseHTTPRequestHandler {
     let size = 0;
     for await (const chunk of this.rfile) {
       size += (chunk as Buffer).length;
-      if (size > maxBytes) throw new ProtocolError(413, 'Request body too large');
+      if (size > maxBytes) throw new HTTPStatusError(413, 'Request body too large');
       chunks.push(chunk as Buffer);
     }
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
@@ -184,14 +191,14 @@ export class BaseHTTPRequestHandler {
   }
 
   /** Answers a request the protocol layer refused (bad syntax, limits, timeouts) with the error page. */
-  refuse(error: ProtocolError): void {
+  refuse(error: HTTPStatusError): void {
     this.sendError(error.status, error.message);
   }
 
   private handleException(err: unknown): void {
     const exchange = this.exchange;
     if (exchange.aborted) return;
-    const status = err instanceof ProtocolError ? err.status : 500;
+    const status = err instanceof HTTPStatusError ? err.status : 500;
     if (status === 500) {
       const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
       this.logError('Exception in %s handler: %s', this.command, detail);
@@ -201,7 +208,7 @@ export class BaseHTTPRequestHandler {
       this.hasConnectionField = false;
       this.declaredLength = -1;
       this.declaredChunked = false;
-      this.sendError(status, err instanceof ProtocolError ? err.message : undefined);
+      this.sendError(status, err instanceof HTTPStatusError ? err.message : undefined);
     } else {
       exchange.fail();
     }
@@ -223,7 +230,7 @@ export class BaseHTTPRequestHandler {
       }
     }
     // As in Python, `closeConnection` set after the head went out still closes once this response is done.
-    if (this.closeConnection) exchange.closeAfter = true;
+    if (this.closeConnection) exchange.closeAfterResponse();
     const settled = exchange.settleResponseStream();
     if (settled === undefined) return this.checkFraming();
     return settled.then(() => this.checkFraming());
@@ -270,24 +277,22 @@ export class BaseHTTPRequestHandler {
   sendHeader(keyword: string, value: string | number): void {
     if (this.exchange.headCommitted)
       throw new Error('sendHeader() after endHeaders(): the head was already sent');
-    const v = typeof value === 'number' ? String(value) : value;
-    this.headBuffer += fieldLine(keyword, v);
+    const text = typeof value === 'number' ? String(value) : value;
+    this.headBuffer += fieldLine(keyword, text);
     switch (framingField(keyword)) {
-      case FramingField.None:
-        break;
       case FramingField.Connection: {
-        const tokens = v.toLowerCase();
-        if (tokens.includes('close')) this.closeConnection = true;
-        else if (tokens.includes('keep-alive')) this.closeConnection = false;
+        const tokens = connectionTokens(text);
+        if ((tokens & CONNECTION_CLOSE) !== 0) this.closeConnection = true;
+        else if ((tokens & CONNECTION_KEEP_ALIVE) !== 0) this.closeConnection = false;
         this.hasConnectionField = true;
         break;
       }
       // The server frames the body from these two, so a value it cannot use, or both together (RFC 9112
       // §6.2), would send a head whose framing the client reads differently: an error, as a CR in a value is.
       case FramingField.ContentLength: {
-        const length = typeof value === 'number' ? value : /^\s*[0-9]+\s*$/.test(v) ? Number(v) : -1;
+        const length = typeof value === 'number' ? value : parseContentLength(text);
         if (!Number.isSafeInteger(length) || length < 0 || this.declaredChunked) {
-          throw new HeaderValueError(`Invalid Content-Length for this response: ${JSON.stringify(v)}`);
+          throw new HeaderValueError(`Invalid Content-Length for this response: ${JSON.stringify(text)}`);
         }
         this.declaredLength = length;
         break;
@@ -296,7 +301,7 @@ export class BaseHTTPRequestHandler {
         if (this.declaredLength >= 0) {
           throw new HeaderValueError('Transfer-Encoding cannot be sent with Content-Length');
         }
-        this.declaredChunked = /(^|,)\s*chunked\s*$/i.test(v);
+        this.declaredChunked = lastTransferCoding(text) === 'chunked';
         break;
     }
   }
@@ -362,12 +367,12 @@ export class BaseHTTPRequestHandler {
     this.sendResponse(code, msg);
     if (close) this.sendHeader('Connection', 'close');
     let body: Buffer | null = null;
-    if (code >= 200 && code !== 204 && code !== 205 && code !== 304) {
+    if (statusAllowsContent(code)) {
       // One pass with a function, as Python's `%`: a message holding `$&` or `%(explain)s` stays text.
       const fields: Record<string, string> = {
         code: String(code),
-        message: escapeHtml(msg),
-        explain: escapeHtml(why),
+        message: escapeHtml(msg, false),
+        explain: escapeHtml(why, false),
       };
       const page = this.errorMessageFormat.replace(PLACEHOLDER_RE, (_, name: string) => fields[name]!);
       body = Buffer.from(page, 'utf8');
@@ -425,36 +430,6 @@ export class BaseHTTPRequestHandler {
   /** The client's address for logs. */
   addressString(): string {
     return this.clientAddress[0];
-  }
-}
-
-const enum FramingField {
-  None,
-  Connection,
-  ContentLength,
-  TransferEncoding,
-}
-
-/**
- * Which of the fields the server frames the response from `name` is, if any. Called for every header a
- * handler sends: the usual spellings compare as constants, and only a name of the right length is lowercased.
- */
-function framingField(name: string): FramingField {
-  switch (name.length) {
-    case 10:
-      return name === 'Connection' || name.toLowerCase() === 'connection'
-        ? FramingField.Connection
-        : FramingField.None;
-    case 14:
-      return name === 'Content-Length' || name.toLowerCase() === 'content-length'
-        ? FramingField.ContentLength
-        : FramingField.None;
-    case 17:
-      return name === 'Transfer-Encoding' || name.toLowerCase() === 'transfer-encoding'
-        ? FramingField.TransferEncoding
-        : FramingField.None;
-    default:
-      return FramingField.None;
   }
 }
 

@@ -1,7 +1,8 @@
 /** The protocol layer's response role, byte for byte: what the client's framing and persistence rest on. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BODY_END, ProtocolError, ResponseReader, type ResponseHead } from '../../src/index.js';
+import { BODY_END, ResponseReader, type ResponseHead } from '../../src/index.js';
+import { ParseError } from '../../src/protocol/errors.js';
 
 /** Parses one response to `method` from `text`, pushed in one piece or `step` bytes at a time. */
 function read(text: string, method = 'GET', step = 0): { head: ResponseHead; body: string } {
@@ -68,7 +69,7 @@ describe('ResponseReader', () => {
     for (const value of ['3, 4', '+3', '-1', '0x3', '1e3', '3 3', '', '99999999999999999999']) {
       assert.throws(
         () => read(`HTTP/1.1 200 OK\r\nContent-Length: ${value}\r\n\r\nabc`),
-        (err: Error) => err instanceof ProtocolError && /Invalid Content-Length/.test(err.message),
+        (err: Error) => err instanceof ParseError && /Invalid Content-Length/.test(err.message),
         value,
       );
     }

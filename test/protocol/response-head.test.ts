@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HeaderValueError, formatHttpDate, parseHttpDate } from '../../src/index.js';
-import { fieldLine, responseHasBody, statusLine } from '../../src/protocol/response-head.js';
+import { fieldLine, statusLine } from '../../src/protocol/response-head.js';
+import { responseHasBody } from '../../src/protocol/framing.js';
 
 describe('response head serialising', () => {
   it('formats field lines and refuses what would split or corrupt the response', () => {

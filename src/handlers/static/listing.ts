@@ -1,3 +1,5 @@
+import { escapeHtml } from '../../server/escape-html.js';
+
 /** One entry of a directory listing. */
 export interface ListingEntry {
   name: string;
@@ -14,10 +16,6 @@ export function sortEntries(entries: ListingEntry[]): ListingEntry[] {
     const y = b.name.toLowerCase();
     return x < y ? -1 : x > y ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   });
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** A link target for a name: every reserved character (`?`, `#`, `%`, spaces, quotes) percent-encoded. */

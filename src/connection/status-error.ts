@@ -1,0 +1,47 @@
+import type { ParseError, ParseErrorKind } from '../protocol/errors.js';
+
+/**
+ * An error that is answered with an HTTP status: how the server refuses a request the protocol layer or a
+ * timeout rejected, and what a handler may throw to answer with a status of its choice (an uncaught one
+ * becomes that status and its error page; any other exception is a 500).
+ */
+export class HTTPStatusError extends Error {
+  readonly code = 'BH_ERR_HTTP_STATUS';
+
+  constructor(
+    readonly status: number,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'HTTPStatusError';
+  }
+}
+
+/** The status a server answers each kind of unreadable request with (RFC 9110 §15, RFC 9112). */
+const STATUS_FOR_KIND: Readonly<Record<ParseErrorKind, number>> = {
+  'bad-start-line': 400,
+  'unsupported-version': 505,
+  'start-line-too-long': 414,
+  'fields-too-large': 431,
+  'too-many-fields': 431,
+  'bad-field': 400,
+  'bad-host': 400,
+  'bad-target': 400,
+  'bad-content-length': 400,
+  'conflicting-framing': 400,
+  'unsupported-coding': 501,
+  'unsupported-expectation': 417,
+  'bad-chunk': 400,
+  'incomplete-body': 400,
+};
+
+/** The server role's answer to a request the reader refused. */
+export function statusForParseError(kind: ParseErrorKind): number {
+  return STATUS_FOR_KIND[kind];
+}
+
+/** The refusal for a parse error: its status, its message, and the parse error as the cause. */
+export function refusalFor(error: ParseError): HTTPStatusError {
+  return new HTTPStatusError(statusForParseError(error.kind), error.message, { cause: error });
+}
