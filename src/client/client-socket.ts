@@ -4,9 +4,10 @@ import { ParseError } from '../protocol/errors.js';
 import { BODY_END } from '../protocol/message-reader.js';
 import { ResponseReader, type ResponseHead } from '../protocol/response-reader.js';
 import { drained, sendAfterContinue, sendStream, type BodyChannel } from './body-sender.js';
-import { BadStatusLine, ConnectionClosed, LineTooLong, RemoteDisconnected, TimeoutError } from './errors.js';
+import { BadStatusLine, ConnectionClosed, RemoteDisconnected, TimeoutError } from './errors.js';
 import type { OutgoingRequest } from './outgoing-request.js';
 import { RequestWriter } from './request-writer.js';
+import { responseError } from './response-error.js';
 import type { ResponseWaiter } from './response-waiter.js';
 
 /** More interim (1xx) responses than this before the final one is a misbehaving server (CVE-2021-3737 class). */
@@ -261,12 +262,7 @@ export class ClientSocket implements BodyChannel {
       try {
         head = this.reader.readHead();
       } catch (err) {
-        if (!(err instanceof ParseError)) throw err;
-        const tooLarge =
-          err.kind === 'start-line-too-long' ||
-          err.kind === 'fields-too-large' ||
-          err.kind === 'too-many-fields';
-        this.fail(tooLarge ? new LineTooLong(err.message) : new BadStatusLine(err.message));
+        this.fail(err instanceof ParseError ? responseError(err, 'head') : (err as Error));
         return;
       }
       if (head === null) {

@@ -15,6 +15,7 @@ import {
   TimeoutError,
 } from '../../src/client/errors.js';
 import { HTTPConnection, HeaderValueError, Pool, request } from '../../src/index.js';
+import { ParseError } from '../../src/protocol/errors.js';
 import { rawServer } from './raw-server.js';
 
 /** Asserts that `err` is an instance of `Class` whose name is the class's and whose code is `code`. */
@@ -135,5 +136,50 @@ describe('client errors: a named class and a stable code for each failure', () =
     pool.close();
     assert.equal(s.connections, 0, 'nothing was sent');
     await s.close();
+  });
+
+  /** What `answer` makes `conn.getresponse()` and then `res.read()` fail with (null: that step succeeded). */
+  async function failures(answer: string): Promise<{ head: unknown; body: unknown }> {
+    const s = await rawServer((socket) => socket.write(answer));
+    const conn = new HTTPConnection('127.0.0.1', s.port);
+    await conn.request('GET', '/');
+    let head: unknown = null;
+    let body: unknown = null;
+    try {
+      const res = await conn.getresponse();
+      await res.read().catch((err: unknown) => (body = err));
+    } catch (err) {
+      head = err;
+    }
+    conn.close();
+    await s.close();
+    return { head, body };
+  }
+
+  it('the kind of a refused response picks the exception, the ParseError as its cause', async () => {
+    const kindOf = (err: unknown): string => {
+      const cause = (err as Error).cause;
+      assert.ok(cause instanceof ParseError, `${String(err)} has a ParseError cause`);
+      return cause.kind;
+    };
+    const garbage = await failures('SSH-2.0-OpenSSH\r\n\r\n');
+    assert.ok(isError(garbage.head, BadStatusLine, 'BH_ERR_BAD_STATUS_LINE'));
+    assert.equal(kindOf(garbage.head), 'bad-start-line');
+    const badLength = await failures('HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n');
+    assert.equal(kindOf(badLength.head), 'bad-content-length');
+    assert.ok(badLength.head instanceof BadStatusLine);
+    const fields = Array.from({ length: 101 }, (_, i) => `X-${i}: v\r\n`).join('');
+    const tooMany = await failures(`HTTP/1.1 200 OK\r\n${fields}Content-Length: 0\r\n\r\n`);
+    assert.ok(isError(tooMany.head, LineTooLong, 'BH_ERR_LINE_TOO_LONG'));
+    assert.equal(kindOf(tooMany.head), 'too-many-fields');
+    // A trailer line that goes on past the limit, its end never coming.
+    const trailer = `X-T: ${'t'.repeat(70_000)}`;
+    const bigTrailer = await failures(
+      `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n${trailer}`,
+    );
+    assert.equal(bigTrailer.head, null);
+    assert.ok(isError(bigTrailer.body, IncompleteRead, 'BH_ERR_INCOMPLETE_READ'));
+    assert.equal((bigTrailer.body as IncompleteRead).partial.toString(), 'ok');
+    assert.equal(kindOf(bigTrailer.body), 'fields-too-large');
   });
 });
