@@ -3,8 +3,12 @@ import type { Headers } from '../protocol/headers.js';
 import { ParseError } from '../protocol/errors.js';
 import { BODY_END } from '../protocol/message-reader.js';
 import { ResponseReader, type ResponseHead } from '../protocol/response-reader.js';
-import { BadStatusLine, HTTPException, LineTooLong, RemoteDisconnected, TimeoutError } from './errors.js';
+import { drained, sendAfterContinue, sendStream, type BodyChannel } from './body-sender.js';
+import { BadStatusLine, ConnectionClosed, RemoteDisconnected, TimeoutError } from './errors.js';
 import type { OutgoingRequest } from './outgoing-request.js';
+import { RequestWriter } from './request-writer.js';
+import { responseError } from './response-error.js';
+import type { ResponseWaiter } from './response-waiter.js';
 
 /** More interim (1xx) responses than this before the final one is a misbehaving server (CVE-2021-3737 class). */
 const MAX_INTERIM = 100;
@@ -21,53 +25,71 @@ const READ_SIZE = 64 * 1024;
  */
 const COPY_LIMIT = 4096;
 
-/** One request waiting for its response on a ClientSocket. */
-export interface Exchange {
-  /** The request's method: the response to a HEAD has no body. */
-  readonly method: string;
-  /** The final response head (1xx are skipped). Its body, if any, is read with `readBody`. */
-  onHead(head: ResponseHead): void;
-  /**
-   * No head will come. A RemoteDisconnected means no byte of the response came back (the server closed or
-   * reset the connection first), so an idempotent request may be sent again.
-   */
-  onError(err: Error): void;
-  /** The exchange left the socket: its response was read to the end, or failed. */
-  onEnd?(): void;
-  /** Whether another request may be pipelined behind this one (idempotent, nothing streamed). */
-  readonly pipelinable?: boolean;
-  /** Set while the body waits on `Expect: 100-continue`: true on `100 Continue`, false when not to send it. */
-  onContinue?: ((proceed: boolean) => void) | undefined;
+/**
+ * Where the socket is in its life. It only moves forward: Connecting → Open → PeerEnded, and from any of
+ * them to Failed. The socket's 'close' event is no phase of its own: after the server's clean end it changes
+ * nothing (what arrived is still read), and before one it is a failure.
+ */
+const enum Phase {
+  /** The TCP (and TLS) handshake is under way; requests written meanwhile go out once it is done. */
+  Connecting,
+  /** Connected: requests may be written. */
+  Open,
+  /** The server ended its side: what it sent before is still read, no request may be written. */
+  PeerEnded,
+  /** Given up (a socket error, a timeout, a broken response, or `close()`): the socket is destroyed. */
+  Failed,
 }
+
+/** The phase; once Failed, with why. */
+type State =
+  | { readonly phase: Phase.Connecting | Phase.Open | Phase.PeerEnded }
+  | {
+      readonly phase: Phase.Failed;
+      /** What the socket failed with: a connect waiter and the culprit request get it. */
+      readonly error: Error;
+      /** What the body being read throws: `error` when its response is the culprit, else a RemoteDisconnected. */
+      readonly bodyError: Error;
+    };
+
+const CONNECTING: State = { phase: Phase.Connecting };
+const OPEN: State = { phase: Phase.Open };
+const PEER_ENDED: State = { phase: Phase.PeerEnded };
 
 /**
  * One socket in the client role: request heads and bodies out, responses in, in order (several requests
  * may be in flight: pipelining). Event-driven: a head is parsed as soon as its last byte arrives and handed to
- * its exchange; bodies are pulled with `readBody`, so bytes nobody asked for stay in the reader, and past
+ * its waiter; bodies are pulled with `readBody`, so bytes nobody asked for stay in the reader, and past
  * HIGH_WATER the socket stops reading. HTTPConnection and the Pool both sit on this.
  */
-export class ClientSocket {
+export class ClientSocket implements BodyChannel {
   private readonly reader = new ResponseReader();
   /** Requests sent whose responses are not read to the end, oldest first; queue[0] is being read. */
-  private readonly queue: Exchange[] = [];
+  private readonly queue: ResponseWaiter[] = [];
+  private state: State = CONNECTING;
+  /*
+   * The flags below are not phases: each is its own concern and holds in more than one phase.
+   * - readingBody: which part of the front response is being read. A body is read on while Open, after the
+   *   server ended (what it sent before) and after a failure (what had arrived, then `bodyError`).
+   * - lastResponse: a fact about the response being read. The socket stays usable until that response ends
+   *   (a request pipelined behind it meanwhile fails as unanswered, and the Pool retries it).
+   * - paused: flow control of the read side, set only while Open and lifted once the reader drains.
+   * - timerSpent, holdingProcess: the states of the socket's timer and of its ref, kept to change them only
+   *   when needed.
+   */
   private readingBody = false;
-  /** Whether the response being read lets the connection carry another one. */
-  private keepAlive = true;
-  /** A final answer came before the body was sent (Expect: 100-continue): the framing is in doubt. */
-  private bodyWithheld = false;
-  private interim = 0;
-  private failure: Error | null = null;
-  /** What reading the current body throws once the connection failed. */
-  private bodyFailure: Error | null = null;
-  private ended = false;
-  private closed = false;
-  private connected = false;
+  /**
+   * The connection closes once the response being read ends: the server said so (`Connection: close`, an
+   * upgrade), or its final answer came before the body was sent (Expect: 100-continue) and the framing is
+   * in doubt.
+   */
+  private lastResponse = false;
   private paused = false;
   /** The socket's timer fired while no one waited on the server (it runs again on the next activity). */
   private timerSpent = false;
-  private refd = true;
-  /** Requests waiting for the end of this turn of the event loop (see `hold`). */
-  private out: Array<string | Uint8Array> | null = null;
+  private holdingProcess = true;
+  /** Interim (1xx) responses before the final one of the response being read. */
+  private interim = 0;
   private bodyWaiter: (() => void) | null = null;
   private connectWaiter: { resolve: () => void; reject: (err: Error) => void } | null = null;
   /** Requests written so far: a request on a socket that already carried one is on a reused connection. */
@@ -82,6 +104,7 @@ export class ClientSocket {
   idleSince = 0;
 
   readonly sock: net.Socket;
+  private readonly writer: RequestWriter;
   private readBuffer = Buffer.allocUnsafeSlow(READ_SIZE);
 
   /** `open` makes the socket, reading through the `onread` it is given. */
@@ -97,33 +120,33 @@ export class ClientSocket {
       callback: (length, buffer) => this.received(length, buffer as Buffer),
     });
     this.sock = sock;
+    this.writer = new RequestWriter(sock);
     sock.setTimeout(timeout);
     sock.once('encrypted' in sock ? 'secureConnect' : 'connect', () => {
-      this.connected = true;
+      if (this.state.phase !== Phase.Connecting) return;
+      this.state = OPEN;
       const waiter = this.connectWaiter;
       this.connectWaiter = null;
       waiter?.resolve();
     });
     sock.on('end', () => {
-      this.ended = true;
+      if (this.state.phase === Phase.Open) this.state = PEER_ENDED;
       this.reader.endInput();
       this.input();
     });
     sock.on('timeout', () => this.timedOut());
     sock.on('error', (err) => this.fail(err));
     sock.on('close', () => {
-      this.closed = true;
       // After a clean end, heads already received are still handed out; readHeads fails the rest.
-      if (!this.ended && this.failure === null) {
-        this.fail(new RemoteDisconnected(`${this.label} closed the connection`));
-      }
+      if (this.usable) this.fail(new RemoteDisconnected(`${this.label} closed the connection`));
       this.onClose?.(this);
     });
   }
 
-  /** Whether another request may be written: open, not closed by the server, nothing failed. */
+  /** Whether another request may be written: connecting or open, not ended by the server, nothing failed. */
   get usable(): boolean {
-    return this.failure === null && !this.ended && !this.closed;
+    const phase = this.state.phase;
+    return phase === Phase.Open || phase === Phase.Connecting;
   }
 
   /** Requests written whose responses are not read to the end yet. */
@@ -133,106 +156,62 @@ export class ClientSocket {
 
   /** Whether a request may be pipelined behind those in flight: all of them allow it. */
   get pipelinable(): boolean {
-    for (const exchange of this.queue) if (exchange.pipelinable !== true) return false;
+    for (const waiter of this.queue) if (waiter.pipelinable !== true) return false;
     return true;
   }
 
   /** Whether the socket keeps the process alive (an idle pooled one does not); toggled only on change. */
   set holdsProcess(hold: boolean) {
-    if (hold === this.refd) return;
-    this.refd = hold;
+    if (hold === this.holdingProcess) return;
+    this.holdingProcess = hold;
     if (hold) this.sock.ref();
     else this.sock.unref();
   }
 
   /** Resolves once connected (and the TLS handshake done); rejects with why not. */
   whenConnected(): Promise<void> {
-    if (this.connected) return Promise.resolve();
-    if (this.failure !== null) return Promise.reject(this.failure);
+    const state = this.state;
+    if (state.phase === Phase.Failed) return Promise.reject(state.error);
+    if (state.phase !== Phase.Connecting) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.connectWaiter = { resolve, reject };
     });
   }
 
   /**
-   * Writes a request and queues `exchange` for its response. A body of bytes goes out with the head in one
+   * Writes a request and queues `waiter` for its response. A body of bytes goes out with the head in one
    * write; a stream (or a body held back by `Expect: 100-continue`) follows, and the promise returned resolves
    * once it is sent; null when everything went out at once.
    */
-  send(exchange: Exchange, request: OutgoingRequest): Promise<void> | null {
-    this.queue.push(exchange);
+  send(waiter: ResponseWaiter, request: OutgoingRequest): Promise<void> | null {
+    this.queue.push(waiter);
     this.requests++;
-    if (!this.usable) {
-      this.fail(this.failure ?? new RemoteDisconnected(`the connection to ${this.label} is closed`));
+    const state = this.state;
+    if (state.phase === Phase.Failed) {
+      this.fail(state.error);
+      return null;
+    }
+    if (state.phase === Phase.PeerEnded) {
+      this.fail(new RemoteDisconnected(`the connection to ${this.label} is closed`));
       return null;
     }
     const { head, body, stream } = request;
     if (request.expectContinue && (body !== null || stream !== null)) {
-      this.writeNow(head);
-      return this.sendAfterContinue(exchange, request);
+      this.writer.writeNow(head);
+      return sendAfterContinue(this, waiter, request, this.continueTimeout);
     }
     if (stream !== null) {
-      this.writeNow(head);
-      return this.sendStream(exchange, stream, request.chunked);
+      this.writer.writeNow(head);
+      return sendStream(this, waiter, stream, request.chunked);
     }
-    this.hold(head, body);
+    this.writer.hold(head, body);
     return null;
   }
 
-  /** Sockets with requests held by `hold`, written together once this turn of the event loop ends. */
-  private static held: ClientSocket[] = [];
-
-  private static flushHeld(): void {
-    const sockets = ClientSocket.held;
-    ClientSocket.held = [];
-    for (const socket of sockets) socket.flush();
-  }
-
-  /**
-   * Keeps a whole request (head and bytes of body) until the I/O callbacks of this turn of the event loop are
-   * done, then writes it: the requests that answers in one turn set off reach the server together, which
-   * then handles them in one wakeup instead of one each. The wait is never longer than this turn.
-   */
-  private hold(head: string, body: string | Uint8Array | null): void {
-    let out = this.out;
-    if (out === null) {
-      out = this.out = [];
-      if (ClientSocket.held.push(this) === 1) setImmediate(ClientSocket.flushHeld);
-    }
-    out.push(head);
-    if (body !== null) out.push(typeof body === 'string' ? Buffer.from(body) : body);
-  }
-
-  /** Writes what `hold` kept: one write, or one writev for several pieces (heads are Latin-1 text). */
-  private flush(): void {
-    const out = this.out;
-    if (out === null) return;
-    this.out = null;
-    const sock = this.sock;
-    // Closed meanwhile: the requests fail (or are retried) through the response side.
-    if (!sock.writable) return;
-    if (out.length === 1) {
-      sock.write(out[0]!, 'latin1');
-      return;
-    }
-    sock.cork();
-    for (const piece of out) {
-      if (typeof piece === 'string') sock.write(piece, 'latin1');
-      else sock.write(piece);
-    }
-    sock.uncork();
-  }
-
-  /** Writes now, after anything held: bytes go out in the order they were sent. */
-  private writeNow(data: string | Uint8Array): boolean {
-    this.flush();
-    return typeof data === 'string' ? this.sock.write(data, 'latin1') : this.sock.write(data);
-  }
-
   /** Writes the head only (Python's `endheaders`); the caller sends any body with `write`. */
-  sendHead(exchange: Exchange, head: string): void {
-    this.send(exchange, {
-      method: exchange.method,
+  sendHead(waiter: ResponseWaiter, head: string): void {
+    this.send(waiter, {
+      method: waiter.method,
       head,
       body: null,
       stream: null,
@@ -241,73 +220,9 @@ export class ClientSocket {
     });
   }
 
-  /** Writes bytes as they are (a string as UTF-8); resolves when the socket can take more. */
+  /** Writes bytes as they are (a string as UTF-8), after anything held; resolves when the socket can take more. */
   async write(data: string | Uint8Array): Promise<void> {
-    if (!this.writeNow(typeof data === 'string' ? Buffer.from(data) : data)) await this.drained();
-  }
-
-  /** Waits for `100 Continue` (or `continueTimeout` without an answer, RFC 9110 §10.1.1) before the body. */
-  private async sendAfterContinue(exchange: Exchange, request: OutgoingRequest): Promise<void> {
-    const proceed = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        exchange.onContinue = undefined;
-        resolve(true);
-      }, this.continueTimeout);
-      exchange.onContinue = (go) => {
-        clearTimeout(timer);
-        resolve(go);
-      };
-    });
-    if (!proceed || !this.usable) return;
-    if (request.body !== null) await this.write(request.body);
-    else await this.sendStream(exchange, request.stream!, request.chunked);
-  }
-
-  /** Sends a streamed body, chunked when its length is unknown; stops quietly if the connection fails. */
-  private async sendStream(
-    exchange: Exchange,
-    stream: NonNullable<OutgoingRequest['stream']>,
-    chunked: boolean,
-  ): Promise<void> {
-    const sock = this.sock;
-    try {
-      for await (const piece of stream) {
-        // Whatever went wrong is the response's to report (an early 413, a reset): stop sending.
-        if (!this.usable) return;
-        const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
-        if (bytes.length === 0) continue;
-        let more: boolean;
-        if (chunked) {
-          sock.cork();
-          sock.write(`${bytes.length.toString(16)}\r\n`, 'latin1');
-          sock.write(bytes);
-          more = sock.write('\r\n', 'latin1');
-          sock.uncork();
-        } else {
-          more = sock.write(bytes);
-        }
-        if (!more) await this.drained();
-      }
-    } catch (err) {
-      // A body that fails half-way leaves the request unframed: the connection cannot be used any more.
-      this.fail(err as Error, exchange);
-      throw err;
-    }
-    if (chunked && this.usable) sock.write('0\r\n\r\n', 'latin1');
-  }
-
-  /** Resolves on 'drain', or when the socket closes (no drain will come then). */
-  private drained(): Promise<void> {
-    const sock = this.sock;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        sock.off('drain', done);
-        sock.off('close', done);
-        resolve();
-      };
-      sock.on('drain', done);
-      sock.on('close', done);
-    });
+    if (!this.writer.writeNow(typeof data === 'string' ? Buffer.from(data) : data)) await drained(this.sock);
   }
 
   /**
@@ -331,7 +246,7 @@ export class ClientSocket {
     } else if (this.queue.length > 0) {
       this.readHeads();
     }
-    if (!this.paused && this.reader.buffered > HIGH_WATER && !this.ended) {
+    if (!this.paused && this.reader.buffered > HIGH_WATER && this.state.phase === Phase.Open) {
       this.paused = true;
       this.sock.pause();
     }
@@ -340,23 +255,18 @@ export class ClientSocket {
   /** Hands out every head that has arrived, in order, up to the first response with a body. */
   private readHeads(): void {
     const queue = this.queue;
-    while (queue.length > 0 && !this.readingBody && this.failure === null) {
-      const exchange = queue[0]!;
-      this.reader.expect(exchange.method);
+    while (queue.length > 0 && !this.readingBody && this.state.phase !== Phase.Failed) {
+      const waiter = queue[0]!;
+      this.reader.expect(waiter.method);
       let head: ResponseHead | null;
       try {
         head = this.reader.readHead();
       } catch (err) {
-        if (!(err instanceof ParseError)) throw err;
-        const tooLarge =
-          err.kind === 'start-line-too-long' ||
-          err.kind === 'fields-too-large' ||
-          err.kind === 'too-many-fields';
-        this.fail(tooLarge ? new LineTooLong(err.message) : new BadStatusLine(err.message));
+        this.fail(err instanceof ParseError ? responseError(err, 'head') : (err as Error));
         return;
       }
       if (head === null) {
-        if (this.ended) {
+        if (this.state.phase === Phase.PeerEnded) {
           this.fail(
             this.reader.buffered > 0 || this.interim > 0
               ? new BadStatusLine(`${this.label} closed the connection in the middle of a response head`)
@@ -367,9 +277,9 @@ export class ClientSocket {
       }
       const status = head.status;
       if (status < 200 && status !== 101) {
-        if (status === 100 && exchange.onContinue !== undefined) {
-          const onContinue = exchange.onContinue;
-          exchange.onContinue = undefined;
+        if (status === 100 && waiter.onContinue !== undefined) {
+          const onContinue = waiter.onContinue;
+          waiter.onContinue = undefined;
           onContinue(true);
         } else if (++this.interim > MAX_INTERIM) {
           this.fail(new BadStatusLine(`more than ${MAX_INTERIM} interim responses`));
@@ -378,20 +288,20 @@ export class ClientSocket {
         continue;
       }
       this.interim = 0;
-      this.keepAlive = head.keepAlive && status !== 101;
-      if (exchange.onContinue !== undefined) {
+      this.lastResponse = !head.keepAlive || status === 101;
+      if (waiter.onContinue !== undefined) {
         // The final answer came first: the body is not sent, so the server's idea of framing is unknown.
-        const onContinue = exchange.onContinue;
-        exchange.onContinue = undefined;
-        this.bodyWithheld = true;
+        const onContinue = waiter.onContinue;
+        waiter.onContinue = undefined;
+        this.lastResponse = true;
         onContinue(false);
       }
       if (head.framing.kind === 'none') {
-        exchange.onHead(head);
-        this.finishExchange();
+        waiter.onHead(head);
+        this.finishResponse();
       } else {
         this.readingBody = true;
-        exchange.onHead(head);
+        waiter.onHead(head);
       }
     }
     this.resumeIfDrained();
@@ -406,16 +316,19 @@ export class ClientSocket {
     try {
       piece = this.reader.readBody();
     } catch (err) {
-      if (this.bodyFailure === null) this.fail(err as Error);
-      throw this.bodyFailure ?? err;
+      const state = this.state;
+      if (state.phase === Phase.Failed) throw state.bodyError;
+      this.fail(err as Error);
+      throw err;
     }
     if (piece === null) {
-      if (this.bodyFailure !== null) throw this.bodyFailure;
+      const state = this.state;
+      if (state.phase === Phase.Failed) throw state.bodyError;
       this.resumeIfDrained();
     } else if (piece === BODY_END) {
       this.readingBody = false;
       this.trailers = this.reader.trailers;
-      this.finishExchange();
+      this.finishResponse();
     } else if (this.paused) {
       this.resumeIfDrained();
     }
@@ -439,11 +352,11 @@ export class ClientSocket {
     }
   }
 
-  /** The front exchange's response is complete: the next one is read, or the socket is idle (or closed). */
-  private finishExchange(): void {
-    const exchange = this.queue.shift()!;
-    exchange.onEnd?.();
-    if (!this.keepAlive || this.bodyWithheld) {
+  /** The front request's response is complete: the next one is read, or the socket is idle (or closed). */
+  private finishResponse(): void {
+    const waiter = this.queue.shift()!;
+    waiter.onEnd?.();
+    if (this.lastResponse) {
       this.close();
     } else if (this.queue.length > 0) {
       this.readHeads();
@@ -453,7 +366,7 @@ export class ClientSocket {
   }
 
   private timedOut(): void {
-    if (!this.connected) {
+    if (this.state.phase === Phase.Connecting) {
       this.fail(new TimeoutError(`connecting to ${this.label} timed out after ${this.timeout} ms`));
     } else if (this.queue.length > 0 && (!this.readingBody || this.bodyWaiter !== null)) {
       this.fail(new TimeoutError(`no answer from ${this.label} within ${this.timeout} ms`));
@@ -464,18 +377,12 @@ export class ClientSocket {
   }
 
   /**
-   * Gives up on the connection. The exchange the failure is about (`culprit`: the one being read, unless an
+   * Gives up on the connection. The request the failure is about (`culprit`: the one being read, unless an
    * abort names another) gets `err`, or a RemoteDisconnected when it is a reset before any byte of its
    * response; the others in the pipeline get a RemoteDisconnected (never answered, so they may be retried).
    * A body being read gets its error from `readBody`.
    */
-  fail(err: Error, culprit: Exchange | undefined = this.queue[0]): void {
-    const first = this.failure === null;
-    if (first) this.failure = err;
-    this.sock.destroy();
-    const connectWaiter = this.connectWaiter;
-    this.connectWaiter = null;
-    connectWaiter?.reject(err);
+  fail(err: Error, culprit: ResponseWaiter | undefined = this.queue[0]): void {
     const others =
       err instanceof RemoteDisconnected
         ? err
@@ -483,21 +390,24 @@ export class ClientSocket {
             cause: err,
           });
     const reading = this.readingBody ? 1 : 0;
-    if (first && reading === 1) this.bodyFailure = this.queue[0] === culprit ? err : others;
+    if (this.state.phase !== Phase.Failed) {
+      const bodyError = reading === 1 && this.queue[0] !== culprit ? others : err;
+      this.state = { phase: Phase.Failed, error: err, bodyError };
+    }
+    this.sock.destroy();
+    const connectWaiter = this.connectWaiter;
+    this.connectWaiter = null;
+    connectWaiter?.reject(err);
     if (this.queue.length > reading) {
       const answered = this.reader.buffered > 0 || this.interim > 0;
       const failed = this.queue.splice(reading);
       for (let i = 0; i < failed.length; i++) {
-        const exchange = failed[i]!;
-        exchange.onContinue?.(false);
-        exchange.onError(
-          exchange !== culprit
-            ? others
-            : i === 0 && reading === 0 && !answered && isReset(err)
-              ? others
-              : err,
+        const waiter = failed[i]!;
+        waiter.onContinue?.(false);
+        waiter.onError(
+          waiter !== culprit ? others : i === 0 && reading === 0 && !answered && isReset(err) ? others : err,
         );
-        exchange.onEnd?.();
+        waiter.onEnd?.();
       }
     }
     const wake = this.bodyWaiter;
@@ -506,8 +416,8 @@ export class ClientSocket {
   }
 
   /** Closes the socket; whatever is still outstanding fails with `reason` (an abort's, for `culprit`). */
-  close(reason: Error = new HTTPException('The connection was closed'), culprit?: Exchange): void {
-    if (this.failure !== null && this.queue.length === 0) return;
+  close(reason: Error = new ConnectionClosed('The connection was closed'), culprit?: ResponseWaiter): void {
+    if (this.state.phase === Phase.Failed && this.queue.length === 0) return;
     this.fail(reason, culprit ?? this.queue[0]);
   }
 }

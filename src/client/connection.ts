@@ -1,12 +1,12 @@
 import type net from 'node:net';
-import { requestHead } from '../protocol/request-head.js';
-import { HeaderValueError } from '../protocol/response-head.js';
 import type { ResponseHead } from '../protocol/response-reader.js';
-import { ClientSocket, type Exchange } from './client-socket.js';
+import { ClientSocket } from './client-socket.js';
 import { dial } from './dial.js';
-import { InvalidURL, ResponseNotReady } from './errors.js';
+import { ResponseNotReady } from './errors.js';
 import { outgoingRequest, type RequestBody, type RequestHeaders } from './outgoing-request.js';
+import { headerLine, hostLine, requestLineOf } from './request-lines.js';
 import { HTTPResponse } from './response.js';
+import type { ResponseWaiter } from './response-waiter.js';
 
 export interface RequestOptions {
   body?: RequestBody | null;
@@ -26,7 +26,7 @@ export interface ConnectionOptions {
 }
 
 /** The head a request is waiting for, as a promise `getresponse()` picks up. */
-class PendingResponse implements Exchange {
+class PendingResponse implements ResponseWaiter {
   readonly head: Promise<ResponseHead>;
   onHead!: (head: ResponseHead) => void;
   onError!: (err: Error) => void;
@@ -54,7 +54,13 @@ export class HTTPConnection {
   readonly continueTimeout: number;
   private socket: ClientSocket | null = null;
   /** The request being built with putrequest/putheader. */
-  private building: { method: string; target: string; fields: Array<[string, string]> } | null = null;
+  private building: {
+    method: string;
+    target: string;
+    /** Whether to add Host (not with putrequest's `skipHost`). */
+    host: boolean;
+    fields: Array<[string, string]>;
+  } | null = null;
   private pending: PendingResponse | null = null;
   private current: HTTPResponse | null = null;
 
@@ -113,7 +119,7 @@ export class HTTPConnection {
   /** Starts a request, as Python's `putrequest`: Host (with the port when not default, IPv6 in brackets) is added. */
   putrequest(method: string, url: string, { skipHost = false }: { skipHost?: boolean } = {}): void {
     this.checkIdle();
-    this.building = { method, target: url, fields: skipHost ? [] : [['Host', this.hostField]] };
+    this.building = { method, target: url, host: !skipHost, fields: [] };
   }
 
   /** Adds a header; several values are joined with `, `. Invalid names or values throw at endheaders(). */
@@ -130,12 +136,10 @@ export class HTTPConnection {
     const building = this.building;
     if (building === null) throw new ResponseNotReady('endheaders() before putrequest()');
     this.building = null;
-    let head: string;
-    try {
-      head = requestHead(building.method, building.target, building.fields);
-    } catch (err) {
-      throw err instanceof HeaderValueError ? new InvalidURL(err.message) : err;
-    }
+    let head = requestLineOf(building.method, building.target);
+    if (building.host) head += hostLine(this.hostField);
+    for (const [name, value] of building.fields) head += headerLine(name, value);
+    head += '\r\n';
     const socket = await this.connect();
     this.pending = new PendingResponse(building.method, socket);
     socket.sendHead(this.pending, head);

@@ -1,7 +1,5 @@
 import { FramingField, framingField } from '../protocol/framing.js';
-import { requestLine } from '../protocol/request-head.js';
-import { HeaderValueError, fieldLine } from '../protocol/response-head.js';
-import { InvalidURL } from './errors.js';
+import { headerLine, hostLine, requestLineOf } from './request-lines.js';
 
 /** A request body: bytes with a known length, or a stream of unknown length (sent chunked). */
 export type RequestBody =
@@ -27,7 +25,8 @@ const CONTENT_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /**
  * Builds a request as Python's `HTTPConnection.request` does: `Host` first unless given, the caller's fields,
  * then `Content-Length` for strings and bytes or `Transfer-Encoding: chunked` for streams of unknown length.
- * CR, LF, NUL and other bytes that could split the message throw InvalidURL here, before anything is sent.
+ * CR, LF, NUL and other bytes that could split the message throw here, before anything is sent: InvalidURL in
+ * the method, target or host, InvalidHeader in the caller's fields.
  */
 export function outgoingRequest(
   method: string,
@@ -43,7 +42,7 @@ export function outgoingRequest(
   let hasCoding = false;
   let expectContinue = false;
   const add = (name: string, value: string): void => {
-    fields += fieldLine(name, value);
+    fields += headerLine(name, value);
     switch (framingField(name)) {
       case FramingField.Host:
         hasHost = true;
@@ -59,15 +58,10 @@ export function outgoingRequest(
         break;
     }
   };
-  let line: string;
-  try {
-    line = requestLine(method, target);
-    if (Array.isArray(headers)) for (const [name, value] of headers) add(name, value);
-    else if (headers !== undefined) for (const name of Object.keys(headers)) add(name, String(headers[name]));
-    if (!hasHost) line += fieldLine('Host', host);
-  } catch (err) {
-    throw err instanceof HeaderValueError ? new InvalidURL(err.message) : err;
-  }
+  let line = requestLineOf(method, target);
+  if (Array.isArray(headers)) for (const [name, value] of headers) add(name, value);
+  else if (headers !== undefined) for (const name of Object.keys(headers)) add(name, String(headers[name]));
+  if (!hasHost) line += hostLine(host);
   let fixed: string | Uint8Array | null = null;
   let stream: OutgoingRequest['stream'] = null;
   let chunked = false;

@@ -1,14 +1,16 @@
 import type { ResponseHead } from '../protocol/response-reader.js';
-import { ClientSocket, type Exchange } from './client-socket.js';
+import { ClientSocket } from './client-socket.js';
 import { dial, type TLSOptions } from './dial.js';
-import { RemoteDisconnected } from './errors.js';
+import { InvalidOption, InvalidURL, PoolClosed, RemoteDisconnected } from './errors.js';
 import {
   outgoingRequest,
   type OutgoingRequest,
   type RequestBody,
   type RequestHeaders,
 } from './outgoing-request.js';
+import { parseURL } from './parse-url.js';
 import { HTTPResponse } from './response.js';
+import type { ResponseWaiter } from './response-waiter.js';
 
 export interface PoolOptions {
   /** Most connections to the origin at once. Default 10. */
@@ -43,7 +45,7 @@ export interface PoolRequest {
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 
 /** One call of `Pool.request`, from waiting for a connection to the end of its response. */
-class PoolExchange implements Exchange {
+class PooledRequest implements ResponseWaiter {
   socket: ClientSocket | null = null;
   private retried = false;
   private settled = false;
@@ -136,16 +138,16 @@ export class Pool {
   private readonly sockets = new Set<ClientSocket>();
   /** Idle connections, the most recently used last. */
   private idle: ClientSocket[] = [];
-  private readonly waiting: PoolExchange[] = [];
+  private readonly waiting: PooledRequest[] = [];
   private sweeper: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly onIdle = (socket: ClientSocket): void => this.release(socket);
   private readonly onClose = (socket: ClientSocket): void => this.forget(socket);
 
   constructor(origin: string | URL, options: PoolOptions = {}) {
-    this.url = new URL(origin);
+    this.url = parseURL(origin);
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') {
-      throw new TypeError(`Unsupported protocol: ${this.url.protocol}`);
+      throw new InvalidURL(`Unsupported protocol: ${this.url.protocol}`);
     }
     const https = this.url.protocol === 'https:';
     this.host = this.url.hostname.replace(/^\[|\]$/g, '');
@@ -158,7 +160,7 @@ export class Pool {
       ['pipelining', this.pipelining],
     ] as const) {
       if (!Number.isInteger(value) || value < 1)
-        throw new RangeError(`${name} must be a whole number ≥ 1: ${value}`);
+        throw new InvalidOption(`${name} must be a whole number ≥ 1: ${value}`);
     }
     this.timeout = options.timeout ?? 30_000;
     this.idleTimeout = options.idleTimeout ?? 4_000;
@@ -176,7 +178,7 @@ export class Pool {
    * connection to carry another request.
    */
   request(req: PoolRequest): Promise<HTTPResponse> {
-    if (this.closed) return Promise.reject(new Error('The pool is closed'));
+    if (this.closed) return Promise.reject(new PoolClosed('The pool is closed'));
     const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
     const signal = req.signal;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
@@ -187,25 +189,25 @@ export class Pool {
       return Promise.reject(err as Error);
     }
     return new Promise((resolve, reject) => {
-      this.dispatch(new PoolExchange(this, method, request, signal, req.trace, resolve, reject));
+      this.dispatch(new PooledRequest(this, method, request, signal, req.trace, resolve, reject));
     });
   }
 
-  /** Starts an exchange on a connection that can take it now, or queues it. */
-  dispatch(exchange: PoolExchange): void {
-    const socket = this.socketFor(exchange);
-    if (socket === null) this.waiting.push(exchange);
-    else exchange.start(socket);
+  /** Starts a request on a connection that can take it now, or queues it. */
+  dispatch(pooled: PooledRequest): void {
+    const socket = this.socketFor(pooled);
+    if (socket === null) this.waiting.push(pooled);
+    else pooled.start(socket);
   }
 
-  /** Takes an exchange out of the queue (it was aborted while waiting). */
-  withdraw(exchange: PoolExchange): void {
-    const i = this.waiting.indexOf(exchange);
-    if (i >= 0) this.waiting.splice(i, 1);
+  /** Takes a request out of the queue (it was aborted while waiting). */
+  withdraw(pooled: PooledRequest): void {
+    const index = this.waiting.indexOf(pooled);
+    if (index >= 0) this.waiting.splice(index, 1);
   }
 
   /** An idle connection, a new one under the limit, or room on a busy one when pipelining; else null. */
-  private socketFor(exchange: PoolExchange): ClientSocket | null {
+  private socketFor(pooled: PooledRequest): ClientSocket | null {
     const idle = this.idle;
     while (idle.length > 0) {
       const socket = idle.pop()!;
@@ -216,7 +218,7 @@ export class Pool {
       socket.close();
     }
     if (this.sockets.size < this.max) return this.open();
-    if (this.pipelining > 1 && exchange.pipelinable) {
+    if (this.pipelining > 1 && pooled.pipelinable) {
       for (const socket of this.sockets) {
         if (socket.inFlight < this.pipelining && socket.usable && socket.pipelinable) return socket;
       }
@@ -272,8 +274,8 @@ export class Pool {
   /** A connection closed: it no longer counts, and a waiting request may open a new one in its place. */
   private forget(socket: ClientSocket): void {
     this.sockets.delete(socket);
-    const i = this.idle.indexOf(socket);
-    if (i >= 0) this.idle.splice(i, 1);
+    const index = this.idle.indexOf(socket);
+    if (index >= 0) this.idle.splice(index, 1);
     const next = this.waiting.shift();
     if (next !== undefined) this.dispatch(next);
   }

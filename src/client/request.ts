@@ -2,6 +2,7 @@ import { PassThrough, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { RequestBody } from './outgoing-request.js';
+import { parseURL } from './parse-url.js';
 import { Pool, type PoolOptions } from './pool.js';
 import type { HTTPResponse } from './response.js';
 
@@ -93,11 +94,11 @@ function replayable(body: RequestBody | null): boolean {
  * never carries Authorization or Cookie to another origin), decodes gzip/br/deflate only when asked.
  */
 export async function request(url: string | URL, options: FetchOptions = {}): Promise<ClientResponse> {
-  let target = new URL(url);
+  let target = parseURL(url);
   let method = (options.method ?? 'GET').toUpperCase();
   let body = options.body ?? null;
   let headers: Record<string, string | number> = { ...options.headers };
-  if (options.decompress && !Object.keys(headers).some((k) => k.toLowerCase() === 'accept-encoding')) {
+  if (options.decompress && !Object.keys(headers).some((name) => name.toLowerCase() === 'accept-encoding')) {
     headers['Accept-Encoding'] = 'gzip, br, deflate';
   }
   const poolOptions: PoolOptions = { ...options.pool };
@@ -124,16 +125,18 @@ export async function request(url: string | URL, options: FetchOptions = {}): Pr
       return finish(res, target, options.decompress ?? false);
     }
     await res.dump();
-    const next = new URL(location, target);
+    const next = parseURL(location, target);
     if (next.origin !== target.origin) {
       headers = Object.fromEntries(
-        Object.entries(headers).filter(([k]) => !/^(authorization|cookie|proxy-authorization)$/i.test(k)),
+        Object.entries(headers).filter(
+          ([name]) => !/^(authorization|cookie|proxy-authorization)$/i.test(name),
+        ),
       );
     }
     if (changesToGet) {
       method = method === 'HEAD' ? 'HEAD' : 'GET';
       body = null;
-      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-/i.test(k)));
+      headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !/^content-/i.test(name)));
     }
     target = next;
   }

@@ -4,6 +4,7 @@ import { BODY_END } from '../protocol/message-reader.js';
 import type { ResponseHead } from '../protocol/response-reader.js';
 import type { ClientSocket } from './client-socket.js';
 import { IncompleteRead } from './errors.js';
+import { responseError } from './response-error.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -73,8 +74,7 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
       this.done = true;
       if (!(err instanceof ParseError)) throw err;
       const framing = this.head.framing;
-      const expected = framing.kind === 'length' ? framing.length - this.received : null;
-      throw new IncompleteRead(EMPTY, expected, err);
+      throw responseError(err, 'body', framing.kind === 'length' ? framing.length - this.received : null);
     }
     if (piece === BODY_END) {
       this.done = true;
