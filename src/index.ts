@@ -43,12 +43,17 @@ export {
 } from './connection/response-errors.js';
 export { HeaderValueError, InvalidStatusError } from './protocol/response-head.js';
 export { ProxyHeaderError } from './protocol/proxy-header.js';
+export { ParseError } from './protocol/errors.js';
 export {
   BadStatusLine,
+  ConnectionClosed,
   HTTPException,
   IncompleteRead,
+  InvalidHeader,
+  InvalidOption,
   InvalidURL,
   LineTooLong,
+  PoolClosed,
   RemoteDisconnected,
   ResponseNotReady,
   TimeoutError,

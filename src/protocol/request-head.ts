@@ -1,4 +1,4 @@
-import { HeaderValueError, fieldLine } from './response-head.js';
+import { HeaderValueError } from './response-head.js';
 import { isToken } from './tokens.js';
 
 /**
@@ -14,15 +14,4 @@ export function requestLine(method: string, target: string): string {
     );
   }
   return `${method} ${target} HTTP/1.1\r\n`;
-}
-
-/** The request head: request line, fields (each checked by `fieldLine`), blank line. */
-export function requestHead(
-  method: string,
-  target: string,
-  fields: ReadonlyArray<readonly [string, string]>,
-): string {
-  let head = requestLine(method, target);
-  for (const [name, value] of fields) head += fieldLine(name, value);
-  return `${head}\r\n`;
 }

@@ -2,7 +2,7 @@ import { isFieldValue, isToken } from './tokens.js';
 
 /** Thrown when a caller asks for a header that cannot be written safely; nothing has been sent. */
 export class HeaderValueError extends TypeError {
-  readonly code = 'BH_ERR_INVALID_HEADER';
+  readonly code = 'BH_ERR_HEADER_VALUE';
 
   constructor(message: string) {
     super(message);
