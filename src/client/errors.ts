@@ -49,15 +49,14 @@ export class LineTooLong extends HTTPException {
 
 /** A URL, request target or method the client refuses to send (controls, CR/LF, spaces), or cannot parse. */
 export class InvalidURL extends HTTPException {
-  override readonly code: string = 'BH_ERR_INVALID_URL';
+  override readonly code = 'BH_ERR_INVALID_URL';
 }
 
 /**
  * A header name or value the client refuses to send (not a token; CR, LF, NUL or other controls in the
- * value); `cause` is the protocol layer's HeaderValueError. It extends InvalidURL only because callers (and
- * tests) have caught bad headers as InvalidURL so far; it is not a URL problem.
+ * value); `cause` is the protocol layer's HeaderValueError. Python raises ValueError here: it is no URL problem.
  */
-export class InvalidHeader extends InvalidURL {
+export class InvalidHeader extends HTTPException {
   override readonly code = 'BH_ERR_INVALID_HEADER';
 }
 

@@ -35,6 +35,6 @@ export function headerLine(name: string, value: string): string {
   }
 }
 
-function refusal(err: unknown, As: typeof InvalidURL): unknown {
+function refusal(err: unknown, As: typeof InvalidURL | typeof InvalidHeader): unknown {
   return err instanceof HeaderValueError ? new As(err.message, { cause: err }) : err;
 }

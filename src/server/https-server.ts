@@ -30,16 +30,16 @@ export class HTTPSServer extends HTTPServer {
   }
 
   protected override createListener(onConnection: (socket: net.Socket) => void): net.Server {
-    const o = this.options as ServerOptions & TLSServerOptions;
+    const tlsOptions = this.options as ServerOptions & TLSServerOptions;
     // Half-open only once secure: a client that closes mid-handshake on a half-open socket gets no
     // 'tlsClientError', so its socket sat in CLOSE_WAIT until the handshake timeout and kept shutdown()
     // waiting. A TLS socket takes the setting of the socket it wraps, hence the raw socket's too (that
     // covers one handed over by the PROXY-protocol reader).
     const server = tls.createServer(
       {
-        ...credentials(o),
-        ALPNProtocols: o.alpnProtocols ?? ['http/1.1'],
-        handshakeTimeout: o.handshakeTimeout ?? 10_000,
+        ...credentials(tlsOptions),
+        ALPNProtocols: tlsOptions.alpnProtocols ?? ['http/1.1'],
+        handshakeTimeout: tlsOptions.handshakeTimeout ?? 10_000,
         allowHalfOpen: false,
       },
       (socket) => {

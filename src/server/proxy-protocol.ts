@@ -1,6 +1,6 @@
 import net, { type BlockList } from 'node:net';
 import { Connection, type ConnectionSettings, type RequestSink } from '../connection/connection.js';
-import { ProxyHeaderParser, type ProxyHeader } from '../protocol/proxy-header.js';
+import { ProxyHeaderError, ProxyHeaderParser, type ProxyHeader } from '../protocol/proxy-header.js';
 import type { ClientAddress } from './http-server.js';
 import { isTrusted, unmappedAddress } from './trust-proxy.js';
 
@@ -124,7 +124,7 @@ class PendingProxyHeader {
 
   /** Called by the server's sweep when `deadline` has passed. */
   timedOut(): void {
-    this.fail(new Error('no PROXY header within the headers timeout'));
+    this.fail(new ProxyHeaderError('no PROXY header within the headers timeout'));
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -144,7 +144,7 @@ class PendingProxyHeader {
   };
 
   private readonly onGone = (): void => {
-    this.fail(this.received ? new Error('closed in the middle of its PROXY header') : null);
+    this.fail(this.received ? new ProxyHeaderError('closed in the middle of its PROXY header') : null);
   };
 
   private fail(err: Error | null): void {

@@ -7,6 +7,7 @@ import {
   HTTPConnection,
   HTTPSConnection,
   IncompleteRead,
+  InvalidHeader,
   InvalidURL,
   LineTooLong,
   RemoteDisconnected,
@@ -112,13 +113,13 @@ describe('HTTPConnection against basehttp', () => {
     await assert.rejects(conn.request('GET', '/a b'), InvalidURL);
     await assert.rejects(conn.request('GET', '/a\0b'), InvalidURL);
     await assert.rejects(conn.request('GE\nT', '/'), InvalidURL);
-    await assert.rejects(conn.request('GET', '/', { headers: { 'X-A': 'v\r\nX-B: w' } }), InvalidURL);
-    await assert.rejects(conn.request('GET', '/', { headers: { 'X-A': 'v\0' } }), InvalidURL);
+    await assert.rejects(conn.request('GET', '/', { headers: { 'X-A': 'v\r\nX-B: w' } }), InvalidHeader);
+    await assert.rejects(conn.request('GET', '/', { headers: { 'X-A': 'v\0' } }), InvalidHeader);
     await assert.rejects(conn.request('GET', '/', { headers: { 'Bad Name': 'v' } }), /Invalid header name/);
-    await assert.rejects(conn.request('GET', '/', { headers: { 'X:Y': 'v' } }), InvalidURL);
+    await assert.rejects(conn.request('GET', '/', { headers: { 'X:Y': 'v' } }), InvalidHeader);
     conn.putrequest('GET', '/');
     conn.putheader('X-Evil', 'a\nb');
-    await assert.rejects(conn.endheaders(), InvalidURL);
+    await assert.rejects(conn.endheaders(), InvalidHeader);
     assert.equal(conn.sock, null, 'nothing was sent: the connection was never opened');
   });
 });
