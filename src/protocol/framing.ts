@@ -16,31 +16,30 @@ export const enum FramingField {
   TransferEncoding,
 }
 
+/** The framing fields by name length (no two share one): the field, its usual spelling, its lowercase key. */
+const BY_LENGTH: Array<readonly [FramingField, string, string] | undefined> = [];
+for (const [field, name] of [
+  [FramingField.Host, 'Host'],
+  [FramingField.Expect, 'Expect'],
+  [FramingField.Connection, 'Connection'],
+  [FramingField.ContentLength, 'Content-Length'],
+  [FramingField.TransferEncoding, 'Transfer-Encoding'],
+] as const) {
+  BY_LENGTH[name.length] = [field, name, name.toLowerCase()];
+}
+
 /**
  * Which framing field `name` is, if any. Called for every field a handler or client sends: the usual
- * spellings compare as constants, and only a name of one of the right lengths is lowercased.
+ * spelling compares as a constant, and a name is lowercased only when its length and first letter fit
+ * (`Date`, `ETag` and `Server` share lengths with framing fields).
  */
 export function framingField(name: string): FramingField {
-  switch (name.length) {
-    case 4:
-      return name === 'Host' || name.toLowerCase() === 'host' ? FramingField.Host : FramingField.Other;
-    case 6:
-      return name === 'Expect' || name.toLowerCase() === 'expect' ? FramingField.Expect : FramingField.Other;
-    case 10:
-      return name === 'Connection' || name.toLowerCase() === 'connection'
-        ? FramingField.Connection
-        : FramingField.Other;
-    case 14:
-      return name === 'Content-Length' || name.toLowerCase() === 'content-length'
-        ? FramingField.ContentLength
-        : FramingField.Other;
-    case 17:
-      return name === 'Transfer-Encoding' || name.toLowerCase() === 'transfer-encoding'
-        ? FramingField.TransferEncoding
-        : FramingField.Other;
-    default:
-      return FramingField.Other;
-  }
+  const candidate = BY_LENGTH[name.length];
+  if (candidate === undefined) return FramingField.Other;
+  const [field, spelling, key] = candidate;
+  if (name === spelling) return field;
+  if ((name.charCodeAt(0) | 0x20) !== key.charCodeAt(0)) return FramingField.Other;
+  return name.toLowerCase() === key ? field : FramingField.Other;
 }
 
 /**
