@@ -248,7 +248,7 @@ export class Connection implements ExchangeTransport {
     exchange.end();
     this.exchange = null;
     if (this.destroyed) return false;
-    if (exchange.closeAfter || this.closing || this.lastRequest) {
+    if (exchange.closeAfter || this.mustClose) {
       this.close();
       return false;
     }
