@@ -3,6 +3,7 @@ import { ParseError } from '../protocol/errors.js';
 import { BODY_END, type HeadLimits } from '../protocol/message-reader.js';
 import { RequestReader } from '../protocol/request-reader.js';
 import { Exchange, type ExchangeTransport } from './exchange.js';
+import { unmappedAddress } from './peer-address.js';
 import { ClientDisconnected } from './response-errors.js';
 import { HTTPStatusError, refusalFor } from './status-error.js';
 
@@ -96,9 +97,7 @@ export class Connection implements ExchangeTransport {
   /** The client's `[host, port]`; an IPv4-mapped IPv6 address is shown as plain IPv4. */
   get peer(): readonly [host: string, port: number] {
     if (this.peerAddress === null) {
-      let host = this.socket.remoteAddress ?? '';
-      if (host.startsWith('::ffff:') && host.includes('.')) host = host.slice(7);
-      this.peerAddress = [host, this.socket.remotePort ?? 0];
+      this.peerAddress = [unmappedAddress(this.socket.remoteAddress ?? ''), this.socket.remotePort ?? 0];
     }
     return this.peerAddress;
   }

@@ -2,7 +2,8 @@ import net, { type BlockList } from 'node:net';
 import { Connection, type ConnectionSettings, type RequestSink } from '../connection/connection.js';
 import { ProxyHeaderError, ProxyHeaderParser, type ProxyHeader } from '../protocol/proxy-header.js';
 import type { ClientAddress } from './http-server.js';
-import { isTrusted, unmappedAddress } from './trust-proxy.js';
+import { unmappedAddress } from '../connection/peer-address.js';
+import { isTrusted } from './trust-proxy.js';
 
 /**
  * `proxyProtocol`: the header comes before anything else, TLS included, so a plain listener of its own reads

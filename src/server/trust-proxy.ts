@@ -30,11 +30,6 @@ export function isTrusted(trusted: net.BlockList, address: string): boolean {
   return family !== null && trusted.check(address, family);
 }
 
-/** An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, from a dual-stack socket) as the plain IPv4 it is. */
-export function unmappedAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
 /**
  * A forwarding node as a bare address (brackets and port removed), or null for what is not one: `unknown`, an
  * obfuscated `_name` (RFC 7239 §6), or junk.
