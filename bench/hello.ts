@@ -1,94 +1,80 @@
 /**
  * Hello-world over keep-alive: basehttp's `examples/hello` against an equivalent `node:http` server, and a
- * bare `node:net` responder as the ceiling, same wrk settings, rounds alternating between the servers so
- * drift on a shared machine hits all alike.
+ * bare `node:net` responder writing basehttp's very bytes as the ceiling; rounds alternate the order, and
+ * every ratio is the median of per-round ratios.
  */
+import { once } from 'node:events';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, freePort, median, printTable, startProcess, wrk, type WrkResult } from './lib.js';
+import {
+  alternatingRounds,
+  freePort,
+  measure,
+  medianOf,
+  medianRatio,
+  printTable,
+  startProcess,
+  type Measurement,
+} from './lib.js';
 
 const ROUNDS = 5;
 const SECONDS = 4;
 const here = fileURLToPath(new URL('.', import.meta.url));
-const SERVERS = [
-  { name: 'basehttp', args: [`${here}../examples/hello.js`, '--quiet'] },
-  { name: 'node:http', args: [`${here}peers/node-http-hello.js`] },
-  { name: 'bare node:net', args: [`${here}peers/bare-net.js`] },
-];
+const HELLO = `${here}../examples/hello.js`;
 
-interface Result extends WrkResult {
-  /** The server's CPU time (user + system) per request, in µs. */
-  cpuMicros: number;
+/** The whole response a server sends to one GET / (it must end its body by Content-Length). */
+async function responseBytes(port: number): Promise<Buffer> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.end('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  await once(socket, 'close');
+  // Answer keep-alive requests the same way: without the Connection: close this request asked for.
+  return Buffer.from(Buffer.concat(chunks).toString('latin1').replace('Connection: close\r\n', ''), 'latin1');
 }
 
-async function measure(args: string[]): Promise<Result> {
+async function start(args: string[]): Promise<{ stop: () => Promise<void>; pid: number; port: number }> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  const proc = await startProcess(process.execPath, [...args, '--port', String(port)], { url });
-  try {
-    wrk(url, { seconds: 1 }); // warm-up: let the JIT settle
-    const pid = proc.child.pid!;
-    const before = cpuSeconds(pid);
-    const result = wrk(url, { seconds: SECONDS });
-    const cpuMicros = ((cpuSeconds(pid) - before) / (result.rps * SECONDS)) * 1e6;
-    return { ...result, cpuMicros };
-  } finally {
-    await proc.stop();
-  }
+  const proc = await startProcess(process.execPath, [...args, '--port', String(port)], {
+    url: `http://127.0.0.1:${port}/`,
+  });
+  return { stop: proc.stop, pid: proc.child.pid!, port };
 }
 
 export async function run(): Promise<void> {
-  const results = SERVERS.map(() => [] as Result[]);
-  const rows: Array<Array<string | number>> = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const [i, s] of SERVERS.entries()) results[i]!.push(await measure(s.args));
-    const [b, n, bare] = results.map((r) => r[round - 1]!);
-    rows.push([
-      `round ${round}`,
-      b!.rps,
-      b!.p99Ms,
-      b!.cpuMicros,
-      n!.rps,
-      n!.p99Ms,
-      n!.cpuMicros,
-      bare!.rps,
-      bare!.cpuMicros,
-      b!.rps / n!.rps,
-      bare!.rps / n!.rps,
-      n!.cpuMicros / b!.cpuMicros,
-    ]);
-  }
-  const med = (i: number, key: keyof Result): number => median(results[i]!.map((r) => r[key]));
-  const ratio = (i: number): number => median(results[i]!.map((r, k) => r.rps / results[1]![k]!.rps));
-  rows.push([
-    'median',
-    med(0, 'rps'),
-    med(0, 'p99Ms'),
-    med(0, 'cpuMicros'),
-    med(1, 'rps'),
-    med(1, 'p99Ms'),
-    med(1, 'cpuMicros'),
-    med(2, 'rps'),
-    med(2, 'cpuMicros'),
-    ratio(0),
-    ratio(2),
-    median(results[1]!.map((r, k) => r.cpuMicros / results[0]![k]!.cpuMicros)),
-  ]);
+  const sample = await start([HELLO, '--quiet']);
+  const response = await responseBytes(sample.port).finally(sample.stop);
+  const servers = [
+    { name: 'basehttp', args: [HELLO, '--quiet'] },
+    { name: 'node:http', args: [`${here}peers/node-http-hello.js`] },
+    { name: 'bare node:net', args: [`${here}peers/bare-net.js`, '--response', response.toString('base64')] },
+  ];
+  const results = await alternatingRounds<(typeof servers)[number], Measurement>(
+    ROUNDS,
+    servers,
+    async (s) => {
+      const server = await start(s.args);
+      try {
+        return measure(server.pid, `http://127.0.0.1:${server.port}/`, { seconds: SECONDS });
+      } finally {
+        await server.stop();
+      }
+    },
+  );
+  const ours = results.get('basehttp')!;
   printTable(
-    `hello-world, keep-alive, wrk -t1 -c50 -d${SECONDS}s, ${ROUNDS} rounds (ratios: median of per-round ratios)`,
-    [
-      '',
-      'basehttp req/s',
-      'p99 ms',
-      'CPU µs/req',
-      'node:http req/s',
-      'p99 ms',
-      'CPU µs/req',
-      'bare net req/s',
-      'CPU µs/req',
-      'basehttp/node',
-      'bare/node',
-      'node/basehttp CPU',
-    ],
-    rows,
+    `hello-world (${response.length} bytes a response), keep-alive, wrk -t1 -c50 -d${SECONDS}s, ${ROUNDS} rounds alternating; basehttp × = median of per-round ratios`,
+    ['server', 'req/s', 'p99 ms', 'CPU µs/req', 'basehttp ×', 'CPU: peer / basehttp'],
+    servers.map((s) => {
+      const r = results.get(s.name)!;
+      return [
+        s.name,
+        medianOf(r, (x) => x.rps),
+        medianOf(r, (x) => x.p99Ms),
+        medianOf(r, (x) => x.cpuMicros),
+        medianRatio(ours, r, (x) => x.rps),
+        medianRatio(r, ours, (x) => x.cpuMicros),
+      ];
+    }),
   );
 }

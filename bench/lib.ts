@@ -101,17 +101,31 @@ export interface WrkResult {
   bytesPerSec: number;
 }
 
+/** wrk's settings: keep-alive connections, run length, threads, and seconds before a request counts as timed out. */
+export interface WrkOptions {
+  connections?: number;
+  seconds?: number;
+  threads?: number;
+  timeout?: number;
+}
+
 /** Runs wrk (pinned to core 1) with latency stats; keep-alive, no pipelining. */
 export function wrk(
   url: string,
-  {
-    connections = 50,
-    seconds = 5,
-    threads = 1,
-  }: { connections?: number; seconds?: number; threads?: number } = {},
+  { connections = 50, seconds = 5, threads = 1, timeout = 2 }: WrkOptions = {},
 ): WrkResult {
   if (!hasCommand('wrk')) throw new Error('wrk is not installed: apt-get install wrk');
-  const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', url];
+  const args = [
+    '-t',
+    String(threads),
+    '-c',
+    String(connections),
+    '-d',
+    `${seconds}s`,
+    '--timeout',
+    `${timeout}s`,
+  ];
+  args.push('--latency', url);
   const out = canPin
     ? execFileSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' })
     : execFileSync('wrk', args, { encoding: 'utf8' });
@@ -178,24 +192,40 @@ export function machineLine(): string {
   return `machine: ${cpu}, ${os.availableParallelism()} cores, node ${process.version}; servers pinned to core 0, wrk to core 1 (${canPin ? 'taskset' : 'no taskset: unpinned'})`;
 }
 
+/** What `startNginx` can vary besides the `server {}` block. */
+export interface NginxOptions {
+  /** Listen with TLS (the `server` block names the certificate). */
+  ssl?: boolean;
+  /** `worker_processes`: 1 runs one process without a master (pinned unless `unpinned`); more run a master. */
+  workers?: number;
+  /** Leave a single worker free to run on either core, as the load generator is in bench/workers.ts. */
+  unpinned?: boolean;
+  /** Extra directives for the `http {}` block, e.g. `open_file_cache max=100;`. */
+  http?: string;
+}
+
 /**
- * Starts nginx (when installed) as a peer: one worker pinned to core 0, access log off, sendfile on, all its
- * files in a temp dir, listening on 127.0.0.1:`port`. `server` is the body of its `server {}` block besides
- * `listen`, e.g. `location / { return 200 "ok"; }` or `root /path;`. Returns null when nginx is missing.
+ * Starts nginx (when installed) as a peer: access log off, sendfile on, all its files in a temp dir,
+ * listening on 127.0.0.1:`port`; by default one worker pinned to core 0. `server` is the body of its
+ * `server {}` block besides `listen`, e.g. `location / { return 200 "ok"; }` or `root /path;`. Returns null
+ * when nginx is missing.
  */
 export async function startNginx(
   port: number,
   server: string,
-  { ssl = false }: { ssl?: boolean } = {},
-): Promise<{ stop: () => Promise<void>; version: string } | null> {
+  { ssl = false, workers = 1, http = '', unpinned = workers > 1 }: NginxOptions = {},
+): Promise<{ stop: () => Promise<void>; version: string; pid: number } | null> {
   const binary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
   if (binary === undefined) return null;
   const dir = mkdtempSync(join(tmpdir(), 'basehttp-nginx-'));
+  // One worker runs without a master, so the pid measured is the process that serves.
+  const processes =
+    workers === 1
+      ? `worker_processes 1;\nmaster_process off;${unpinned ? '' : '\nworker_cpu_affinity 01;'}`
+      : `worker_processes ${workers};`;
   const conf = `
-worker_processes 1;
-worker_cpu_affinity 01;
+${processes}
 daemon off;
-master_process off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log crit;
 events { worker_connections 4096; }
@@ -210,6 +240,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   default_type application/octet-stream;
+  ${http}
   server {
     listen 127.0.0.1:${port}${ssl ? ' ssl' : ''};
     ${server}
@@ -222,12 +253,85 @@ http {
     .replace('nginx version: ', '');
   const proc = await startProcess(binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], {
     url: `${ssl ? 'https' : 'http'}://127.0.0.1:${port}/`,
+    cpu: unpinned ? '0,1' : '0',
   });
   return {
     version,
+    pid: proc.child.pid!,
     stop: async () => {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A wrk run with the server's CPU time per request and how much its resident memory grew meanwhile. */
+export interface Measurement extends WrkResult {
+  /** The server's CPU time (user + system) per request, in µs. */
+  cpuMicros: number;
+  /** Growth of the server's peak resident set during the run, in KiB (NaN where /proc is missing). */
+  rssGrowthKiB: number;
+}
+
+/** Peak resident set of a process so far, in KiB, from /proc; NaN where there is none. */
+function peakRssKiB(pid: number): number {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+/** Runs wrk against `url` (after a one-second warm-up) and reads the serving process `pid` around it. */
+export function measure(pid: number, url: string, options: WrkOptions = {}): Measurement {
+  wrk(url, { ...options, seconds: 1 }); // warm-up: let the JIT settle and caches fill
+  const seconds = options.seconds ?? 5;
+  const cpuBefore = cpuSeconds(pid);
+  const rssBefore = peakRssKiB(pid);
+  const result = wrk(url, options);
+  const cpuMicros = ((cpuSeconds(pid) - cpuBefore) / (result.rps * seconds)) * 1e6;
+  return { ...result, cpuMicros, rssGrowthKiB: peakRssKiB(pid) - rssBefore };
+}
+
+/**
+ * Measures every peer once per round, reversing the order every other round so that a machine speeding up
+ * or slowing down during a run favours no one. Returns each peer's results by round (null where it could not
+ * start that round).
+ */
+export async function alternatingRounds<P extends { name: string }, R>(
+  rounds: number,
+  peers: readonly P[],
+  once: (peer: P) => Promise<R | null>,
+): Promise<Map<string, Array<R | null>>> {
+  const results = new Map<string, Array<R | null>>(peers.map((p) => [p.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? peers : [...peers].reverse();
+    for (const peer of order) {
+      const result = await once(peer).catch((err: Error) => {
+        console.error(`${peer.name}: ${err.message}`);
+        return null;
+      });
+      results.get(peer.name)!.push(result);
+    }
+  }
+  return results;
+}
+
+/**
+ * The median over rounds of `value(a) / value(b)`, taking only rounds where both were measured: the one
+ * comparison a machine that changes speed within seconds still allows.
+ */
+export function medianRatio<R>(a: Array<R | null>, b: Array<R | null>, value: (r: R) => number): number {
+  const ratios: number[] = [];
+  for (const [i, x] of a.entries()) {
+    const y = b[i];
+    if (x !== null && y !== null && y !== undefined) ratios.push(value(x) / value(y));
+  }
+  return ratios.length === 0 ? NaN : median(ratios);
+}
+
+/** The median of one value over the rounds where a peer was measured. */
+export function medianOf<R>(results: Array<R | null>, value: (r: R) => number): number {
+  const values = results.filter((r): r is R => r !== null).map(value);
+  return values.length === 0 ? NaN : median(values);
 }

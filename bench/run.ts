@@ -7,6 +7,7 @@ import { machineLine } from './lib.js';
 const AREAS: Record<string, string> = {
   hello: './hello.js',
   static: './static.js',
+  https: './https.js',
   client: './client.js',
   workers: './workers.js',
   conformance: './conformance.js',

@@ -1,21 +1,27 @@
 /**
- * Static files: a 1 KiB and a 1 MiB file from basehttp's `basehttp` command against http-server, serve,
- * sirv-cli (the npm peers, from node_modules), `python3 -m http.server` and nginx (one worker, sendfile on,
- * access log off) when installed. Every server pinned to core 0, wrk to core 1, rounds alternating.
+ * Static files. A 1 KiB file from the `basehttp` command against the same bytes sent by a hand-written
+ * handler (what serving from a directory costs on top of the engine), nginx (one worker, sendfile on, access
+ * log off; and with `open_file_cache`), and the npm peers http-server, serve and sirv-cli and
+ * `python3 -m http.server`. Then a 1 MiB and a 64 MiB file (larger than basehttp's memory cache) against
+ * nginx, with how much each server's resident memory grew. Every server pinned to core 0, wrk to core 1;
+ * rounds alternate the order and every ratio is the median of per-round ratios.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  alternatingRounds,
   freePort,
   hasCommand,
-  median,
+  measure,
+  medianOf,
+  medianRatio,
   printTable,
   startNginx,
   startProcess,
-  wrk,
-  type WrkResult,
+  type Measurement,
 } from './lib.js';
 
 const ROUNDS = 3;
@@ -23,86 +29,182 @@ const SECONDS = 3;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const bin = (name: string): string => `${here}../../node_modules/.bin/${name}`;
 
+type Server = { stop: () => Promise<void>; pid: number };
+
 interface Peer {
   name: string;
-  start: (port: number, dir: string) => Promise<{ stop: () => Promise<void> } | null>;
+  /** Whether the large files are measured too (for basehttp and nginx only, to keep a run short). */
+  large?: boolean;
+  start: (port: number, dir: string) => Promise<Server | null>;
 }
 
-const node = (args: (port: number, dir: string) => string[]) => (port: number, dir: string) =>
-  startProcess(process.execPath, args(port, dir), { url: `http://127.0.0.1:${port}/small.bin` });
+const node =
+  (args: (port: number, dir: string) => string[]) =>
+  async (port: number, dir: string): Promise<Server> => {
+    const proc = await startProcess(process.execPath, args(port, dir), {
+      url: `http://127.0.0.1:${port}/small.bin`,
+    });
+    return { stop: proc.stop, pid: proc.child.pid! };
+  };
 
-const PEERS: Peer[] = [
-  {
-    name: 'basehttp',
-    start: node((p, d) => [`${here}../src/cli/main.js`, '-b', '127.0.0.1', '-d', d, '--quiet', String(p)]),
-  },
-  {
-    name: 'http-server',
-    start: node((p, d) => [bin('http-server'), d, '-a', '127.0.0.1', '-p', String(p), '-s', '-c-1']),
-  },
-  { name: 'serve', start: node((p, d) => [bin('serve'), '-L', '-n', '-l', `tcp://127.0.0.1:${p}`, d]) },
-  {
-    name: 'sirv-cli',
-    start: node((p, d) => [bin('sirv'), d, '--host', '127.0.0.1', '--port', String(p), '--quiet', '--etag']),
-  },
-  {
-    name: 'python http.server',
-    start: (p, d) =>
-      hasCommand('python3')
-        ? startProcess('python3', ['-m', 'http.server', String(p), '-b', '127.0.0.1', '-d', d], {
+const basehttp = node((p, d) => [
+  `${here}../src/cli/main.js`,
+  '-b',
+  '127.0.0.1',
+  '-d',
+  d,
+  '--quiet',
+  String(p),
+]);
+
+/** The header fields basehttp sends for the file, besides the engine's own Server and Date. */
+async function fieldsOf(dir: string): Promise<Array<[string, string]>> {
+  const port = await freePort();
+  const server = await basehttp(port, dir);
+  try {
+    const head = await new Promise<string[]>((resolve, reject) => {
+      request(`http://127.0.0.1:${port}/small.bin`, (res) => {
+        res.resume();
+        resolve(res.rawHeaders);
+      })
+        .on('error', reject)
+        .end();
+    });
+    const fields: Array<[string, string]> = [];
+    for (let i = 0; i < head.length; i += 2) {
+      if (!/^(server|date)$/i.test(head[i]!)) fields.push([head[i]!, head[i + 1]!]);
+    }
+    return fields;
+  } finally {
+    await server.stop();
+  }
+}
+
+function peers(fields: Array<[string, string]>): Peer[] {
+  return [
+    { name: 'basehttp', large: true, start: basehttp },
+    {
+      name: 'same bytes from a handler',
+      start: node((p, d) => [
+        `${here}peers/same-bytes-handler.js`,
+        '--port',
+        String(p),
+        '--body',
+        join(d, 'small.bin'),
+        '--fields',
+        JSON.stringify(fields),
+      ]),
+    },
+    { name: 'nginx', large: true, start: (p, d) => startNginx(p, `root ${d};`) },
+    {
+      name: 'nginx open_file_cache',
+      start: (p, d) => startNginx(p, `root ${d};`, { http: 'open_file_cache max=1000 inactive=60s;' }),
+    },
+    {
+      name: 'http-server',
+      start: node((p, d) => [bin('http-server'), d, '-a', '127.0.0.1', '-p', String(p), '-s', '-c-1']),
+    },
+    { name: 'serve', start: node((p, d) => [bin('serve'), '-L', '-n', '-l', `tcp://127.0.0.1:${p}`, d]) },
+    {
+      name: 'sirv-cli',
+      start: node((p, d) => [
+        bin('sirv'),
+        d,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(p),
+        '--quiet',
+        '--etag',
+      ]),
+    },
+    {
+      name: 'python http.server',
+      start: async (p, d) => {
+        if (!hasCommand('python3')) return null;
+        const proc = await startProcess(
+          'python3',
+          ['-m', 'http.server', String(p), '-b', '127.0.0.1', '-d', d],
+          {
             url: `http://127.0.0.1:${p}/small.bin`,
-          })
-        : Promise.resolve(null),
-  },
-  { name: 'nginx', start: (p, d) => startNginx(p, `root ${d};`) },
-];
+          },
+        );
+        return { stop: proc.stop, pid: proc.child.pid! };
+      },
+    },
+  ];
+}
+
+interface Round {
+  small: Measurement;
+  large?: Measurement;
+  huge?: Measurement;
+}
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'basehttp-bench-static-'));
   writeFileSync(join(dir, 'small.bin'), Buffer.alloc(1024, 0x61));
   writeFileSync(join(dir, 'large.bin'), Buffer.alloc(1024 * 1024, 0x62));
-  const small = new Map<string, WrkResult[]>();
-  const large = new Map<string, WrkResult[]>();
+  writeFileSync(join(dir, 'huge.bin'), '');
+  truncateSync(join(dir, 'huge.bin'), 64 * 1024 * 1024);
   try {
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const peer of PEERS) {
-        const port = await freePort();
-        const server = await peer.start(port, dir).catch((err: Error) => {
-          console.error(`${peer.name}: ${err.message}`);
-          return null;
+    const list = peers(await fieldsOf(dir));
+    const results = await alternatingRounds<Peer, Round>(ROUNDS, list, async (peer) => {
+      const port = await freePort();
+      const server = await peer.start(port, dir);
+      if (server === null) return null;
+      try {
+        const base = `http://127.0.0.1:${port}`;
+        const small = measure(server.pid, `${base}/small.bin`, { seconds: SECONDS });
+        if (!peer.large) return { small };
+        const large = measure(server.pid, `${base}/large.bin`, { seconds: SECONDS, connections: 10 });
+        const huge = measure(server.pid, `${base}/huge.bin`, {
+          seconds: SECONDS,
+          connections: 4,
+          timeout: 20,
         });
-        if (server === null) continue;
-        try {
-          const base = `http://127.0.0.1:${port}`;
-          wrk(`${base}/small.bin`, { seconds: 1 }); // warm-up
-          small.set(peer.name, [
-            ...(small.get(peer.name) ?? []),
-            wrk(`${base}/small.bin`, { seconds: SECONDS }),
-          ]);
-          large.set(peer.name, [
-            ...(large.get(peer.name) ?? []),
-            wrk(`${base}/large.bin`, { seconds: SECONDS, connections: 10 }),
-          ]);
-        } finally {
-          await server.stop();
-        }
+        return { small, large, huge };
+      } finally {
+        await server.stop();
       }
-    }
+    });
+    report(list, results);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const med = (m: Map<string, WrkResult[]>, name: string, key: keyof WrkResult): number =>
-    median((m.get(name) ?? []).map((r) => r[key]));
-  const baseSmall = med(small, 'basehttp', 'rps');
-  const baseLarge = med(large, 'basehttp', 'bytesPerSec');
-  const rows = PEERS.filter((p) => small.has(p.name)).map((p) => {
-    const rps = med(small, p.name, 'rps');
-    const bps = med(large, p.name, 'bytesPerSec');
-    return [p.name, rps, med(small, p.name, 'p99Ms'), baseSmall / rps, bps / 1e9, baseLarge / bps];
-  });
+}
+
+function report(list: Peer[], results: Map<string, Array<Round | null>>): void {
+  const ours = results.get('basehttp')!;
+  const measured = list.filter((p) => results.get(p.name)!.some((r) => r !== null));
   printTable(
-    `static files, wrk -t1 (1 KiB: -c50; 1 MiB: -c10) -d${SECONDS}s, keep-alive, median of ${ROUNDS} rounds`,
-    ['server', '1 KiB req/s', 'p99 ms', 'basehttp ×', '1 MiB GB/s', 'basehttp ×'],
-    rows,
+    `1 KiB file, wrk -t1 -c50 -d${SECONDS}s keep-alive, ${ROUNDS} rounds alternating; basehttp × = median of per-round ratios`,
+    ['server', 'req/s', 'p99 ms', 'CPU µs/req', 'basehttp ×'],
+    measured.map((p) => {
+      const r = results.get(p.name)!;
+      return [
+        p.name,
+        medianOf(r, (x) => x.small.rps),
+        medianOf(r, (x) => x.small.p99Ms),
+        medianOf(r, (x) => x.small.cpuMicros),
+        medianRatio(ours, r, (x) => x.small.rps),
+      ];
+    }),
+  );
+  const large = measured.filter((p) => p.large);
+  printTable(
+    `large files, wrk -t1 -d${SECONDS}s keep-alive (1 MiB: -c10, 64 MiB: -c4), ${ROUNDS} rounds alternating`,
+    ['server', '1 MiB GB/s', 'basehttp ×', '64 MiB GB/s', 'basehttp ×', '64 MiB RSS growth KiB'],
+    large.map((p) => {
+      const r = results.get(p.name)!;
+      return [
+        p.name,
+        medianOf(r, (x) => x.large!.bytesPerSec / 1e9),
+        medianRatio(ours, r, (x) => x.large!.bytesPerSec),
+        medianOf(r, (x) => x.huge!.bytesPerSec / 1e9),
+        medianRatio(ours, r, (x) => x.huge!.bytesPerSec),
+        medianOf(r, (x) => x.huge!.rssGrowthKiB),
+      ];
+    }),
   );
 }

@@ -1,0 +1,131 @@
+/**
+ * HTTPS: a 1 KiB file over TLS with keep-alive, the `basehttp` command against nginx (one worker, the same
+ * certificate, TLS 1.3 as Node's default), both pinned to core 0 and wrk to core 1; rounds alternate and the ratio is the median of
+ * per-round ratios. The cipher each server negotiated is printed beside it, so a difference in the
+ * handshake's choice cannot hide in the ratio.
+ */
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import {
+  alternatingRounds,
+  freePort,
+  hasCommand,
+  measure,
+  medianOf,
+  medianRatio,
+  printTable,
+  startNginx,
+  startProcess,
+  type Measurement,
+} from './lib.js';
+
+const ROUNDS = 3;
+const SECONDS = 3;
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** The TLS version and cipher a server chooses for a default client. */
+async function negotiated(port: number): Promise<string> {
+  const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+  await once(socket, 'secureConnect');
+  const chosen = `${socket.getProtocol() ?? '?'} ${socket.getCipher().standardName}`;
+  socket.destroy();
+  return chosen;
+}
+
+export async function run(): Promise<void> {
+  if (!hasCommand('openssl')) {
+    console.log('\nhttps: needs openssl to make a certificate; skipped');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'basehttp-bench-https-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  writeFileSync(join(dir, 'small.bin'), Buffer.alloc(1024, 0x61));
+  const ciphers = new Map<string, string>();
+  const servers = [
+    {
+      name: 'basehttp',
+      start: async (port: number) => {
+        const args = [`${here}../src/cli/main.js`, '-b', '127.0.0.1', '-d', dir, '--quiet'];
+        const proc = await startProcess(
+          process.execPath,
+          [...args, '--tls-cert', cert, '--tls-key', key, String(port)],
+          { url: `https://127.0.0.1:${port}/` },
+        );
+        return { stop: proc.stop, pid: proc.child.pid! };
+      },
+    },
+    {
+      name: 'nginx',
+      start: (port: number) =>
+        startNginx(
+          port,
+          `root ${dir}; ssl_certificate ${cert}; ssl_certificate_key ${key}; ssl_protocols TLSv1.3;`,
+          { ssl: true },
+        ),
+    },
+  ];
+  try {
+    const results = await alternatingRounds<(typeof servers)[number], Measurement>(
+      ROUNDS,
+      servers,
+      async (s) => {
+        const port = await freePort();
+        const server = await s.start(port);
+        if (server === null) return null;
+        try {
+          ciphers.set(s.name, await negotiated(port));
+          return measure(server.pid, `https://127.0.0.1:${port}/small.bin`, { seconds: SECONDS });
+        } finally {
+          await server.stop();
+        }
+      },
+    );
+    const ours = results.get('basehttp')!;
+    printTable(
+      `HTTPS 1 KiB file, wrk -t1 -c50 -d${SECONDS}s keep-alive, ${ROUNDS} rounds alternating; basehttp × = median of per-round ratios`,
+      ['server', 'TLS', 'req/s', 'p99 ms', 'CPU µs/req', 'basehttp ×'],
+      servers
+        .filter((s) => ciphers.has(s.name))
+        .map((s) => {
+          const r = results.get(s.name)!;
+          return [
+            s.name,
+            ciphers.get(s.name)!,
+            medianOf(r, (x) => x.rps),
+            medianOf(r, (x) => x.p99Ms),
+            medianOf(r, (x) => x.cpuMicros),
+            medianRatio(ours, r, (x) => x.rps),
+          ];
+        }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
