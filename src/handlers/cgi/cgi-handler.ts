@@ -114,7 +114,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   }
 
   /** Whether the dotfile and symlink rules let the script at `file` run (judged on its real path). */
-  private async mayRun(file: string, segments: string[]): Promise<boolean> {
+  private async mayRun(file: string, segments: readonly string[]): Promise<boolean> {
     try {
       const [real, root] = await Promise.all([fsp.realpath(file), fsp.realpath(this.directory)]);
       return this.allowed(real, root, segments);

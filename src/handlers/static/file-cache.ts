@@ -27,11 +27,18 @@ export class FileCache {
     private readonly validMs = 1000,
   ) {}
 
-  /** The entry for `key` if it is still valid, revalidating it with `stat` when its time is up. */
-  async get(key: string, now = Date.now()): Promise<CachedTarget | undefined> {
+  /**
+   * The entry for `key` if it is still valid — at once while it is within its trust interval (the hot path:
+   * no promise, no file-system call), or after one `stat` when its time is up.
+   */
+  get(key: string, now = Date.now()): CachedTarget | undefined | Promise<CachedTarget | undefined> {
     const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    if (now - entry.checkedAt < this.validMs) return entry;
+    if (entry === undefined || now - entry.checkedAt < this.validMs) return entry;
+    return this.revalidate(key, entry, now);
+  }
+
+  /** Keeps an entry whose file is unchanged (same size, mtime and inode), else drops it. */
+  private async revalidate(key: string, entry: CachedTarget, now: number): Promise<CachedTarget | undefined> {
     // The requested path, not the real one: a symlink pointed elsewhere since must not keep its old target.
     const st = await fsp.stat(key).catch(() => null);
     if (

@@ -77,17 +77,34 @@ async function precompressed(
  * and If-Range on the identity representation (206, multipart/byteranges, 416), and streams the body with
  * backpressure, closing the file as soon as the client goes away.
  */
-export async function serveContent(
+export function serveContent(
   handler: BaseHTTPRequestHandler,
   file: FileToServe,
   compression: boolean,
-): Promise<void> {
+): void | Promise<void> {
   const compressible = compression && file.compressible;
   const rangeHeader = handler.command === 'GET' ? handler.headers.get('range') : undefined;
   // Ranges address the identity bytes, so a range request is never compressed.
   const codings =
     compressible && rangeHeader === undefined ? acceptedCodings(handler.headers.get('accept-encoding')) : [];
-  const sibling = codings.length > 0 ? await precompressed(file, codings) : null;
+  if (codings.length === 0) return serveRepresentation(handler, file, compressible, rangeHeader, [], null);
+  return precompressed(file, codings).then((sibling) =>
+    serveRepresentation(handler, file, compressible, rangeHeader, codings, sibling),
+  );
+}
+
+/**
+ * The rest of `serveContent` once the representation's source is known. Synchronous for a file held in
+ * memory — the common small file costs no promise — and a promise while a body streams from disk.
+ */
+function serveRepresentation(
+  handler: BaseHTTPRequestHandler,
+  file: FileToServe,
+  compressible: boolean,
+  rangeHeader: string | undefined,
+  codings: Coding[],
+  sibling: { coding: Coding; path: string; size: number } | null,
+): void | Promise<void> {
   const onTheFly: Coding | null =
     sibling === null && file.size >= MIN_COMPRESS_BYTES ? (codings[0] ?? null) : null;
   const coding = sibling?.coding ?? onTheFly;
@@ -133,8 +150,7 @@ export async function serveContent(
   }
 
   if (ranges !== null && ranges.length > 1) {
-    await sendMultipart(handler, source, size, file.type, ranges, sendValidators);
-    return;
+    return sendMultipart(handler, source, size, file.type, ranges, sendValidators);
   }
   const range = ranges?.[0] ?? null;
   handler.sendResponse(range === null ? 200 : 206);
@@ -150,12 +166,14 @@ export async function serveContent(
   const start = range?.start ?? 0;
   const end = range?.end ?? size - 1;
   if (sibling === null && onTheFly === null && file.data !== null) {
-    handler.wfile.write(file.data.subarray(start, end + 1)); // from memory: one write, no file-system call
+    // From memory: one write, no file-system call (and no view to make for the whole file).
+    handler.wfile.write(range === null ? file.data : file.data.subarray(start, end + 1));
     return;
   }
   const read = createReadStream(source, { start, end, highWaterMark: READ_CHUNK });
-  if (onTheFly === null) await pipeline(read, handler.wfile);
-  else await pipeline(read, compressor(onTheFly), handler.wfile);
+  return onTheFly === null
+    ? pipeline(read, handler.wfile)
+    : pipeline(read, compressor(onTheFly), handler.wfile);
 }
 
 /** Quality picked for on-the-fly speed: brotli 4 and gzip 6 compress text well at a few hundred MB/s. */

@@ -43,9 +43,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   override handleOneRequest(): void | Promise<void> {
     const { quiet, logFormat } = this.options;
+    if (quiet || logFormat === 'python' || !this.server.logging) return super.handleOneRequest();
     const started = Date.now();
     const result = super.handleOneRequest();
-    if (quiet || logFormat === 'python' || !this.server.logging) return result;
     const log = (): void =>
       this.server.log(accessLine(logFormat, this, this.responseCode, this.exchange.bytesSent, started));
     if (result === undefined) log();
@@ -72,12 +72,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return this.options.directory;
   }
 
-  async doGET(): Promise<void> {
+  doGET(): void | Promise<void> {
     if (!this.authorized()) return;
-    await this.sendHead();
+    return this.sendHead();
   }
 
-  doHEAD(): Promise<void> {
+  doHEAD(): void | Promise<void> {
     return this.doGET();
   }
 
@@ -152,43 +152,46 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return false;
   }
 
-  /** Python's `send_head`: resolves the path and answers with a file, a listing, a redirect or an error. */
-  async sendHead(): Promise<void> {
+  /**
+   * Python's `send_head`: resolves the path and answers with a file, a listing, a redirect or an error.
+   * A small file the cache holds is answered synchronously, without a promise.
+   */
+  sendHead(): void | Promise<void> {
     const translated = this.translatePath(this.path);
     if (translated === null) {
       this.sendError(400, 'Bad path');
       return;
     }
-    const target = await this.resolve(translated);
-    if (target === null) {
-      await this.notFound(translated);
+    const target = this.resolve(translated);
+    return target instanceof Promise
+      ? target.then((t) => this.sendTarget(translated, t))
+      : this.sendTarget(translated, target);
+  }
+
+  /** Answers for what a translated path resolved to (null: nothing that may be served). */
+  private sendTarget(translated: TranslatedPath, target: CachedTarget | null): void | Promise<void> {
+    if (target === null) return this.notFound(translated);
+    if (target.stat.isDirectory()) return this.sendDirectory(translated, target);
+    if (translated.trailingSlash || !target.stat.isFile()) return this.notFound(translated);
+    return this.sendFile(target, translated.fsPath);
+  }
+
+  /** A directory: a redirect to its slashed path, its index page, or its listing. */
+  private async sendDirectory(translated: TranslatedPath, target: CachedTarget): Promise<void> {
+    // As Python, on the path as sent: after `/docs%2f` the listing's relative links would miss the directory.
+    if (!splitTarget(this.path).path.endsWith('/')) {
+      this.redirectToDirectory();
       return;
     }
-    if (target.stat.isDirectory()) {
-      // As Python, on the path as sent: after `/docs%2f` the listing's relative links would miss the directory.
-      if (!splitTarget(this.path).path.endsWith('/')) {
-        this.redirectToDirectory();
+    for (const index of this.options.indexPages) {
+      const page = await this.resolve(this.child(translated, index));
+      if (page?.stat.isFile()) {
+        await this.sendFile(page, index);
         return;
       }
-      for (const index of this.options.indexPages) {
-        const page = await this.resolve(this.child(translated, index));
-        if (page?.stat.isFile()) {
-          await this.sendFile(page, index);
-          return;
-        }
-      }
-      if (!this.options.listing) {
-        await this.notFound(translated);
-        return;
-      }
-      await this.listDirectory(target.real, translated);
-      return;
     }
-    if (translated.trailingSlash || !target.stat.isFile()) {
-      await this.notFound(translated);
-      return;
-    }
-    await this.sendFile(target, translated.fsPath);
+    if (!this.options.listing) return this.notFound(translated);
+    return this.listDirectory(target.real, translated);
   }
 
   /** The translated path of `name` inside the directory `dir`. */
@@ -197,7 +200,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   /** Serves a resolved file; what serving needs (type, validators) is kept on the cache entry. */
-  private sendFile(target: CachedTarget, name: string): Promise<void> {
+  private sendFile(target: CachedTarget, name: string): void | Promise<void> {
     if (target.file === undefined) {
       const type = this.guessType(name);
       target.file = {
@@ -218,10 +221,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * served: a dotfile (unless allowed), or a symlink that resolves outside the directory (unless allowed).
    * Both are judged on the real path, so a link cannot smuggle a hidden or outside file in.
    */
-  private async resolve(translated: TranslatedPath): Promise<CachedTarget | null> {
+  private resolve(translated: TranslatedPath): CachedTarget | null | Promise<CachedTarget | null> {
     const cache = cacheFor(this.options);
-    const hit = await cache.get(translated.fsPath);
-    if (hit !== undefined) return hit;
+    const hit = cache.get(translated.fsPath);
+    if (hit === undefined) return this.resolveOnDisk(translated, cache);
+    if (hit instanceof Promise) return hit.then((entry) => entry ?? this.resolveOnDisk(translated, cache));
+    return hit;
+  }
+
+  /** `resolve` for a path the cache does not hold (or no longer trusts): real paths, the rules, a stat. */
+  private async resolveOnDisk(translated: TranslatedPath, cache: FileCache): Promise<CachedTarget | null> {
     let real: string;
     let root: string;
     try {
@@ -235,7 +244,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   /** The dotfile and symlink rules, on a real path and the URL segments that led to it (CGI uses them too). */
-  protected allowed(real: string, root: string, segments: string[]): boolean {
+  protected allowed(real: string, root: string, segments: readonly string[]): boolean {
     const inside = real === root || real.startsWith(root + path.sep);
     if (!inside && !this.options.followSymlinks) return false;
     if (this.options.dotfiles) return true;

@@ -6,11 +6,11 @@ const SEPARATOR_AT_END = path.sep === '\\' ? /[/\\]$/ : /\/$/;
 /** Where a URL path points inside the served directory. */
 export interface TranslatedPath {
   /** Absolute file-system path, always inside the root. */
-  fsPath: string;
+  readonly fsPath: string;
   /** The path segments under the root, decoded. */
-  segments: string[];
+  readonly segments: readonly string[];
   /** The decoded URL path ended with '/' (a directory was asked for). */
-  trailingSlash: boolean;
+  readonly trailingSlash: boolean;
 }
 
 /**
@@ -22,6 +22,26 @@ export interface TranslatedPath {
  * the caller answers 400.
  */
 export function translatePath(urlPath: string, root: string): TranslatedPath | null {
+  let known = memo.get(root);
+  if (known === undefined) memo.set(root, (known = new Map()));
+  let translated = known.get(urlPath);
+  if (translated === undefined) {
+    translated = translate(urlPath, root);
+    if (known.size >= MEMO_ENTRIES) known.clear();
+    known.set(urlPath, translated);
+  }
+  return translated;
+}
+
+/**
+ * Translations already made, by root and URL path: a file server sees the same few paths again and again,
+ * and decoding and joining them was a tenth of serving a small cached file. Bounded: emptied when full.
+ * The results are shared, so nothing may change them.
+ */
+const memo = new Map<string, Map<string, TranslatedPath | null>>();
+const MEMO_ENTRIES = 1024;
+
+function translate(urlPath: string, root: string): TranslatedPath | null {
   let p = urlPath;
   const cut = p.search(/[?#]/);
   if (cut >= 0) p = p.slice(0, cut);
