@@ -1,5 +1,6 @@
 /**
- * HTTPS: a 1 KiB file over TLS with keep-alive, the `basehttp` command against nginx (one worker, the same
+ * HTTPS: a 1 KiB file over TLS with keep-alive, the `basehttp` command against a bare `node:tls` responder
+ * sending basehttp's bytes (the ceiling for any server on Node) and nginx (one worker, the same
  * certificate, TLS 1.3 as Node's default), both pinned to core 0 and wrk to core 1; rounds alternate and the ratio is the median of
  * per-round ratios. The cipher each server negotiated is printed beside it, so a difference in the
  * handshake's choice cannot hide in the ratio.
@@ -27,6 +28,16 @@ import {
 const ROUNDS = 3;
 const SECONDS = 3;
 const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** basehttp's whole answer to one GET of `path`, as it would send it on a kept-alive connection. */
+async function responseBytes(port: number, path: string): Promise<Buffer> {
+  const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+  socket.end(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  await once(socket, 'close');
+  return Buffer.from(Buffer.concat(chunks).toString('latin1').replace('Connection: close\r\n', ''), 'latin1');
+}
 
 /** The TLS version and cipher a server chooses for a default client. */
 async function negotiated(port: number): Promise<string> {
@@ -68,18 +79,46 @@ export async function run(): Promise<void> {
   );
   writeFileSync(join(dir, 'small.bin'), Buffer.alloc(1024, 0x61));
   const ciphers = new Map<string, string>();
+  const startNode = async (
+    port: number,
+    args: string[],
+  ): Promise<{ stop: () => Promise<void>; pid: number }> => {
+    const proc = await startProcess(process.execPath, args, { url: `https://127.0.0.1:${port}/` });
+    return { stop: proc.stop, pid: proc.child.pid! };
+  };
+  const basehttp = (port: number): Promise<{ stop: () => Promise<void>; pid: number }> =>
+    startNode(port, [
+      `${here}../src/cli/main.js`,
+      '-b',
+      '127.0.0.1',
+      '-d',
+      dir,
+      '--quiet',
+      '--tls-cert',
+      cert,
+      '--tls-key',
+      key,
+      String(port),
+    ]);
+  const samplePort = await freePort();
+  const sample = await basehttp(samplePort);
+  const response = await responseBytes(samplePort, '/small.bin').finally(sample.stop);
   const servers = [
+    { name: 'basehttp', start: basehttp },
     {
-      name: 'basehttp',
-      start: async (port: number) => {
-        const args = [`${here}../src/cli/main.js`, '-b', '127.0.0.1', '-d', dir, '--quiet'];
-        const proc = await startProcess(
-          process.execPath,
-          [...args, '--tls-cert', cert, '--tls-key', key, String(port)],
-          { url: `https://127.0.0.1:${port}/` },
-        );
-        return { stop: proc.stop, pid: proc.child.pid! };
-      },
+      name: 'bare node:tls',
+      start: (port: number) =>
+        startNode(port, [
+          `${here}peers/bare-tls.js`,
+          '--port',
+          String(port),
+          '--cert',
+          cert,
+          '--key',
+          key,
+          '--response',
+          response.toString('base64'),
+        ]),
     },
     {
       name: 'nginx',
