@@ -179,23 +179,18 @@ export function machineLine(): string {
 }
 
 /**
- * Starts nginx (when installed) as a peer: one worker pinned to core 0, access log off, sendfile on, all its
- * files in a temp dir, listening on 127.0.0.1:`port`. `server` is the body of its `server {}` block besides
- * `listen`, e.g. `location / { return 200 "ok"; }` or `root /path;`. Returns null when nginx is missing.
+ * An nginx.conf keeping every file under `dir`, access log off, sendfile on. `workers` null: one worker,
+ * pinned to core 0, no master (the throughput peer); a number: a master with that many unpinned workers,
+ * which `nginx -s reload` can reload.
  */
-export async function startNginx(
-  port: number,
-  server: string,
-  { ssl = false }: { ssl?: boolean } = {},
-): Promise<{ stop: () => Promise<void>; version: string } | null> {
-  const binary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
-  if (binary === undefined) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'basehttp-nginx-'));
-  const conf = `
-worker_processes 1;
-worker_cpu_affinity 01;
+export function nginxConfig(dir: string, listen: string, server: string, workers: number | null): string {
+  const processes =
+    workers === null
+      ? 'worker_processes 1;\nworker_cpu_affinity 01;\nmaster_process off;'
+      : `worker_processes ${workers};`;
+  return `
+${processes}
 daemon off;
-master_process off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log crit;
 events { worker_connections 4096; }
@@ -211,11 +206,27 @@ http {
   scgi_temp_path ${dir}/scgi;
   default_type application/octet-stream;
   server {
-    listen 127.0.0.1:${port}${ssl ? ' ssl' : ''};
+    listen ${listen};
     ${server}
   }
 }
 `;
+}
+
+/**
+ * Starts nginx (when installed) as a peer: one worker pinned to core 0, access log off, sendfile on, all its
+ * files in a temp dir, listening on 127.0.0.1:`port`. `server` is the body of its `server {}` block besides
+ * `listen`, e.g. `location / { return 200 "ok"; }` or `root /path;`. Returns null when nginx is missing.
+ */
+export async function startNginx(
+  port: number,
+  server: string,
+  { ssl = false }: { ssl?: boolean } = {},
+): Promise<{ stop: () => Promise<void>; version: string } | null> {
+  const binary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+  if (binary === undefined) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'basehttp-nginx-'));
+  const conf = nginxConfig(dir, `127.0.0.1:${port}${ssl ? ' ssl' : ''}`, server, null);
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const version = spawnSync(binary, ['-v'], { encoding: 'utf8' })
     .stderr.trim()

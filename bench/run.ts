@@ -9,6 +9,7 @@ const AREAS: Record<string, string> = {
   static: './static.js',
   client: './client.js',
   workers: './workers.js',
+  reload: './reload.js',
   conformance: './conformance.js',
 };
 
