@@ -405,7 +405,8 @@ export class Connection implements ExchangeTransport {
    */
   shutdown(): void {
     this.lastRequest = true;
-    if (this.exchange !== null || this.draining !== null || this.reader.hasPartialHead) return;
+    if (this.closing || this.exchange !== null || this.draining !== null || this.reader.hasPartialHead)
+      return;
     this.quietFor(this.options.shutdownGrace);
   }
 
