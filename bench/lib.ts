@@ -205,25 +205,21 @@ export interface NginxOptions {
 }
 
 /**
- * Starts nginx (when installed) as a peer: access log off, sendfile on, all its files in a temp dir,
- * listening on 127.0.0.1:`port`; by default one worker pinned to core 0. `server` is the body of its
- * `server {}` block besides `listen`, e.g. `location / { return 200 "ok"; }` or `root /path;`. Returns null
- * when nginx is missing.
+ * An nginx.conf keeping every file under `dir`, access log off, sendfile on. One worker runs without a
+ * master (pinned to core 0 unless `unpinned`), so the pid measured is the process that serves; more run a
+ * master with unpinned workers, which `nginx -s reload` can reload.
  */
-export async function startNginx(
-  port: number,
+export function nginxConfig(
+  dir: string,
+  listen: string,
   server: string,
-  { ssl = false, workers = 1, http = '', unpinned = workers > 1 }: NginxOptions = {},
-): Promise<{ stop: () => Promise<void>; version: string; pid: number } | null> {
-  const binary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
-  if (binary === undefined) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'basehttp-nginx-'));
-  // One worker runs without a master, so the pid measured is the process that serves.
+  { workers = 1, unpinned = workers > 1, http = '' }: Omit<NginxOptions, 'ssl'> = {},
+): string {
   const processes =
     workers === 1
       ? `worker_processes 1;\nmaster_process off;${unpinned ? '' : '\nworker_cpu_affinity 01;'}`
       : `worker_processes ${workers};`;
-  const conf = `
+  return `
 ${processes}
 daemon off;
 pid ${dir}/nginx.pid;
@@ -242,11 +238,29 @@ http {
   default_type application/octet-stream;
   ${http}
   server {
-    listen 127.0.0.1:${port}${ssl ? ' ssl' : ''};
+    listen ${listen};
     ${server}
   }
 }
 `;
+}
+
+/**
+ * Starts nginx (when installed) as a peer: access log off, sendfile on, all its files in a temp dir,
+ * listening on 127.0.0.1:`port`; by default one worker pinned to core 0. `server` is the body of its
+ * `server {}` block besides `listen`, e.g. `location / { return 200 "ok"; }` or `root /path;`. Returns null
+ * when nginx is missing.
+ */
+export async function startNginx(
+  port: number,
+  server: string,
+  { ssl = false, ...options }: NginxOptions = {},
+): Promise<{ stop: () => Promise<void>; version: string; pid: number } | null> {
+  const binary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+  if (binary === undefined) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'basehttp-nginx-'));
+  const unpinned = options.unpinned ?? (options.workers ?? 1) > 1;
+  const conf = nginxConfig(dir, `127.0.0.1:${port}${ssl ? ' ssl' : ''}`, server, { ...options, unpinned });
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const version = spawnSync(binary, ['-v'], { encoding: 'utf8' })
     .stderr.trim()

@@ -10,6 +10,7 @@ const AREAS: Record<string, string> = {
   https: './https.js',
   client: './client.js',
   workers: './workers.js',
+  reload: './reload.js',
   conformance: './conformance.js',
 };
 

@@ -29,8 +29,14 @@ export interface ServeArgs {
   proxyProtocol: boolean;
   /** Processes serving (1: no cluster). */
   workers: number;
-  /** How long requests in flight may take to finish when the server stops, in ms. */
+  /** How long requests in flight may take to finish when the server stops, in ms; 0 waits for all. */
   shutdownTimeout: number;
+  /** Most time to receive a request, in ms (0: none). */
+  requestTimeout: number;
+  /** Least request body bytes per second after the grace (0: none). */
+  minBodyRate: number;
+  /** Most open connections per process (0: no cap). */
+  maxConnections: number;
   /** HTTPS when set: certificate, key and the file holding the key's password. */
   tls: { certfile: string; keyfile?: string; passwordFile?: string } | null;
   port: number;
@@ -58,6 +64,9 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
     proxyProtocol: flags['proxy-protocol'],
     workers: flags.workers,
     shutdownTimeout: flags['shutdown-timeout'],
+    requestTimeout: flags['request-timeout'],
+    minBodyRate: flags['min-body-rate'],
+    maxConnections: flags['max-connections'],
     tls:
       certfile === undefined
         ? null

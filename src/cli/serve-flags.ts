@@ -3,6 +3,11 @@ import { availableParallelism } from 'node:os';
 import type { LogFormat } from '../server/access-log.js';
 import type { StaticOptions } from '../handlers/static/options.js';
 import { fieldLine } from '../protocol/response-head.js';
+import {
+  DEFAULT_MIN_BODY_RATE,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_SHUTDOWN_TIMEOUT,
+} from '../server/http-server.js';
 import { trustedProxies } from '../server/trust-proxy.js';
 import { UsageError, option, positional, repeatable, toggle } from './flags.js';
 
@@ -13,6 +18,18 @@ function portNumber(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`invalid int value: '${text}'`);
   return port;
+}
+
+/** `2.5` seconds as 2500 ms. */
+function milliseconds(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`expected seconds, got '${text}'`);
+  return Math.round(Number(text) * 1000);
+}
+
+/** `100`: a count, 0 or more. */
+function wholeNumber(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`expected a whole number, got '${text}'`);
+  return Number(text);
 }
 
 /** `-H "Name: value"`, checked as a response would check it. */
@@ -158,12 +175,27 @@ export const SERVE_FLAGS = {
   }),
   'shutdown-timeout': option({
     value: 'SECONDS',
-    help: 'on SIGTERM/SIGINT, let requests in flight finish this long (default: 5)',
-    default: 5000,
-    parse: (text) => {
-      if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`expected seconds, got '${text}'`);
-      return Math.round(Number(text) * 1000);
-    },
+    help: 'on SIGTERM/SIGINT/reload, let requests in flight finish this long; 0: wait for all (default: 30)',
+    default: DEFAULT_SHUTDOWN_TIMEOUT,
+    parse: milliseconds,
+  }),
+  'request-timeout': option({
+    value: 'SECONDS',
+    help: 'most time to receive a request, head and body; then 408 (0: none; default: 300)',
+    default: DEFAULT_REQUEST_TIMEOUT,
+    parse: milliseconds,
+  }),
+  'min-body-rate': option({
+    value: 'BYTES',
+    help: 'least request body bytes per second after a 5 s grace; slower gets 408 (0: none; default: 240)',
+    default: DEFAULT_MIN_BODY_RATE,
+    parse: wholeNumber,
+  }),
+  'max-connections': option({
+    value: 'N',
+    help: 'most open connections per process; more are refused (default: 0, no cap)',
+    default: 0,
+    parse: wholeNumber,
   }),
   'trust-proxy': repeatable({
     value: 'ADDRS',

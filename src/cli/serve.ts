@@ -110,6 +110,9 @@ function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
   const options = {
     logStream,
     shutdownTimeout: args.shutdownTimeout,
+    requestTimeout: args.requestTimeout,
+    minBodyRate: args.minBodyRate,
+    maxConnections: args.maxConnections,
     trustProxy: args.trustProxy,
     proxyProtocol: args.proxyProtocol,
   };

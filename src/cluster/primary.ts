@@ -3,7 +3,7 @@ import cluster, { type Worker } from 'node:cluster';
 export interface PrimaryOptions {
   /** Workers to keep running. */
   count: number;
-  /** How long workers may take to finish requests in flight when stopping, in ms. */
+  /** How long workers may take to finish requests in flight when stopping, in ms; 0 waits for them all. */
   shutdownTimeout: number;
   /** Called once, with the address the first worker listens on. */
   onListening: (address: string, port: number) => void;
@@ -51,6 +51,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     retiring.add(worker);
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     if (worker.isConnected()) worker.send(SHUTDOWN_MESSAGE);
+    if (options.shutdownTimeout === 0) return exited;
     const timer = setTimeout(() => worker.process.kill('SIGKILL'), options.shutdownTimeout + 1000);
     return exited.finally(() => clearTimeout(timer));
   };

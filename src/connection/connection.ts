@@ -16,14 +16,32 @@ export interface ConnectionSettings {
   keepAliveTimeout: number;
   /** Most time, in ms, a handler reading the body waits for the next bytes. */
   bodyTimeout: number;
+  /**
+   * Most time, in ms, from a request's first byte until its body is read whole (0: none); past it, 408
+   * and close. A client trickling a body byte by byte cannot hold a connection longer than this.
+   */
+  requestTimeout: number;
+  /**
+   * Least request body bytes per second, measured from the first wait for the body once
+   * `minBodyRateGrace` ms have passed; slower gets 408 and a close (0: no minimum).
+   */
+  minBodyRate: number;
+  minBodyRateGrace: number;
   /** Most unread request body bytes discarded to keep a connection open after a response. */
   maxDrainBytes: number;
+  /** Most time, in ms, spent discarding a request body the response did not read; then the connection closes. */
+  drainTimeout: number;
   /** Most received bytes held while a request is handled (pipelined requests, unread body). */
   maxBufferedBytes: number;
   /** How long, in ms, a closing connection keeps reading so the client sees the response, not a reset. */
   lingerTimeout: number;
   /** Most time, in ms, queued response bytes may wait without the client taking any (slow-read guard). */
   sendTimeout: number;
+  /**
+   * While the server stops: how long, in ms, an idle persistent connection stays open for a request the
+   * client may already have sent (it is answered with Connection: close); 0 closes idle connections at once.
+   */
+  shutdownGrace: number;
 }
 
 /** What the server layer does with the requests a connection reads. */
@@ -59,8 +77,6 @@ export class Connection implements ExchangeTransport {
   closing = false;
   /** The next request is the last one: it is answered with Connection: close. */
   lastRequest = false;
-  /** Requests started on this connection. */
-  private served = 0;
   /** Monotonic deadline (ms) of the current wait, 0 for none; checked by the server's sweep. */
   deadline = 0;
   private wait = Wait.None;
@@ -68,6 +84,13 @@ export class Connection implements ExchangeTransport {
   /** An exchange whose response is done but whose request body is still being discarded. */
   private draining: Exchange | null = null;
   private drainedBytes = 0;
+  /** When the current request's first byte came (0: not known yet; see `awaitBodyBytes`). */
+  private requestStart = 0;
+  /** When this request's body was first waited for (0: not yet), and the bytes received for it since. */
+  private bodyStart = 0;
+  private bodyBytes = 0;
+  /** When discarding the unread body began. */
+  private drainStart = 0;
   private inputEnded = false;
   /** `next` corked the socket for a batch of pipelined responses. */
   private corked = false;
@@ -90,6 +113,7 @@ export class Connection implements ExchangeTransport {
     socket.on('close', this.onClose);
     socket.on('drain', this.onDrain);
     this.setWait(Wait.Head, options.headersTimeout);
+    this.requestStart = now();
   }
 
   private peerAddress: readonly [host: string, port: number] | null = null;
@@ -100,6 +124,11 @@ export class Connection implements ExchangeTransport {
       this.peerAddress = [unmappedAddress(this.socket.remoteAddress ?? ''), this.socket.remotePort ?? 0];
     }
     return this.peerAddress;
+  }
+
+  /** The exchange being handled, if any (the server logs it when the shutdown deadline cuts it). */
+  get inFlight(): Exchange | null {
+    return this.exchange ?? this.draining;
   }
 
   /** No request may follow the one in flight: the server is stopping, or this was the last one allowed. */
@@ -134,10 +163,11 @@ export class Connection implements ExchangeTransport {
   private readonly onData = (chunk: Buffer): void => {
     if (this.closing && this.exchange === null && this.draining === null) return; // lingering: discard
     this.reader.push(chunk);
+    this.bodyBytes += chunk.length;
     const exchange = this.exchange;
     if (exchange !== null) {
       if (exchange.wantsBody) {
-        this.setWait(Wait.Body, this.options.bodyTimeout);
+        this.awaitBodyBytes();
         exchange.pullBody();
       }
       if (this.reader.buffered > this.options.maxBufferedBytes) this.socket.pause();
@@ -152,8 +182,46 @@ export class Connection implements ExchangeTransport {
 
   /** Called by the exchange when its body stream waits for bytes that have not arrived. */
   awaitBody(): void {
-    this.setWait(Wait.Body, this.options.bodyTimeout);
+    this.awaitBodyBytes();
     if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  /**
+   * Waits for request body bytes, until the earliest of: `bodyTimeout` from now, the request deadline, the
+   * time the bytes received so far fall below the minimum rate, and (discarding a body) the drain deadline.
+   */
+  private awaitBodyBytes(): void {
+    const now = this.now();
+    const { bodyTimeout, requestTimeout, minBodyRate, minBodyRateGrace, drainTimeout } = this.options;
+    if (this.bodyStart === 0) {
+      this.bodyStart = now;
+      this.bodyBytes = this.reader.buffered;
+      if (this.requestStart === 0) this.requestStart = now;
+    }
+    let deadline = bodyTimeout > 0 ? now + bodyTimeout : Infinity;
+    if (requestTimeout > 0) deadline = Math.min(deadline, this.requestStart + requestTimeout);
+    if (minBodyRate > 0) {
+      const earned = Math.max(minBodyRateGrace, (this.bodyBytes * 1000) / minBodyRate);
+      deadline = Math.min(deadline, this.bodyStart + earned);
+    }
+    if (this.draining !== null && drainTimeout > 0)
+      deadline = Math.min(deadline, this.drainStart + drainTimeout);
+    this.wait = Wait.Body;
+    this.deadline = deadline === Infinity ? 0 : Math.ceil(deadline);
+  }
+
+  /** Why a body wait ended, as the 408 that says so. */
+  private bodyTimedOut(now: number): HTTPStatusError {
+    const { requestTimeout, minBodyRate } = this.options;
+    if (requestTimeout > 0 && now >= this.requestStart + requestTimeout)
+      return new HTTPStatusError(408, 'Request not received within the request timeout');
+    const { minBodyRateGrace } = this.options;
+    if (
+      minBodyRate > 0 &&
+      now >= this.bodyStart + Math.max(minBodyRateGrace, (this.bodyBytes * 1000) / minBodyRate)
+    )
+      return new HTTPStatusError(408, 'Request body arrived slower than the minimum data rate');
+    return new HTTPStatusError(408, 'Timed out reading the request body');
   }
 
   /** Called by the exchange when the request body has been read to its end. */
@@ -199,15 +267,22 @@ export class Connection implements ExchangeTransport {
         if (this.inputEnded) {
           this.close();
         } else if (this.reader.hasPartialHead) {
-          if (this.wait !== Wait.Head) this.setWait(Wait.Head, this.options.headersTimeout);
+          if (this.wait !== Wait.Head) {
+            this.setWait(Wait.Head, this.options.headersTimeout);
+            this.requestStart = this.now();
+          }
         } else if (this.wait !== Wait.Head && this.wait !== Wait.Idle) {
           // Blank lines between requests are skipped but do not restart the idle time: a client sending
           // a CRLF now and then must not hold the connection forever.
-          this.setWait(Wait.Idle, this.options.keepAliveTimeout);
+          if (this.lastRequest) this.quietFor(this.options.shutdownGrace);
+          else this.setWait(Wait.Idle, this.options.keepAliveTimeout);
         }
         if (this.socket.isPaused()) this.socket.resume();
         return;
       }
+      // A head that came whole gets its start time only if its body is waited for (see awaitBodyBytes).
+      if (this.wait !== Wait.Head) this.requestStart = 0;
+      this.bodyStart = 0;
       this.clearWait();
       if (dispatched++ === 1) {
         this.corked = true;
@@ -215,7 +290,6 @@ export class Connection implements ExchangeTransport {
       }
       const exchange = new Exchange(this, head);
       this.exchange = exchange;
-      this.served++;
       let result: void | Promise<void>;
       try {
         result = this.sink.handle(exchange);
@@ -247,13 +321,15 @@ export class Connection implements ExchangeTransport {
     exchange.end();
     this.exchange = null;
     if (this.destroyed) return false;
-    if (exchange.closeAfter || this.mustClose) {
+    // `lastRequest` set while this response went out as persistent affects the next response, not this one.
+    if (exchange.closeAfter || this.closing) {
       this.close();
       return false;
     }
     if (!exchange.bodyDone) {
       this.draining = exchange;
       this.drainedBytes = 0;
+      this.drainStart = this.now();
       return this.drain();
     }
     return true;
@@ -278,7 +354,7 @@ export class Connection implements ExchangeTransport {
         return true;
       }
       if (piece === null) {
-        this.setWait(Wait.Body, this.options.bodyTimeout);
+        this.awaitBodyBytes();
         if (this.socket.isPaused()) this.socket.resume();
         return false;
       }
@@ -321,16 +397,29 @@ export class Connection implements ExchangeTransport {
     if (this.socket.isPaused()) this.socket.resume();
   }
 
-  /** Stops reading new requests; an idle connection closes now, a busy one after its response. */
+  /**
+   * The server is stopping. The client of a persistent connection may send its next request at any moment
+   * (it may be on the wire already), so no connection is cut while one can arrive: the next response carries
+   * Connection: close and the connection closes after it; a connection that stays idle closes once quiet
+   * for `shutdownGrace` (or at the shutdown deadline).
+   */
   shutdown(): void {
-    if (this.exchange !== null || this.draining !== null) {
-      this.closing = true;
-    } else if (this.served === 0 || this.reader.hasPartialHead) {
-      // A request is on its way (a connection accepted just as the server stops, or a head arriving): it
-      // gets its answer, with Connection: close, rather than a closed socket.
-      this.lastRequest = true;
-    } else {
+    this.lastRequest = true;
+    if (this.closing || this.exchange !== null || this.draining !== null || this.reader.hasPartialHead)
+      return;
+    this.quietFor(this.options.shutdownGrace);
+  }
+
+  /** An idle connection of a stopping server closes after `ms` more of quiet (0: now), or sooner if due. */
+  private quietFor(ms: number): void {
+    if (ms === 0) {
       this.close();
+      return;
+    }
+    const until = this.now() + ms;
+    if (this.wait !== Wait.Idle || this.deadline === 0 || until < this.deadline) {
+      this.wait = Wait.Idle;
+      this.deadline = until;
     }
   }
 
@@ -350,7 +439,7 @@ export class Connection implements ExchangeTransport {
       case Wait.Body: {
         const exchange = this.exchange;
         if (exchange !== null) {
-          exchange.abortBody(new HTTPStatusError(408, 'Timed out reading the request body'));
+          exchange.abortBody(this.bodyTimedOut(this.now()));
         } else {
           this.destroy();
         }

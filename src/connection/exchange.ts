@@ -80,6 +80,10 @@ export class Exchange {
   status = 0;
   /** Response body bytes written so far (for logs). */
   bytesSent = 0;
+  /** The response body's declared size (bytes sent plus those still owed), or -1 when not declared. */
+  get declaredLength(): number {
+    return this.bodyMode === BodyMode.Length ? this.bytesSent + this.remaining : -1;
+  }
   /** Set when the connection died under this exchange; writes are dropped from then on. */
   aborted = false;
   /** Why reading the request body failed (bad chunking, a timeout), as the status to answer with. */

@@ -4,9 +4,11 @@ import { Connection, type ConnectionSettings, type RequestSink } from '../connec
 import type { Exchange } from '../connection/exchange.js';
 import type { HTTPStatusError } from '../connection/status-error.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
+import { pythonLine, pythonLogDate } from './access-log.js';
 import { InvalidServerOptionError } from './errors.js';
 import { LogWriter } from './log-writer.js';
 import { ProxyProtocolReceiver } from './proxy-protocol.js';
+import { RepeatedLines } from './repeated-lines.js';
 import { HeldRequests } from './request-queue.js';
 import { clientBehindProxies, trustedProxies } from './trust-proxy.js';
 import { BaseHTTPRequestHandler, type HandlerArgs } from './request-handler.js';
@@ -36,12 +38,37 @@ export interface ServerOptions {
   bodyTimeout?: number;
   /** Time queued response bytes may wait without the client reading any (slow-read guard). Default 60 s. */
   sendTimeout?: number;
+  /**
+   * Time from a request's first byte until its body is read whole; past it, 408 and close. Default 300 s
+   * (node:http's requestTimeout).
+   */
+  requestTimeout?: number;
+  /**
+   * Least request body bytes per second, once `minBodyRateGrace` has passed since the body was first
+   * waited for; slower gets 408 and close (as Kestrel's MinRequestBodyDataRate). 0 turns it off. Default 240.
+   */
+  minBodyRate?: number;
+  /** The time a request body may take before `minBodyRate` applies. Default 5 s. */
+  minBodyRateGrace?: number;
   /** Unread request body bytes discarded to keep a connection open; beyond, it closes. Default 1 MiB. */
   maxDrainBytes?: number;
+  /**
+   * Time spent discarding a request body the response did not read (a 405 to a POST, an early error);
+   * then the connection closes, as nginx's lingering_time. Default 30 s.
+   */
+  drainTimeout?: number;
   /** Received bytes held per connection before reading pauses. Default 1 MiB. */
   maxBufferedBytes?: number;
-  /** Time `shutdown()` waits for in-flight requests before closing them. Default 10 s. */
+  /**
+   * Time `shutdown()` waits for requests in flight (and connections that may still send one) before cutting
+   * them; 0 waits for every request. Default 30 s, the grace Kubernetes gives a pod to stop.
+   */
   shutdownTimeout?: number;
+  /**
+   * While stopping, how long an idle keep-alive connection stays open for a request its client may already
+   * have sent (answered with Connection: close); 0 closes idle connections at once. Default 1 s.
+   */
+  shutdownGrace?: number;
   /**
    * Proxies (addresses or CIDR ranges) whose Forwarded / X-Forwarded-For headers decide `clientAddress`;
    * empty (the default) trusts none.
@@ -54,9 +81,26 @@ export interface ServerOptions {
    * `trustProxy`.
    */
   proxyProtocol?: boolean;
+  /**
+   * Most open connections (per process: each worker of a cluster has its own); beyond it new connections
+   * are closed at once, before any byte is read, and the log says so once per interval. Default 0: no cap.
+   */
+  maxConnections?: number;
   /** Where log lines go (batched). Default process.stderr; null logs nothing. */
   logStream?: NodeJS.WritableStream | null;
 }
+
+/** Log lines of refusals of one status written per interval before the rest are only counted. */
+const REFUSAL_BURST = 10;
+
+/** `shutdownTimeout`'s default, in ms: what orchestrators give a process to stop (Kubernetes: 30 s). */
+export const DEFAULT_SHUTDOWN_TIMEOUT = 30_000;
+
+/** `requestTimeout`'s default, in ms: node:http's. */
+export const DEFAULT_REQUEST_TIMEOUT = 300_000;
+
+/** `minBodyRate`'s default, in bytes per second: Kestrel's MinRequestBodyDataRate. */
+export const DEFAULT_MIN_BODY_RATE = 240;
 
 /** `[host, port]` of the client, as Python's `client_address`. */
 export type ClientAddress = readonly [host: string, port: number];
@@ -79,6 +123,10 @@ export class HTTPServer implements RequestSink {
   readonly options: Readonly<ServerOptions>;
   protected readonly connectionOptions: ConnectionSettings;
   private readonly logWriter: LogWriter | null;
+  /** Connection-level lines (refusals, the connection cap): repeats are counted, not written one by one. */
+  private readonly repeated: RepeatedLines | null;
+  /** While a refusal is being answered: the kind its log lines are counted under. */
+  private refusing: string | null = null;
   private readonly trusted: BlockList | null;
   /** With `proxyProtocol`: reads each connection's PROXY header first (else null). */
   private readonly proxyReceiver: ProxyProtocolReceiver | null = null;
@@ -105,10 +153,15 @@ export class HTTPServer implements RequestSink {
       headersTimeout: options.headersTimeout ?? 30_000,
       keepAliveTimeout: options.keepAliveTimeout ?? 5_000,
       bodyTimeout: options.bodyTimeout ?? 30_000,
+      requestTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+      minBodyRate: options.minBodyRate ?? DEFAULT_MIN_BODY_RATE,
+      minBodyRateGrace: options.minBodyRateGrace ?? 5_000,
       maxDrainBytes: options.maxDrainBytes ?? 1024 * 1024,
+      drainTimeout: options.drainTimeout ?? 30_000,
       maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
       lingerTimeout: 2_000,
       sendTimeout: options.sendTimeout ?? 60_000,
+      shutdownGrace: options.shutdownGrace ?? 1_000,
     };
     this.trusted =
       options.trustProxy === undefined || options.trustProxy.length === 0
@@ -116,6 +169,8 @@ export class HTTPServer implements RequestSink {
         : trustedProxies(options.trustProxy);
     const log = options.logStream === undefined ? process.stderr : options.logStream;
     this.logWriter = log === null ? null : new LogWriter(log);
+    const writer = this.logWriter;
+    this.repeated = writer === null ? null : new RepeatedLines((line) => writer.write(line));
     const host = address.host ?? '';
     this.serverAddress = [host, address.port ?? 0];
     this.serverName = host === '' || host === '0.0.0.0' || host === '::' ? os.hostname() : host;
@@ -129,13 +184,31 @@ export class HTTPServer implements RequestSink {
         this.trusted,
         this.connectionOptions.headersTimeout,
         listener,
-        (line) => this.log(line),
+        (line) => this.repeated?.line('PROXY header refused', line, REFUSAL_BURST),
         () => this.checkDrained(),
       );
       this.listener = this.proxyReceiver.listener;
     } else {
       this.listener = listener;
     }
+    this.capConnections(options.maxConnections ?? 0);
+  }
+
+  /**
+   * Applies `maxConnections`. Beyond the cap, a new connection is refused rather than an old one closed:
+   * the clients being served keep their service, nothing is read or allocated for the refused one (Node
+   * closes it in accept, before a TLS handshake), and slowloris connections, which are never idle, would not
+   * be the ones an "oldest idle" rule closed anyway.
+   */
+  private capConnections(max: number): void {
+    if (!Number.isSafeInteger(max) || max < 0)
+      throw new InvalidServerOptionError(`maxConnections must be a whole number ≥ 0, not ${max}`);
+    if (max === 0) return;
+    this.listener.maxConnections = max;
+    this.listener.on('drop', (peer?: { remoteAddress?: string }) => {
+      const line = `connection limit (${max}) reached: refusing new connections (the last from ${peer?.remoteAddress ?? 'unknown'})`;
+      this.repeated?.line('connection limit reached', `[${pythonLogDate()}] ${line}\n`, 1);
+    });
   }
 
   /** Makes the listening server; HTTPS overrides this with a TLS one. */
@@ -286,6 +359,8 @@ export class HTTPServer implements RequestSink {
 
   /** RequestSink: a request the protocol layer refused gets the handler's error page. */
   refuse(exchange: Exchange, error: HTTPStatusError): void {
+    // Refusals come by the thousand under attack (408s from slowloris, garbage): their lines are counted.
+    this.refusing = `code ${error.status}`;
     try {
       (this.handlerFor(exchange) ?? this.standIn(exchange)).refuse(error);
     } catch (err) {
@@ -293,6 +368,8 @@ export class HTTPServer implements RequestSink {
       // runs in the socket's 'data' event or the timeout sweep, where nothing else would catch it.
       this.log(`refusing a request failed: ${err instanceof Error ? err.message : String(err)}\n`);
       if (!exchange.headCommitted) this.standIn(exchange).refuse(error);
+    } finally {
+      this.refusing = null;
     }
   }
 
@@ -311,10 +388,12 @@ export class HTTPServer implements RequestSink {
   private allClosed: (() => void) | null = null;
 
   /**
-   * Graceful stop: no new connections, idle ones close now, requests in flight may finish within `timeout`
-   * ms (default `shutdownTimeout`), then whatever is left is closed. `serveForever()` resolves after it.
+   * Graceful stop: no new connections; requests in flight finish, and a persistent connection answers its
+   * next request with Connection: close or closes once quiet for `shutdownGrace`. Whatever is left after
+   * `timeout` ms (default `shutdownTimeout`; 0 waits for all) is cut, and each cut response is logged.
+   * `serveForever()` resolves after it.
    */
-  shutdown(timeout = this.options.shutdownTimeout ?? 10_000): Promise<void> {
+  shutdown(timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT): Promise<void> {
     this.stopping ??= (async () => {
       this.serving = false;
       const closedListener = new Promise<void>((resolve) => this.listener.close(() => resolve()));
@@ -324,29 +403,48 @@ export class HTTPServer implements RequestSink {
           this.allClosed = resolve;
         });
         for (const connection of this.connections) connection.shutdown();
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, timeout);
-        });
-        await Promise.race([drained, late]);
-        clearTimeout(timer);
-        for (const connection of this.connections) connection.destroy();
+        if (timeout > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, timeout);
+          });
+          await Promise.race([drained, late]);
+          clearTimeout(timer);
+        } else {
+          await drained;
+        }
+        for (const connection of this.connections) {
+          this.logCut(connection);
+          connection.destroy();
+        }
         this.proxyReceiver?.destroyPending();
         // A destroyed socket reports 'close' a tick later: wait for it, so none is left once this resolves.
         await drained;
       }
       if (this.listener.listening || this.listening !== null) await closedListener;
       if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+      this.repeated?.report();
       this.logWriter?.close();
       this.stopped?.();
     })();
     return this.stopping;
   }
 
+  /** One line for a response the shutdown deadline cut: who, what, and how much of it was sent. */
+  private logCut(connection: Connection): void {
+    const exchange = connection.inFlight;
+    if (exchange === null || this.logWriter === null) return;
+    const declared = exchange.declaredLength;
+    const of = declared < 0 ? '' : ` of ${declared}`;
+    const what = exchange.requestLine === '' ? 'a request' : `"${exchange.requestLine}"`;
+    const message = `shutdown deadline: cut ${what} after ${exchange.bytesSent}${of} body bytes`;
+    this.log(pythonLine(connection.peer[0], pythonLogDate(), message));
+  }
+
   /** Closes the listening socket and every connection at once (Python's `server_close()`). */
   async serverClose(): Promise<void> {
     for (const connection of this.connections) connection.destroy();
-    await this.shutdown(0);
+    await this.shutdown(1); // 0 would wait for every request
   }
 
   /** Whether the log stream is a terminal, where a status may be shown in colour. */
@@ -359,9 +457,13 @@ export class HTTPServer implements RequestSink {
     return this.logWriter !== null;
   }
 
-  /** Writes one log line (handlers call this through `logMessage`). */
+  /**
+   * Writes one log line (handlers call this through `logMessage`). The lines of a refusal (a bad or timed-out
+   * request) are written for the first few of each status in an interval, then counted.
+   */
   log(line: string): void {
-    this.logWriter?.write(line);
+    if (this.refusing !== null) this.repeated?.line(this.refusing, line, REFUSAL_BURST);
+    else this.logWriter?.write(line);
   }
 
   /** Writes pending log lines now. */

@@ -96,6 +96,77 @@ async function startDownload(
   };
 }
 
+/**
+ * One keep-alive client connection sending GETs back to back, as wrk does: the next request leaves the moment
+ * a response is complete. Resolves when the server ends the connection after a `Connection: close` answer or
+ * `running()` turns false; a connection that closes while a request waits for its answer is a failure.
+ */
+function keepAliveSession(
+  port: number,
+  path: string,
+  running: () => boolean,
+): Promise<{ ok: number; failure: string | null }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let ok = 0;
+    let buffered = Buffer.alloc(0);
+    let waiting = false;
+    let failure: string | null = null;
+    const send = (): void => {
+      waiting = true;
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`);
+    };
+    socket.on('connect', send);
+    socket.on('data', (d) => {
+      buffered = Buffer.concat([buffered, d]);
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buffered.subarray(0, end).toString('latin1');
+        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return;
+        buffered = buffered.subarray(end + 4 + length);
+        waiting = false;
+        if (/^HTTP\/1\.1 200 /.test(head)) ok++;
+        else failure = head.split('\r\n')[0]!;
+        if (/connection: close/i.test(head) || !running()) socket.end();
+        else send();
+      }
+    });
+    socket.on('error', (err) => (failure ??= err.message));
+    socket.on('close', () => {
+      if (waiting) failure ??= 'closed with a request unanswered';
+      resolve({ ok, failure });
+    });
+  });
+}
+
+/** `connections` back-to-back keep-alive clients (see keepAliveSession), each reconnecting when closed. */
+function keepAliveLoad(
+  port: number,
+  path: string,
+  connections: number,
+): { stop: () => Promise<{ ok: number; failures: string[] }> } {
+  let running = true;
+  const until = Date.now() + 60_000;
+  let ok = 0;
+  const failures: string[] = [];
+  const clients = Array.from({ length: connections }, async () => {
+    while (running && Date.now() < until) {
+      const r = await keepAliveSession(port, path, () => running && Date.now() < until);
+      ok += r.ok;
+      if (r.failure !== null) failures.push(r.failure);
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(clients);
+      return { ok, failures };
+    },
+  };
+}
+
 async function waitFor(text: () => string, pattern: RegExp, ms = 10_000): Promise<void> {
   for (const until = Date.now() + ms; !pattern.test(text());) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}: ${text()}`);
@@ -155,6 +226,28 @@ describe('basehttp --workers', () => {
       assert.deepEqual(failures, []);
       assert.ok(ok > 10, `${ok} requests during the reload`);
       assert.match(c.err(), /worker 4 \(pid \d+\) started/);
+    } finally {
+      c.child.kill('SIGTERM');
+      assert.equal(await c.exited, 0);
+    }
+  });
+
+  it('reloads and a SIGTERM to one worker under back-to-back keep-alive load fail no request: idle connections are not cut', async () => {
+    const c = await startCluster();
+    try {
+      const load = keepAliveLoad(c.port, '/a.txt', 8);
+      for (let reload = 1; reload <= 3; reload++) {
+        await new Promise((r) => setTimeout(r, 150));
+        c.child.kill('SIGHUP');
+        await waitFor(c.err, new RegExp(`(reload complete[\\s\\S]*){${reload}}`), 20_000);
+      }
+      // A worker stopped by SIGTERM drains the same way; new connections go to the other worker.
+      const pid = Number([...c.err().matchAll(/worker \d+ \(pid (\d+)\) started/g)].at(-1)![1]);
+      process.kill(pid, 'SIGTERM');
+      await waitFor(c.err, new RegExp(`\\(pid ${pid}\\) died \\(exit 0\\); starting a new one`), 20_000);
+      const { ok, failures } = await load.stop();
+      assert.deepEqual(failures, []);
+      assert.ok(ok > 50, `${ok} requests answered`);
     } finally {
       c.child.kill('SIGTERM');
       assert.equal(await c.exited, 0);
