@@ -34,7 +34,12 @@ export type { FetchOptions, ClientResponse } from './client/request.js';
 
 // Errors
 export { HTTPStatusError } from './connection/status-error.js';
-export { InvalidServerOptionError, ReadSizeError, TLSCredentialsError } from './server/errors.js';
+export {
+  HandlerMethodNameError,
+  InvalidServerOptionError,
+  ReadSizeError,
+  TLSCredentialsError,
+} from './server/errors.js';
 export {
   ClientDisconnected,
   ContentLengthExceeded,

@@ -23,6 +23,7 @@ import { pythonLine, pythonLogDate } from './access-log.js';
 import { HeadersSentError, ResponseOrderError } from '../connection/response-errors.js';
 import type { ClientAddress, HTTPServer } from './http-server.js';
 import { readBytes } from './read-bytes.js';
+import { implementedMethods } from './handler-methods.js';
 
 /** Python's DEFAULT_ERROR_MESSAGE shape, with the same `%(name)s` placeholders. */
 const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE html>
@@ -150,6 +151,15 @@ export class BaseHTTPRequestHandler {
       chunks.push(chunk as Buffer);
     }
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  }
+
+  /**
+   * The methods this handler answers, for `Allow` on a 405 and a CORS preflight's
+   * `Access-Control-Allow-Methods`: its class's `do<METHOD>` functions, inherited ones too, found once per
+   * class. Override to narrow it, as the file server does for OPTIONS without CORS.
+   */
+  allowedMethods(): readonly string[] {
+    return implementedMethods(Object.getPrototypeOf(this) as object);
   }
 
   /**
