@@ -7,31 +7,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { BaseHTTPRequestHandler, ClientDisconnected } from '../../src/index.js';
+import { curl } from '../helpers/curl.js';
 import { serverForSuite } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'basehttp-helpers-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** curl -s -i: status, head fields (lowercased names) and body. */
-async function curl(
-  port: number,
-  path: string,
-  ...args: string[]
-): Promise<{ status: number; fields: Map<string, string>; body: string }> {
-  const { stdout } = await run('curl', ['-sS', '-i', ...args, `http://127.0.0.1:${port}${path}`]);
-  let start = 0;
-  while (/^HTTP\/1\.1 1\d\d/.test(stdout.slice(start))) start = stdout.indexOf('\r\n\r\n', start) + 4;
-  const end = stdout.indexOf('\r\n\r\n', start);
-  const lines = stdout.slice(start, end).split('\r\n');
-  const fields = new Map(
-    lines.slice(1).map((line) => {
-      const colon = line.indexOf(':');
-      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
-    }),
-  );
-  return { status: Number(lines[0]!.slice(9, 12)), fields, body: stdout.slice(end + 4) };
-}
 
 /** Every helper, one route each; the small limits make 413s cheap to reach. */
 class Helpers extends BaseHTTPRequestHandler {

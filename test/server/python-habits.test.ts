@@ -1,38 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { BaseHTTPRequestHandler, HTTPServer, SimpleHTTPRequestHandler } from '../../src/index.js';
+import { curl } from '../helpers/curl.js';
 import { withServer } from '../helpers/server.js';
 
-const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'basehttp-habits-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 writeFileSync(join(root, 'hello.txt'), 'hello\n');
 mkdirSync(join(root, 'docs'));
-
-/** curl -s -i: the status and the head's fields (last value of each, lowercased names). */
-async function curl(
-  port: number,
-  path: string,
-  ...args: string[]
-): Promise<{ status: number; fields: Map<string, string>; body: string }> {
-  const { stdout } = await run('curl', ['-sS', '-i', ...args, `http://127.0.0.1:${port}${path}`]);
-  const end = stdout.indexOf('\r\n\r\n');
-  const lines = stdout.slice(0, end).split('\r\n');
-  const fields = new Map(
-    lines
-      .slice(1)
-      .map((line) => [
-        line.slice(0, line.indexOf(':')).toLowerCase(),
-        line.slice(line.indexOf(':') + 1).trim(),
-      ]),
-  );
-  return { status: Number(lines[0]!.slice(9, 12)), fields, body: stdout.slice(end + 4) };
-}
 
 /** A small text answer through the plain API. */
 function answer(handler: BaseHTTPRequestHandler, text: string): void {
