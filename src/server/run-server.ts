@@ -1,5 +1,6 @@
 import { KEYBOARD_INTERRUPT_LINE, servingBanner } from './banner.js';
 import { HTTPServer, type HandlerClass, type ServerOptions } from './http-server.js';
+import { HTTPSServer, type TLSServerOptions } from './https-server.js';
 
 /** Where `runServer` listens, with the server's own options. */
 export interface RunServerOptions extends ServerOptions {
@@ -7,6 +8,8 @@ export interface RunServerOptions extends ServerOptions {
   port?: number;
   /** The address to bind; default '' (every address, IPv6 and IPv4), as Python's. */
   bind?: string;
+  /** Serve HTTPS with this certificate and key (Python: passing an HTTPS server class to `test()`). */
+  tls?: TLSServerOptions;
 }
 
 /**
@@ -16,8 +19,12 @@ export interface RunServerOptions extends ServerOptions {
  * Not named `test`, which reads as a test-runner helper next to `node:test`.
  */
 export async function runServer(Handler: HandlerClass, options: RunServerOptions = {}): Promise<void> {
-  const { port = 8000, bind = '', ...serverOptions } = options;
-  const server = new HTTPServer({ host: bind, port }, Handler, serverOptions);
+  const { port = 8000, bind = '', tls, ...serverOptions } = options;
+  const address = { host: bind, port };
+  const server =
+    tls === undefined
+      ? new HTTPServer(address, Handler, serverOptions)
+      : new HTTPSServer(address, Handler, { ...serverOptions, ...tls });
   await server.listen();
   const onInterrupt = (): void => {
     process.stdout.write(KEYBOARD_INTERRUPT_LINE);
@@ -28,7 +35,7 @@ export async function runServer(Handler: HandlerClass, options: RunServerOptions
   process.once('SIGTERM', onTerminate);
   // Only now: a Ctrl-C that follows the banner at once must find the handler in place.
   const [host, boundPort] = server.serverAddress;
-  process.stdout.write(servingBanner('http', host, boundPort));
+  process.stdout.write(servingBanner(tls === undefined ? 'http' : 'https', host, boundPort));
   try {
     await server.serveForever();
   } finally {
