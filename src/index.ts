@@ -9,6 +9,8 @@ export { HTTPServer } from './server/http-server.js';
 export type { ServerAddress, ServerOptions, ClientAddress, HandlerClass } from './server/http-server.js';
 export { HTTPSServer } from './server/https-server.js';
 export type { TLSServerOptions } from './server/https-server.js';
+export { runServer } from './server/run-server.js';
+export type { RunServerOptions } from './server/run-server.js';
 
 // Handlers
 export { BaseHTTPRequestHandler } from './server/request-handler.js';
@@ -34,7 +36,12 @@ export type { FetchOptions, ClientResponse } from './client/request.js';
 
 // Errors
 export { HTTPStatusError } from './connection/status-error.js';
-export { InvalidServerOptionError, ReadSizeError, TLSCredentialsError } from './server/errors.js';
+export {
+  HandlerMethodNameError,
+  InvalidServerOptionError,
+  ReadSizeError,
+  TLSCredentialsError,
+} from './server/errors.js';
 export {
   ClientDisconnected,
   ContentLengthExceeded,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SHUTDOWN_MESSAGE } from '../cluster/primary.js';
 import { CGIHTTPRequestHandler } from '../handlers/cgi/cgi-handler.js';
 import { SimpleHTTPRequestHandler } from '../handlers/static/simple-handler.js';
+import { KEYBOARD_INTERRUPT_LINE, servingBanner } from '../server/banner.js';
 import { HTTPServer, type HandlerClass } from '../server/http-server.js';
 import { HTTPSServer } from '../server/https-server.js';
 import type { ServeArgs } from './serve-args.js';
@@ -34,8 +35,7 @@ export async function serve(args: ServeArgs): Promise<number> {
   const worker = cluster.isWorker ? cluster.worker!.id : null;
   const stop = (signal: NodeJS.Signals | 'primary'): void => {
     // Under a cluster the primary speaks for everyone; a worker only drains.
-    if (signal === 'SIGINT' && worker === null)
-      process.stdout.write('\nKeyboard interrupt received, exiting.\n');
+    if (signal === 'SIGINT' && worker === null) process.stdout.write(KEYBOARD_INTERRUPT_LINE);
     void server.shutdown(args.shutdownTimeout);
   };
   process.once('SIGINT', stop);
@@ -89,9 +89,7 @@ export function warnMissingSpa(args: ServeArgs): void {
 export function printBanner(args: ServeArgs, host: string, port: number): void {
   const scheme = args.tls === null ? 'http' : 'https';
   const workers = args.workers > 1 ? ` with ${args.workers} workers` : '';
-  process.stdout.write(
-    `Serving ${scheme.toUpperCase()} on ${host} port ${port} (${scheme}://${urlHost(host)}:${port}/)${workers} ...\n`,
-  );
+  process.stdout.write(servingBanner(scheme, host, port, workers));
   const local = host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host;
   process.stdout.write(`Local: ${scheme}://${urlHost(local)}:${port}/\n`);
 }

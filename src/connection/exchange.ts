@@ -6,7 +6,12 @@ import { BODY_END } from '../protocol/message-reader.js';
 import type { RequestHead, RequestReader } from '../protocol/request-reader.js';
 import { HeaderValueError } from '../protocol/response-head.js';
 import { RequestBodyStream } from './request-body.js';
-import { ContentLengthExceeded, HeadersSentError, ResponseOrderError } from './response-errors.js';
+import {
+  ClientDisconnected,
+  ContentLengthExceeded,
+  HeadersSentError,
+  ResponseOrderError,
+} from './response-errors.js';
 import { ResponseBody } from './response-body.js';
 import { HTTPStatusError, refusalFor } from './status-error.js';
 
@@ -96,6 +101,8 @@ export class Exchange {
   /** Bytes a write tried to send past the declared Content-Length. */
   private overrun = 0;
   private responseBody: ResponseBody | null = null;
+  /** Made by the first read of `signal` only: most exchanges never need one. */
+  declare private disconnect?: AbortController;
   /** The request body stream is waiting for bytes from the socket. */
   wantsBody = false;
   constructor(
@@ -380,11 +387,24 @@ export class Exchange {
     this.responseBody?.drained();
   }
 
+  /**
+   * Aborted, with a ClientDisconnected, when the connection dies under this exchange (what `abort` learns
+   * from the connection's 'close'), so a handler can stop work nobody will receive.
+   */
+  get signal(): AbortSignal {
+    if (this.disconnect === undefined) {
+      this.disconnect = new AbortController();
+      if (this.aborted) this.disconnect.abort(new ClientDisconnected());
+    }
+    return this.disconnect.signal;
+  }
+
   /** The connection is gone: streams error out so handlers waiting on them finish. */
   abort(err: Error): void {
     if (this.aborted) return;
     this.aborted = true;
     this.closeAfter = true;
+    this.disconnect?.abort(err);
     if (this.requestBody !== null && !this.bodyRead) this.requestBody.destroy(err);
     this.responseBody?.destroy(err);
   }

@@ -27,3 +27,13 @@ export class ReadSizeError extends RangeError {
   override readonly name = 'ReadSizeError';
   readonly code = 'BH_ERR_READ_SIZE';
 }
+
+/**
+ * A handler class with a method no request calls because of its spelling: Python's `do_GET` or camelCase
+ * `doGet`, where basehttp dispatches to `doGET`. Thrown by the server's constructor, once, naming the fix:
+ * otherwise every such request would get a 501 and the reason would show nowhere.
+ */
+export class HandlerMethodNameError extends TypeError {
+  override readonly name = 'HandlerMethodNameError';
+  readonly code = 'BH_ERR_HANDLER_METHOD_NAME';
+}

@@ -6,6 +6,7 @@ import type { HTTPStatusError } from '../connection/status-error.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
 import { pythonLine, pythonLogDate } from './access-log.js';
 import { InvalidServerOptionError } from './errors.js';
+import { checkMethodNames } from './handler-methods.js';
 import { LogWriter } from './log-writer.js';
 import { ProxyProtocolReceiver } from './proxy-protocol.js';
 import { RepeatedLines } from './repeated-lines.js';
@@ -143,6 +144,8 @@ export class HTTPServer implements RequestSink {
     readonly RequestHandlerClass: HandlerClass,
     options: ServerOptions = {},
   ) {
+    // Here, once, rather than as a 501 on every request a misspelt `do_GET` was meant to answer.
+    checkMethodNames(RequestHandlerClass.prototype, RequestHandlerClass.name);
     this.options = options;
     this.connectionOptions = {
       limits: {

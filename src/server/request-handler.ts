@@ -23,6 +23,8 @@ import { pythonLine, pythonLogDate } from './access-log.js';
 import { HeadersSentError, ResponseOrderError } from '../connection/response-errors.js';
 import type { ClientAddress, HTTPServer } from './http-server.js';
 import { readBytes } from './read-bytes.js';
+import { implementedMethods } from './handler-methods.js';
+import { isJsonType, mediaType, parseJson, readForm, tooLarge, unsupportedType } from './request-bodies.js';
 
 /** Python's DEFAULT_ERROR_MESSAGE shape, with the same `%(name)s` placeholders. */
 const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE html>
@@ -84,6 +86,8 @@ export class BaseHTTPRequestHandler {
   /** Whether the connection closes after this response; a `Connection` header sent by the handler sets it. */
   closeConnection = false;
 
+  /** The parsed query, made on first use of `query` (most requests never ask). */
+  declare private parsedQuery?: URLSearchParams;
   private headBuffer = '';
   /** The status the last `sendResponse` / `sendResponseOnly` started (access logs, rules on the status). */
   protected responseCode = 0;
@@ -140,16 +144,101 @@ export class BaseHTTPRequestHandler {
     return readBytes(this.exchange.body, size);
   }
 
-  /** Reads the whole request body into one Buffer; over `maxBytes` it rejects with a 413 error. */
+  /**
+   * Reads the whole request body into one Buffer. Over `maxBytes` it rejects with a 413 HTTPStatusError, at
+   * once when the Content-Length says so. Python: `self.rfile.read(int(self.headers['Content-Length']))`.
+   */
   async readBody(maxBytes = 16 * 1024 * 1024): Promise<Buffer> {
+    const framing = this.exchange.head?.framing;
+    if (framing?.kind === 'length' && framing.length > maxBytes) throw tooLarge(maxBytes);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of this.rfile) {
       size += (chunk as Buffer).length;
-      if (size > maxBytes) throw new HTTPStatusError(413, 'Request body too large');
+      if (size > maxBytes) throw tooLarge(maxBytes);
       chunks.push(chunk as Buffer);
     }
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  }
+
+  /**
+   * The request body parsed as JSON (`application/json` or a `+json` type), at most `maxBytes` (default
+   * 1 MiB). Refusals are HTTPStatusErrors, answered with their status when not caught: 415 for another
+   * Content-Type, 413 for a larger body, 400 for one that is not JSON.
+   * Python: `json.loads(self.rfile.read(int(self.headers['Content-Length'])))`.
+   */
+  async readJson(maxBytes = 1024 * 1024): Promise<unknown> {
+    const type = mediaType(this.headers.get('content-type'));
+    if (!isJsonType(type)) throw unsupportedType(type, 'application/json');
+    return parseJson(await this.readBody(maxBytes));
+  }
+
+  /**
+   * The request body as a form, `application/x-www-form-urlencoded` or `multipart/form-data`: a FormData
+   * whose fields are strings and whose files are `File`s (held in memory, so `maxBytes`, default 16 MiB,
+   * bounds the whole body). 415 for another Content-Type, 413 for a larger body, 400 for a malformed one.
+   * Python: `parse_qs(body)` for urlencoded, `cgi.FieldStorage` (gone in 3.13) for multipart. For uploads
+   * too large to hold, feed `rfile` to `@fastify/busboy` yourself.
+   */
+  readForm(maxBytes = 16 * 1024 * 1024): Promise<FormData> {
+    const framing = this.exchange.head?.framing;
+    if (framing?.kind === 'length' && framing.length > maxBytes) return Promise.reject(tooLarge(maxBytes));
+    return readForm(this.rfile, this.headers.get('content-type'), maxBytes);
+  }
+
+  /**
+   * The query string as URLSearchParams (`get`, `getAll`, `has`), parsed on first use.
+   * Python: `parse_qs(urlparse(self.path).query)` (which, unlike this, drops blank values by default).
+   */
+  get query(): URLSearchParams {
+    return (this.parsedQuery ??= new URLSearchParams(this.queryString()));
+  }
+
+  /** The path without its query, as sent (not decoded). Python: `urlparse(self.path).path`. */
+  get pathname(): string {
+    const q = this.path.indexOf('?');
+    return q < 0 ? this.path : this.path.slice(0, q);
+  }
+
+  private queryString(): string {
+    const q = this.path.indexOf('?');
+    return q < 0 ? '' : this.path.slice(q + 1);
+  }
+
+  /**
+   * Aborted when the client disconnects before the response is done, with a ClientDisconnected as its
+   * reason: a streaming handler (server-sent events, a long download) stops on it instead of writing to
+   * nobody. The connection keeps half-closed sockets open, so a client that left is seen when the socket
+   * closes, at the latest on the next write. Made on first use. Python: a `BrokenPipeError` from `wfile.write`.
+   */
+  get signal(): AbortSignal {
+    return this.exchange.signal;
+  }
+
+  /**
+   * Sends a whole JSON response: the status, `Content-Type: application/json`, an exact Content-Length and
+   * the body. A value JSON cannot hold (undefined, a function, a BigInt, a cycle) throws a TypeError before
+   * anything is sent. Python: `send_response(code)`, `send_header(...)` twice, `end_headers()`,
+   * `wfile.write(json.dumps(value).encode())`.
+   */
+  sendJson(code: number, value: unknown): void {
+    const text = JSON.stringify(value) as string | undefined;
+    if (text === undefined) throw new TypeError(`sendJson() cannot send ${typeof value} as JSON`);
+    const body = Buffer.from(text, 'utf8');
+    this.sendResponse(code);
+    this.sendHeader('Content-Type', 'application/json');
+    this.sendHeader('Content-Length', body.length);
+    this.endHeaders();
+    this.exchange.write(body);
+  }
+
+  /**
+   * The methods this handler answers, for `Allow` on a 405 and a CORS preflight's
+   * `Access-Control-Allow-Methods`: its class's `do<METHOD>` functions, inherited ones too, found once per
+   * class. Override to narrow it, as the file server does for OPTIONS without CORS.
+   */
+  allowedMethods(): readonly string[] {
+    return implementedMethods(Object.getPrototypeOf(this) as object);
   }
 
   /**

@@ -23,6 +23,8 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** The options this class serves with (bound by `with()`; the defaults serve the current directory). */
   declare options: StaticOptions;
+  /** Set by `sendHead`: this response is the file server's, where `cacheControl()` applies. */
+  private servingFiles = false;
 
   /** A subclass of this handler bound to `options` (a typed stand-in for Python's `partial(..., directory=)`). */
   static with<T extends typeof SimpleHTTPRequestHandler>(this: T, options: Partial<StaticOptions>): T {
@@ -67,6 +69,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (this.server.logging) this.server.log(jsonErrorLine(this, format(fmt, ...args)));
   }
 
+  /**
+   * The Cache-Control value for a response of the file server (a file, a listing, a redirect; never a route
+   * of a subclass's own): `max-age=<cacheSeconds>`, or null for none. Override to choose per path, e.g.
+   * `no-cache` for `.html` while hashed assets keep a long max-age.
+   */
+  cacheControl(): string | null {
+    const seconds = this.options.cacheSeconds;
+    return seconds === null ? null : `max-age=${seconds}`;
+  }
+
   /** The served directory. */
   get directory(): string {
     return this.options.directory;
@@ -81,33 +93,44 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return this.doGET();
   }
 
-  /** CORS preflight when `cors` is on; otherwise OPTIONS is not a method of a file server. */
+  /**
+   * CORS preflight when `cors` is on; otherwise OPTIONS is not a method of a file server. Both fields name
+   * the methods the class implements (`allowedMethods()`), so a subclass's `doPOST` is allowed too.
+   */
   doOPTIONS(): void {
     if (!this.options.cors) {
       this.unsupportedMethod();
       return;
     }
+    const allow = this.allowedMethods().join(', ');
     this.sendResponse(204);
-    this.sendHeader('Allow', 'GET, HEAD, OPTIONS');
-    this.sendHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
+    this.sendHeader('Allow', allow);
+    this.sendHeader('Access-Control-Allow-Methods', allow);
     const asked = this.headers.get('access-control-request-headers');
     if (asked !== undefined) this.sendHeader('Access-Control-Allow-Headers', asked);
     this.sendHeader('Access-Control-Max-Age', 86400);
     this.endHeaders();
   }
 
+  /** The class's methods, less OPTIONS when `cors` is off (its `doOPTIONS` then refuses). */
+  override allowedMethods(): readonly string[] {
+    const methods = super.allowedMethods();
+    return this.options.cors ? methods : withoutOptions(methods);
+  }
+
   /** Any other method on a static path: 405 with the methods that do work. */
   override unsupportedMethod(): void {
     this.sendResponse(405, 'Method Not Allowed');
-    this.sendHeader('Allow', this.options.cors ? 'GET, HEAD, OPTIONS' : 'GET, HEAD');
+    this.sendHeader('Allow', this.allowedMethods().join(', '));
     this.sendHeader('Content-Length', 0);
     this.endHeaders();
   }
 
   /**
    * Adds the configured extra fields to every response, errors included: CORS (with the fields a cross-origin
-   * range reader such as pdf.js or a video player must see) and `-H`. Cache-Control only goes on successes and
-   * redirects, as nginx's `expires`: a 404 cached for an hour would hide a file added a minute later.
+   * range reader such as pdf.js or a video player must see) and `-H`. Cache-Control goes only on what
+   * `sendHead` answers (files, listings, redirects), and there only on successes and redirects, as nginx's
+   * `expires`: a 404 cached for an hour would hide a file added a minute later.
    */
   override endHeaders(): void {
     const options = this.options;
@@ -118,8 +141,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         'Accept-Ranges, Content-Encoding, Content-Range, ETag',
       );
     }
-    if (options.cacheSeconds !== null && this.responseCode < 400)
-      this.sendHeader('Cache-Control', `max-age=${options.cacheSeconds}`);
+    if (this.servingFiles && this.responseCode < 400) {
+      const cacheControl = this.cacheControl();
+      if (cacheControl !== null) this.sendHeader('Cache-Control', cacheControl);
+    }
     for (const [name, value] of options.headers) this.sendHeader(name, value);
     super.endHeaders();
   }
@@ -157,6 +182,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * A small file the cache holds is answered synchronously, without a promise.
    */
   sendHead(): void | Promise<void> {
+    this.servingFiles = true;
     const translated = this.translatePath(this.path);
     if (translated === null) {
       this.sendError(400, 'Bad path');
@@ -345,6 +371,15 @@ Object.defineProperty(SimpleHTTPRequestHandler.prototype, 'options', {
 function splitTarget(target: string): { path: string; rest: string } {
   const q = target.search(/[?#]/);
   return q < 0 ? { path: target, rest: '' } : { path: target.slice(0, q), rest: target.slice(q) };
+}
+
+const withoutOptionsOf = new WeakMap<readonly string[], readonly string[]>();
+
+/** `methods` less OPTIONS, kept per list (one per class), so a 405 makes no new list. */
+function withoutOptions(methods: readonly string[]): readonly string[] {
+  let kept = withoutOptionsOf.get(methods);
+  if (kept === undefined) withoutOptionsOf.set(methods, (kept = methods.filter((m) => m !== 'OPTIONS')));
+  return kept;
 }
 
 const caches = new WeakMap<StaticOptions, FileCache>();
