@@ -278,8 +278,8 @@ describe('the code blocks of the README and docs/', () => {
     assert.deepEqual(problems, []);
   });
 
-  // Each program is mostly Node starting up: they run side by side.
-  describe('run', { concurrency: 4 }, () => {
+  // One at a time: the suite runs beside them, and some of its tests wait on child processes with short limits.
+  describe('run', () => {
     for (const block of TS_BLOCKS.filter((b) => b.marker?.startsWith('run') === true)) {
       it(`${where(block)}: <!-- ${block.marker} -->`, async () => {
         const module = modules.find((candidate) => candidate.block === block)!;
