@@ -1,6 +1,6 @@
 /**
  * basehttp: Python's http.server and http.client for Node.js. This entry is the product's API, each name
- * documented in the README's "API" section (a test holds the two together); the HTTP/1.1 parser underneath is
+ * documented in docs/api.md (a test holds the two together); the HTTP/1.1 parser underneath is
  * `basehttp/protocol` (src/protocol/index.ts), the connection engine is not exported.
  */
 

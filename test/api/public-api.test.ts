@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { docPages, readDoc } from '../helpers/docs.js';
 
 const ROOT = new URL('../../../', import.meta.url);
-const README = readFileSync(new URL('README.md', ROOT), 'utf8');
+const API_PAGE = readDoc('docs/api.md');
 const PACKAGE = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as {
   exports: Record<string, { types: string; default: string }>;
 };
@@ -39,22 +40,26 @@ function exportedNames(): Map<string, string[]> {
   );
 }
 
-/** The names in the first column of the table under the README heading for `entry`, up to the next heading. */
+/**
+ * The names in the first column of the table under docs/api.md's heading for `entry`, up to the next heading,
+ * and for `basehttp` those of docs/errors.md's table.
+ */
 function documentedNames(entry: string): string[] {
   const heading = `\n### \`${entry}\`\n`;
-  const start = README.indexOf(heading);
-  assert.ok(start >= 0, `README has no section "${heading.trim()}"`);
-  const section = README.slice(start + heading.length).split(/\n#{1,3} /)[0]!;
-  return section
-    .split('\n')
+  const start = API_PAGE.indexOf(heading);
+  assert.ok(start >= 0, `docs/api.md has no section "${heading.trim()}"`);
+  const section = API_PAGE.slice(start + heading.length).split(/\n#{1,3} /)[0]!;
+  // The main entry's error classes have a page of their own, docs/errors.md.
+  return [section, entry === 'basehttp' ? readDoc('docs/errors.md') : '']
+    .flatMap((text) => text.split('\n'))
     .filter((line) => line.startsWith('| `'))
     .flatMap((line) => [...line.split('|')[1]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!));
 }
 
-/** `import { a, type B } from 'basehttp…'` in the README's code blocks: entry point → names imported. */
-function readmeImports(): Map<string, Array<{ name: string; value: boolean }>> {
+/** `import { a, type B } from 'basehttp…'` in the code blocks of the README and docs/: entry point → names imported. */
+function documentedImports(): Map<string, Array<{ name: string; value: boolean }>> {
   const imports = new Map<string, Array<{ name: string; value: boolean }>>();
-  for (const block of README.matchAll(/```ts\n([\s\S]*?)```/g)) {
+  for (const block of docPages().flatMap((page) => [...page.text.matchAll(/```ts\n([\s\S]*?)```/g)])) {
     for (const m of block[1]!.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s+from\s+'(basehttp[^']*)'/g)) {
       const names = imports.get(m[3]!) ?? [];
       for (const item of m[2]!.split(',').map((part) => part.trim())) {
@@ -72,7 +77,7 @@ describe('the public API', () => {
   const exported = exportedNames();
 
   for (const { name } of ENTRIES) {
-    it(`${name}: the README's table lists every export, and nothing else`, async () => {
+    it(`${name}: the table of docs/api.md lists every export, and nothing else`, async () => {
       const documented = documentedNames(name);
       assert.equal(new Set(documented).size, documented.length, 'a name listed twice');
       const names = exported.get(name)!;
@@ -85,8 +90,8 @@ describe('the public API', () => {
     });
   }
 
-  it("every import in the README's code blocks names an export of its entry point", async () => {
-    const imports = readmeImports();
+  it('every import in the code blocks of the README and docs/ names an export of its entry point', async () => {
+    const imports = documentedImports();
     assert.deepEqual([...imports.keys()].sort(), ENTRIES.map((entry) => entry.name).sort());
     for (const [entry, names] of imports) {
       const module = (await import(entry)) as Record<string, unknown>;

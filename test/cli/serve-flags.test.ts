@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { flagLabel } from '../../src/cli/flags.js';
 import { USAGE } from '../../src/cli/serve-args.js';
 import { PORT, SERVE_FLAGS } from '../../src/cli/serve-flags.js';
+import { readDoc } from '../helpers/docs.js';
 
-const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-
-/** The first cell of each row of the README's `| flag | what it does |` table, without its backticks. */
-function readmeFlagLabels(): string[] {
-  const lines = README.split('\n');
-  const header = lines.findIndex((line) => /^\| flag +\| what it does +\|$/.test(line));
-  assert.ok(header >= 0, 'README has no "| flag | what it does |" table');
+/** The first cell of each row of the `| flag | <second header> |` table on `page`, without its backticks. */
+function flagLabels(page: string, secondHeader: string): string[] {
+  const lines = readDoc(page).split('\n');
+  const header = lines.findIndex((line) => new RegExp(`^\\| flag +\\| ${secondHeader} +\\|$`).test(line));
+  assert.ok(header >= 0, `${page} has no "| flag | ${secondHeader} |" table`);
   const rows = [];
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith('|')) break;
@@ -25,8 +23,17 @@ function readmeFlagLabels(): string[] {
 describe('the flags of basehttp', () => {
   const declared = [PORT.name, ...Object.entries(SERVE_FLAGS).map(([name, flag]) => flagLabel(name, flag))];
 
-  it("the README's table lists every declared flag, in order, and nothing else", () => {
-    assert.deepEqual(readmeFlagLabels(), declared);
+  it("docs/static-files.md's table lists every declared flag, in order, and nothing else", () => {
+    assert.deepEqual(flagLabels('docs/static-files.md', 'what it does'), declared);
+  });
+
+  it("the README's short table lists declared flags only, in the same order", () => {
+    const short = flagLabels('README.md', 'use it to');
+    assert.ok(short.length >= 5, `read ${short.length} flags`);
+    assert.deepEqual(
+      short,
+      declared.filter((label) => short.includes(label)),
+    );
   });
 
   it('-h aligns the help texts in one column, a longer label two spaces before its text', () => {

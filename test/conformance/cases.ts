@@ -123,7 +123,7 @@ const fieldBytes = (n: number): string => `GET / HTTP/1.1\r\nHost: t\r\nX: ${'a'
 
 /**
  * Cases where the RFCs leave room or basehttp sets a limit: the answer is basehttp's documented choice (see
- * the README's "Protocol rules"), so these are tested but not scored against other servers.
+ * docs/protocol.md), so these are tested but not scored against other servers.
  */
 export const CHOICES: Case[] = [
   accepted(

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import * as main from '../../src/index.js';
 import * as protocol from '../../src/protocol/index.js';
+import { readDoc } from '../helpers/docs.js';
 
-const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+const page = readDoc('docs/errors.md');
 
 interface Row {
   name: string;
@@ -12,11 +12,11 @@ interface Row {
   base: string;
 }
 
-/** The rows of the README's errors table: class, code, the class it extends. */
+/** The rows of the errors table on docs/errors.md: class, code, the class it extends. */
 function documentedErrors(): Row[] {
-  const start = readme.indexOf('#### Errors');
-  assert.ok(start >= 0, 'the README has an Errors table');
-  const section = readme.slice(start).split(/\n#{1,3} /)[0]!;
+  const start = page.indexOf('# Errors\n');
+  assert.ok(start >= 0, 'docs/errors.md has an Errors heading');
+  const section = page.slice(start);
   const rows: Row[] = [];
   for (const m of section.matchAll(/^\| `(\w+)`\s*\| `(BH_ERR_\w+)`\s*\| (\w+)\s*\|/gm)) {
     rows.push({ name: m[1]!, code: m[2]!, base: m[3]! });
@@ -44,7 +44,7 @@ const BUILT_IN: Record<string, ErrorClass> = {
   RangeError,
 } as unknown as Record<string, ErrorClass>;
 
-it('every error class either entry exports is in the README table with its code, and only those', () => {
+it('every error class either entry exports is in the table of docs/errors.md with its code, and only those', () => {
   const exported = new Map<string, ErrorClass>();
   for (const module of [main, protocol] as Array<Record<string, unknown>>) {
     for (const [name, value] of Object.entries(module)) {

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { statusForParseError } from '../../src/connection/status-error.js';
 import type { ParseErrorKind } from '../../src/protocol/errors.js';
+import { readDoc } from '../helpers/docs.js';
 
-const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+const page = readDoc('docs/protocol.md');
 
-it("the README's protocol table gives each ParseError kind the status the server answers with", () => {
-  const section = readme.slice(
-    readme.indexOf('## Protocol rules'),
-    readme.indexOf('A request line is judged'),
-  );
+it('the protocol table of docs/protocol.md gives each ParseError kind the status the server answers with', () => {
+  const section = page.slice(page.indexOf('# Protocol rules'), page.indexOf('A request line is judged'));
   const documented = new Map<string, number>();
   for (const m of section.matchAll(/^\|[^|]*\| `([a-z-]+)`\s*\| (\d{3})/gm))
     documented.set(m[1]!, Number(m[2]));
