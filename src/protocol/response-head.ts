@@ -2,6 +2,7 @@ import { isFieldValue, isToken } from './tokens.js';
 
 /** Thrown when a caller asks for a header that cannot be written safely; nothing has been sent. */
 export class HeaderValueError extends TypeError {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_HEADER_VALUE';
 
   constructor(message: string) {
@@ -12,9 +13,13 @@ export class HeaderValueError extends TypeError {
 
 /** A status code outside 100–999: no status line can carry it. */
 export class InvalidStatusError extends RangeError {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_INVALID_STATUS';
 
-  constructor(readonly status: number) {
+  constructor(
+    /** The status that was refused. */
+    readonly status: number,
+  ) {
     super(`Invalid status code: ${status}`);
     this.name = 'InvalidStatusError';
   }

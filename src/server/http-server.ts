@@ -13,6 +13,7 @@ import { BaseHTTPRequestHandler, type HandlerArgs } from './request-handler.js';
 
 /** Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack). */
 export interface ServerAddress {
+  /** Address to bind; empty or omitted: every interface (dual-stack where the system allows). */
   host?: string;
   /** 0 or omitted picks a free port; read it from `serverPort` after `listen()`. */
   port?: number;
@@ -73,10 +74,13 @@ export class HTTPServer implements RequestSink {
   serverAddress: [string, number];
   /** The host name, for CGI's SERVER_NAME and banners. */
   serverName: string;
+  /** The listening socket (net or tls), for what the server does not wrap. */
   readonly listener: net.Server;
   /** Open connections. */
   readonly connections = new Set<Connection>();
+  /** The options as given, for subclasses and handlers to read. */
   readonly options: Readonly<ServerOptions>;
+  /** Timeouts and limits each connection runs with, made once from `options`. */
   protected readonly connectionOptions: ConnectionSettings;
   private readonly logWriter: LogWriter | null;
   private readonly trusted: BlockList | null;
@@ -91,7 +95,9 @@ export class HTTPServer implements RequestSink {
   private readonly held = new HeldRequests((exchange) => this.dispatch(exchange));
 
   constructor(
+    /** Where to listen, as Python's `server_address`. */
     readonly address: ServerAddress,
+    /** The class made for each request, as Python's `RequestHandlerClass`. */
     readonly RequestHandlerClass: HandlerClass,
     options: ServerOptions = {},
   ) {

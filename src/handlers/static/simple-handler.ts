@@ -72,11 +72,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return this.options.directory;
   }
 
+  /** Serves the file or directory listing the path names. */
   async doGET(): Promise<void> {
     if (!this.authorized()) return;
     await this.sendHead();
   }
 
+  /** As GET, without the body. */
   doHEAD(): Promise<void> {
     return this.doGET();
   }
