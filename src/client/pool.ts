@@ -193,7 +193,8 @@ export class Pool {
     try {
       request = outgoingRequest(method, req.path, this.hostField, req.headers, req.body ?? null);
     } catch (err) {
-      return Promise.reject(err as Error);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- it throws only its own Errors
+      return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
       this.dispatch(new PooledRequest(this, method, request, signal, req.trace, resolve, reject));

@@ -55,12 +55,14 @@ export function statusLine(version: string, code: number, reason: string): strin
   const cached = byCode?.get(code);
   if (cached !== undefined && cached.reason === reason) return cached.line;
   const line = buildStatusLine(version, code, reason);
-  if (byCode === undefined && STATUS_LINES.size < 8) STATUS_LINES.set(version, (byCode = new Map()));
+  if (byCode === undefined && STATUS_LINES.size < 8)
+    STATUS_LINES.set(version, (byCode = new Map<number, { reason: string; line: string }>()));
   byCode?.set(code, { reason, line });
   return line;
 }
 
 function buildStatusLine(version: string, code: number, reason: string): string {
   if (!Number.isInteger(code) || code < 100 || code > 999) throw new InvalidStatusError(code);
+  // eslint-disable-next-line no-control-regex -- a reason phrase must not carry controls onto the wire
   return `${version} ${code} ${reason.replace(/[\0-\x08\x0a-\x1f\x7f]/g, ' ').replace(/[^\0-\xff]/g, '?')}\r\n`;
 }

@@ -176,8 +176,8 @@ export class BaseHTTPRequestHandler {
       this.handleException(err);
       return this.complete();
     }
-    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
-      return (result as Promise<void>).then(
+    if (result !== undefined && typeof result.then === 'function') {
+      return result.then(
         () => this.complete(),
         (err: unknown) => {
           this.handleException(err);
@@ -459,7 +459,9 @@ let serverLineFor = '';
 let serverLine = '';
 let dateLineFor = '';
 let dateLine = '';
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only compared with a handler's, never called
 const baseSendHeader = BaseHTTPRequestHandler.prototype.sendHeader;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only compared with a handler's, never called
 const baseDateTimeString = BaseHTTPRequestHandler.prototype.dateTimeString;
 
 Object.assign(BaseHTTPRequestHandler.prototype, {

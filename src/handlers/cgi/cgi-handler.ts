@@ -192,12 +192,12 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     const socket = this.exchange.connection.socket;
     socket.once('close', kill);
     this.logLines(child, target.scriptName);
-    child.stdin!.on('error', () => {}); // a script that exits without reading its input
+    child.stdin.on('error', () => {}); // a script that exits without reading its input
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     try {
-      if (spooled !== null) child.stdin!.end(spooled);
-      else if (contentLength !== null) void pipeline(this.rfile, child.stdin!).catch(() => kill());
-      else child.stdin!.end();
+      if (spooled !== null) child.stdin.end(spooled);
+      else if (contentLength !== null) void pipeline(this.rfile, child.stdin).catch(() => kill());
+      else child.stdin.end();
       await this.relay(child, target, () => timedOut);
       await exited;
     } finally {
