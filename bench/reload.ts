@@ -57,7 +57,7 @@ async function startBasehttp(port: number, dir: string): Promise<Server> {
   const args = [main, '-b', '127.0.0.1', '-d', dir, '--quiet', '--workers', '2', String(port)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr!.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
   const url = `http://127.0.0.1:${port}/small.bin`;
   await answers(url);
   let done = 0;
@@ -106,7 +106,7 @@ async function startNginxMaster(port: number, dir: string): Promise<Server | nul
 async function reloadUnderLoad(server: Server): Promise<Run> {
   const load = spawn('wrk', ['-t1', '-c20', '-d300s', server.url], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  load.stdout!.on('data', (d) => (out += d));
+  load.stdout.on('data', (d) => (out += d));
   try {
     await sleep(500);
     for (let i = 0; i < RELOADS; i++) await server.reload();

@@ -7,7 +7,7 @@ import { BaseHTTPRequestHandler, HTTPServer } from '../src/index.js';
 class Echo extends BaseHTTPRequestHandler {
   async doPOST(): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of this.rfile) chunks.push(chunk);
+    for await (const chunk of this.rfile) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     this.sendResponse(200);
     this.sendHeader('Content-Type', this.headers.get('Content-Type') ?? 'application/octet-stream');

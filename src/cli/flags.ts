@@ -105,14 +105,15 @@ function argumentName(name: string, flag: Flag<unknown>): string {
 }
 
 /**
- * Reads `argv` against the table: 'help' when the table's `help` switch is given (nothing else is converted
- * then), else every flag's value and the positional arguments. Throws UsageError for an unknown flag, a
- * missing value or a value its flag refuses (`argument --cache: expected seconds, got 'x'`).
+ * Reads `argv` against the table: 'help' or 'version' when the table's `help` or `version` switch is given
+ * (nothing else is converted then, as argparse's actions that exit), else every flag's value and the
+ * positional arguments. Throws UsageError for an unknown flag, a missing value or a value its flag refuses
+ * (`argument --cache: expected seconds, got 'x'`).
  */
 export function readFlags<F extends FlagTable>(
   table: F,
   argv: string[],
-): { values: FlagValues<F>; positionals: string[] } | 'help' {
+): { values: FlagValues<F>; positionals: string[] } | 'help' | 'version' {
   const options = Object.fromEntries(
     Object.entries(table).map(([name, flag]) => [
       name,
@@ -131,6 +132,7 @@ export function readFlags<F extends FlagTable>(
   }
   const given = parsed.values as Record<string, Given>;
   if (given['help'] === true) return 'help';
+  if (given['version'] === true) return 'version';
   const values: Record<string, unknown> = {};
   for (const [name, flag] of Object.entries(table)) {
     values[name] = named(argumentName(name, flag), () => flag.convert(given[name]));

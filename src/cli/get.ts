@@ -1,30 +1,35 @@
 /** `basehttp get URL`: a small curl-like command on the pooled client. */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { TimeoutError } from '../client/errors.js';
 import { closeAllPools, request, type ClientResponse } from '../client/request.js';
+import { UsageError, flagLabel, helpLine, readFlags, type FlagValues } from './flags.js';
+import { GET_FLAGS, URL_ARGUMENT } from './get-flags.js';
+import { packageVersion } from './version.js';
+
+/** The labels' column in the help. */
+const LABEL_WIDTH = 26;
 
 export const GET_USAGE = `usage: basehttp get [options] URL
 
+positional arguments:
+${helpLine(URL_ARGUMENT.name, URL_ARGUMENT.help, LABEL_WIDTH)}
+
 options:
-  -X, --request METHOD     request method (default GET, or POST with -d)
-  -H, --header "N: v"      add a request header (repeatable)
-  -d, --data DATA          send DATA as the body (form-encoded unless -H sets a Content-Type)
-      --data-binary DATA   send DATA as it is; @FILE sends the bytes of FILE
-  -o, --output FILE        write the body to FILE (a progress bar on a terminal)
-  -I, --head               HEAD request: show the response head only
-  -i, --include            show the response head before the body
-  -v, --verbose            show the request and response heads on stderr
-  -L, --location           follow redirects (up to 10)
-      --compressed         ask for gzip/br/deflate and decode it
-  -k, --insecure           do not verify the TLS certificate
-      --fail               no body and exit 22 on HTTP errors (4xx, 5xx)
-  -m, --max-time SECONDS   give up after SECONDS of silence from the server (default 30)
-  -h, --help               show this help
+${Object.entries(GET_FLAGS)
+  .map(([name, flag]) => helpLine(flagLabel(name, flag), flag.help, LABEL_WIDTH))
+  .join('\n')}
 `;
 
-/** Exit statuses, as curl's: unknown host 6, refused 7, HTTP error with --fail 22, timeout 28, bad certificate 60. */
+type GetFlags = FlagValues<typeof GET_FLAGS>;
+
+/** Each wait on the server (connecting, the head, each piece of the body) when `--max-time` is longer or absent. */
+const SILENCE_LIMIT = 30_000;
+
+/**
+ * Exit statuses of failed requests, as curl's: unknown host 6, refused 7, timeout 28, bad certificate 60. (HTTP
+ * error with --fail 22, resume refused 33 and unreadable CA file 77 are returned where they are found.)
+ */
 function exitCodeFor(err: unknown): number {
   const code = String((err as NodeJS.ErrnoException).code ?? '');
   if (err instanceof TimeoutError) return 28;
@@ -53,89 +58,140 @@ function usageError(message: string): number {
   return 2;
 }
 
+/** Whether `headers` has a field of this name, in any case. */
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((given) => given.toLowerCase() === name);
+}
+
 /** Runs `basehttp get`; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
+  let flags: GetFlags;
+  let url: string | null;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        request: { type: 'string', short: 'X' },
-        header: { type: 'string', short: 'H', multiple: true },
-        data: { type: 'string', short: 'd' },
-        'data-binary': { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        head: { type: 'boolean', short: 'I' },
-        include: { type: 'boolean', short: 'i' },
-        verbose: { type: 'boolean', short: 'v' },
-        location: { type: 'boolean', short: 'L' },
-        compressed: { type: 'boolean' },
-        insecure: { type: 'boolean', short: 'k' },
-        fail: { type: 'boolean' },
-        'max-time': { type: 'string', short: 'm' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    const read = readFlags(GET_FLAGS, argv);
+    if (read === 'help') {
+      process.stdout.write(GET_USAGE);
+      return 0;
+    }
+    if (read === 'version') {
+      process.stdout.write(`basehttp ${packageVersion()}\n`);
+      return 0;
+    }
+    flags = read.values;
+    url = URL_ARGUMENT.read(read.positionals);
+    if (flags['continue-at'] === '-' && flags.output === undefined)
+      throw new UsageError('-C - needs -o FILE: the size of FILE says where to resume');
   } catch (err) {
-    return usageError((err as Error).message);
+    if (!(err instanceof UsageError)) throw err;
+    return usageError(err.message);
   }
-  const flags = parsed.values;
-  if (flags.help) {
-    process.stdout.write(GET_USAGE);
-    return 0;
-  }
-  if (parsed.positionals.length !== 1) return usageError('one URL is required');
-  const url = parsed.positionals[0]!;
-  const headers: Record<string, string> = {};
-  for (const field of flags.header ?? []) {
-    const colon = field.indexOf(':');
-    if (colon <= 0) return usageError(`bad header '${field}' (expected "Name: value")`);
-    headers[field.slice(0, colon).trim()] = field.slice(colon + 1).trim();
-  }
-  const timeout = flags['max-time'] === undefined ? 30_000 : Number(flags['max-time']) * 1000;
-  if (!(timeout > 0)) return usageError(`bad --max-time '${flags['max-time']}' (expected seconds)`);
+  if (url === null) return usageError('one URL is required');
+  // Errors are shown unless -s hides them (-S shows them again), as curl.
+  const showErrors = !flags.silent || flags['show-error'];
+  const maxTime = flags['max-time'];
+  // Aborted by --max-time, or at the end: a response left unread (--fail, 416, exit 33) must not keep the
+  // process alive on its connection.
+  const transfer = new AbortController();
+  const deadline =
+    maxTime === null
+      ? undefined
+      : setTimeout(
+          () => transfer.abort(new TimeoutError(`operation timed out after ${maxTime} ms (--max-time)`)),
+          maxTime,
+        );
+  const fail = (message: string, code: number): number => {
+    if (showErrors) process.stderr.write(`basehttp get: ${message}\n`);
+    return code;
+  };
   try {
-    const binary = flags['data-binary'];
-    const body =
-      binary !== undefined
-        ? binary.startsWith('@')
-          ? readFileSync(binary.slice(1))
-          : binary
-        : (flags.data ?? null);
-    if (
-      flags.data !== undefined &&
-      !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')
-    ) {
-      headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    }
-    const method = flags.head ? 'HEAD' : (flags.request ?? (body === null ? 'GET' : 'POST'));
-    const res = await request(url, {
-      method,
-      headers,
-      body,
-      maxRedirects: flags.location ? 10 : 0,
-      decompress: flags.compressed ?? false,
-      pool: { timeout, tls: { rejectUnauthorized: !flags.insecure } },
-      trace: flags.verbose ? (head) => process.stderr.write(`${traced(head, '> ')}\n`) : undefined,
-    });
-    if (flags.verbose) process.stderr.write(`${traced(headText(res), '< ')}\n`);
-    if (flags.fail && res.status >= 400) {
-      process.stderr.write(`basehttp get: the server answered ${res.status} ${res.statusText}\n`);
-      return 22;
-    }
-    if (flags.include || flags.head) process.stdout.write(headText(res));
-    if (flags.output !== undefined) await download(res, flags.output, flags.compressed ?? false);
-    else
-      for await (const piece of res.body)
-        if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
-    return 0;
+    return await fetchTo(url, flags, maxTime, transfer.signal, fail);
   } catch (err) {
-    process.stderr.write(`basehttp get: ${(err as Error).message}\n`);
-    return exitCodeFor(err);
+    return fail((err as Error).message, exitCodeFor(err));
   } finally {
+    clearTimeout(deadline);
+    transfer.abort();
     closeAllPools();
   }
+}
+
+/** The request the flags describe, its answer written where they say; returns the exit status. */
+async function fetchTo(
+  url: string,
+  flags: GetFlags,
+  maxTime: number | null,
+  signal: AbortSignal,
+  fail: (message: string, code: number) => number,
+): Promise<number> {
+  let ca: Buffer | undefined;
+  try {
+    ca = flags.cacert === undefined ? undefined : readFileSync(flags.cacert);
+  } catch (err) {
+    return fail(`cannot read the CA file: ${(err as Error).message}`, 77);
+  }
+  // curl's order: its own User-Agent first, then the user's headers (a User-Agent among them replaces it).
+  const headers: Record<string, string> = {};
+  if (!flags.header.some(([name]) => name.toLowerCase() === 'user-agent'))
+    headers['User-Agent'] = `basehttp/${packageVersion()}`;
+  for (const [name, value] of flags.header) headers[name] = value;
+  const resume = flags['continue-at'];
+  const offset =
+    resume === '-' ? (statSync(flags.output!, { throwIfNoEntry: false })?.size ?? 0) : (resume ?? 0);
+  // As curl, offset 0 is a plain request.
+  if (offset > 0) headers['Range'] = `bytes=${offset}-`;
+  const binary = flags['data-binary'];
+  const body =
+    binary !== undefined
+      ? binary.startsWith('@')
+        ? readFileSync(binary.slice(1))
+        : binary
+      : (flags.data ?? null);
+  if (flags.data !== undefined && !hasHeader(headers, 'content-type'))
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  const method = flags.head ? 'HEAD' : (flags.request ?? (body === null ? 'GET' : 'POST'));
+  const res = await request(url, {
+    method,
+    headers,
+    body,
+    signal,
+    maxRedirects: flags.location ? 10 : 0,
+    decompress: flags.compressed,
+    pool: {
+      // The total limit is the timer's; the per-wait one only guards against silence beyond it.
+      timeout: Math.max(maxTime ?? 0, SILENCE_LIMIT),
+      tls: { rejectUnauthorized: !flags.insecure, ca },
+    },
+    trace: flags.verbose ? (head) => process.stderr.write(`${traced(head, '> ')}\n`) : undefined,
+  });
+  if (flags.verbose) process.stderr.write(`${traced(headText(res), '< ')}\n`);
+  const resumed = offset > 0 && res.status === 416;
+  if (flags.fail && res.status >= 400 && !resumed)
+    return fail(`the server answered ${res.status} ${res.statusText}`, 22);
+  if (flags.include || flags.head) process.stdout.write(headText(res));
+  // 416 to a resume: the file is complete already; curl leaves it alone and calls this success.
+  if (resumed) return 0;
+  let append = false;
+  if (offset > 0) {
+    const continues = resumesAt(res, offset);
+    if (typeof continues === 'string') return fail(continues, 33);
+    append = continues;
+  }
+  if (flags.output !== undefined) await download(res, flags.output, flags.compressed, append, !flags.silent);
+  else
+    for await (const piece of res.body) if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
+  return 0;
+}
+
+/**
+ * Whether a response to `Range: bytes=OFFSET-` continues the output (206 from OFFSET: true) or replaces it
+ * (200, the server ignored the range and sends everything again: false). Anything else is the reason the
+ * resume failed (curl's exit 33), the output left as it was.
+ */
+function resumesAt(res: ClientResponse, offset: number): boolean | string {
+  if (res.status === 200) return false;
+  const from = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1];
+  if (res.status === 206 && from !== undefined && Number(from) === offset) return true;
+  const where = from === undefined ? '' : `, from byte ${from}`;
+  return `the server did not resume at byte ${offset} (${res.status} ${res.statusText}${where})`;
 }
 
 /** `1.5 MiB`-style sizes for the progress bar. */
@@ -160,9 +216,18 @@ export function progressLine(received: number, total: number | null, seconds: nu
   return `${String(Math.floor(done * 100)).padStart(3)}% [${'#'.repeat(filled)}${' '.repeat(20 - filled)}] ${size(received)} / ${size(total)}  ${speed}  ${eta}`;
 }
 
-/** Writes the body to a file; on a terminal, a progress bar on stderr (redrawn at most 5 times a second). */
-async function download(res: ClientResponse, path: string, decoded: boolean): Promise<void> {
-  const out = createWriteStream(path);
+/**
+ * Writes the body to a file (after what it holds when `append`); with `progress` on a terminal, a progress bar
+ * on stderr (redrawn at most 5 times a second).
+ */
+async function download(
+  res: ClientResponse,
+  path: string,
+  decoded: boolean,
+  append: boolean,
+  progress: boolean,
+): Promise<void> {
+  const out = createWriteStream(path, { flags: append ? 'a' : 'w' });
   const length = res.headers.get('content-length');
   // A decoded body is longer than the Content-Length of the encoded one.
   const total =
@@ -170,7 +235,7 @@ async function download(res: ClientResponse, path: string, decoded: boolean): Pr
   const started = Date.now();
   let received = 0;
   let shown = 0;
-  const tty = process.stderr.isTTY === true;
+  const tty = progress && process.stderr.isTTY === true;
   const show = (): void => {
     process.stderr.write(`\r${progressLine(received, total, (Date.now() - started) / 1000)}\x1b[K`);
   };

@@ -8,6 +8,7 @@ import { runPrimary } from '../cluster/primary.js';
 import { UsageError } from './flags.js';
 import { USAGE, parseServeArgs } from './serve-args.js';
 import { buildServer, printBanner, serve, warnMissingSpa } from './serve.js';
+import { packageVersion } from './version.js';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'get') return (await import('./get.js')).main(argv.slice(1));
@@ -21,6 +22,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args === 'help') {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args === 'version') {
+    process.stdout.write(`basehttp ${packageVersion()}\n`);
     return 0;
   }
   if (cluster.isPrimary) warnMissingSpa(args);

@@ -5,7 +5,7 @@ import { PORT, SERVE_FLAGS } from './serve-flags.js';
 /** The labels' column in the help: a longer label pushes its text along, two spaces after it. */
 const LABEL_WIDTH = 24;
 
-export const USAGE = `usage: basehttp [-h] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-H HEADER] [options] [port]
+export const USAGE = `usage: basehttp [-h] [-V] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-H HEADER] [options] [port]
        basehttp get [options] URL   (see basehttp get -h)
 
 Serve a directory over HTTP/1.1, like python -m http.server.
@@ -45,10 +45,10 @@ export interface ServeArgs {
   options: Partial<StaticOptions>;
 }
 
-/** Parses `basehttp [options] [port]`; returns 'help' for -h. Throws UsageError for bad input. */
-export function parseServeArgs(argv: string[]): ServeArgs | 'help' {
+/** Parses `basehttp [options] [port]`; returns 'help' for -h, 'version' for -V. Throws UsageError for bad input. */
+export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
   const read = readFlags(SERVE_FLAGS, argv);
-  if (read === 'help') return 'help';
+  if (read === 'help' || read === 'version') return read;
   const { values: flags, positionals } = read;
   const port = PORT.read(positionals);
   const certfile = flags['tls-cert'];

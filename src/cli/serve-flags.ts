@@ -2,7 +2,6 @@
 import { availableParallelism } from 'node:os';
 import type { LogFormat } from '../server/access-log.js';
 import type { StaticOptions } from '../handlers/static/options.js';
-import { fieldLine } from '../protocol/response-head.js';
 import {
   DEFAULT_MIN_BODY_RATE,
   DEFAULT_REQUEST_TIMEOUT,
@@ -10,6 +9,7 @@ import {
 } from '../server/http-server.js';
 import { trustedProxies } from '../server/trust-proxy.js';
 import { UsageError, option, positional, repeatable, toggle } from './flags.js';
+import { headerField } from './header-flag.js';
 
 const LOG_FORMATS: LogFormat[] = ['python', 'common', 'combined', 'json'];
 
@@ -30,19 +30,6 @@ function milliseconds(text: string): number {
 function wholeNumber(text: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`expected a whole number, got '${text}'`);
   return Number(text);
-}
-
-/** `-H "Name: value"`, checked as a response would check it. */
-function headerField(text: string): [string, string] {
-  const colon = text.indexOf(':');
-  if (colon <= 0) throw new UsageError(`expected "Name: value", got '${text}'`);
-  const [name, value] = [text.slice(0, colon).trim(), text.slice(colon + 1).trim()];
-  try {
-    fieldLine(name, value);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  return [name, value];
 }
 
 /** Every `--trust-proxy` list, split at commas, each entry an IP address or a CIDR range. */
@@ -72,6 +59,7 @@ export const PORT = positional({
 /** Every flag of `basehttp`, in the order `--help` and the README list them. */
 export const SERVE_FLAGS = {
   help: toggle({ short: 'h', help: 'show this help message and exit' }),
+  version: toggle({ short: 'V', help: "show the program's version number and exit" }),
   bind: option({
     short: 'b',
     value: 'ADDRESS',

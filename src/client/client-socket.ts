@@ -210,7 +210,8 @@ export class ClientSocket implements BodyChannel {
 
   /** Writes the head only (Python's `endheaders`); the caller sends any body with `write`. */
   sendHead(waiter: ResponseWaiter, head: string): void {
-    this.send(waiter, {
+    // No body to stream: nothing is left to wait for once the head is handed over.
+    void this.send(waiter, {
       method: waiter.method,
       head,
       body: null,

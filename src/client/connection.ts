@@ -8,8 +8,11 @@ import { headerLine, hostLine, requestLineOf } from './request-lines.js';
 import { HTTPResponse } from './response.js';
 import type { ResponseWaiter } from './response-waiter.js';
 
+/** Options of `HTTPConnection.request`, beyond method and URL. */
 export interface RequestOptions {
+  /** Bytes, a string, or a stream (sent chunked unless a Content-Length is given). */
   body?: RequestBody | null;
+  /** Fields to send; Host and the body's framing are added unless given. */
   headers?: RequestHeaders;
   /**
    * With a `Transfer-Encoding` header of the caller's, frame a streamed body in chunks here (Python's
@@ -18,6 +21,7 @@ export interface RequestOptions {
   encodeChunked?: boolean;
 }
 
+/** Timeouts of an `HTTPConnection`. */
 export interface ConnectionOptions {
   /** Milliseconds for connecting and for each wait on the server (head, body bytes). Default 30 000. */
   timeout?: number;
@@ -50,7 +54,9 @@ class PendingResponse implements ResponseWaiter {
  * own protocol layer in the response role.
  */
 export class HTTPConnection {
+  /** Milliseconds for connecting and for each wait on the server. */
   readonly timeout: number;
+  /** Milliseconds a body with `Expect: 100-continue` waits for `100 Continue`. */
   readonly continueTimeout: number;
   private socket: ClientSocket | null = null;
   /** The request being built with putrequest/putheader. */
@@ -65,7 +71,9 @@ export class HTTPConnection {
   private current: HTTPResponse | null = null;
 
   constructor(
+    /** The server's name or address, as Python's `host`. */
     readonly host: string,
+    /** The server's port. */
     readonly port = 80,
     options: ConnectionOptions = {},
   ) {

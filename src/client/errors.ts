@@ -5,6 +5,7 @@
 
 /** Base class, as Python's `HTTPException`. */
 export class HTTPException extends Error {
+  /** Stable identifier (`BH_ERR_…`) to test for: messages may change, codes do not. */
   readonly code: string = 'BH_ERR_HTTP';
 
   constructor(message: string, options?: ErrorOptions) {
@@ -26,7 +27,9 @@ export class IncompleteRead extends HTTPException {
   override readonly code = 'BH_ERR_INCOMPLETE_READ';
 
   constructor(
+    /** The bytes of the body that did arrive. */
     readonly partial: Buffer,
+    /** Bytes still expected by the declared length; null for a broken chunked body. */
     readonly expected: number | null,
     cause?: Error,
   ) {
@@ -82,6 +85,7 @@ export class PoolClosed extends HTTPException {
 
 /** An option out of its range (a pool of 0 connections, say): a mistake in the caller's code, so a RangeError. */
 export class InvalidOption extends RangeError {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_INVALID_OPTION';
 
   constructor(message: string) {

@@ -5,6 +5,7 @@ import { headerLine, hostLine, requestLineOf } from './request-lines.js';
 export type RequestBody =
   string | Buffer | Uint8Array | AsyncIterable<string | Buffer | Uint8Array> | Iterable<Buffer>;
 
+/** Request fields: an object, or name/value pairs when order or repeats matter. */
 export type RequestHeaders = Record<string, string | number> | Array<[string, string]>;
 
 /** A request ready for the wire: its head, and its body as bytes that go with it or a stream that follows. */

@@ -12,6 +12,7 @@ import { parseURL } from './parse-url.js';
 import { HTTPResponse } from './response.js';
 import type { ResponseWaiter } from './response-waiter.js';
 
+/** Settings of a `Pool` (and of `request()`'s shared pools). */
 export interface PoolOptions {
   /** Most connections to the origin at once. Default 10. */
   connections?: number;
@@ -30,12 +31,17 @@ export interface PoolOptions {
   tls?: TLSOptions;
 }
 
+/** One request for `Pool.request`. */
 export interface PoolRequest {
+  /** Default GET. */
   method?: string;
   /** Path and query, e.g. `/search?q=1`. */
   path: string;
+  /** Fields to send; Host and the body's framing are added unless given. */
   headers?: RequestHeaders;
+  /** Bytes, a string, or a stream (sent chunked unless a Content-Length is given). */
   body?: RequestBody | null;
+  /** Aborting fails the request with the signal's reason and closes its connection. */
   signal?: AbortSignal;
   /** Called with the request head each time it is written (a retry writes it again). */
   trace?: ((head: string) => void) | undefined;
@@ -125,6 +131,7 @@ class PooledRequest implements ResponseWaiter {
  * the process alive.
  */
 export class Pool {
+  /** The origin this pool connects to. */
   readonly url: URL;
   private readonly host: string;
   private readonly port: number;
@@ -186,7 +193,8 @@ export class Pool {
     try {
       request = outgoingRequest(method, req.path, this.hostField, req.headers, req.body ?? null);
     } catch (err) {
-      return Promise.reject(err as Error);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- it throws only its own Errors
+      return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
       this.dispatch(new PooledRequest(this, method, request, signal, req.trace, resolve, reject));

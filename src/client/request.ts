@@ -6,10 +6,15 @@ import { parseURL } from './parse-url.js';
 import { Pool, type PoolOptions } from './pool.js';
 import type { HTTPResponse } from './response.js';
 
+/** Options of `request()`, as undici's. */
 export interface FetchOptions {
+  /** Default GET. */
   method?: string;
+  /** Fields to send; Host and the body's framing are added unless given. */
   headers?: Record<string, string | number>;
+  /** Bytes, a string, or a stream (sent chunked unless a Content-Length is given). */
   body?: RequestBody | null;
+  /** Aborting fails the request (or its body) with the signal's reason and closes its connection. */
   signal?: AbortSignal;
   /** Milliseconds for connecting and for each wait on the server. Default 30 000. */
   timeout?: number;
@@ -25,17 +30,23 @@ export interface FetchOptions {
 
 /** The result of `request()`: the response, decoded when asked, and where it came from after redirects. */
 export interface ClientResponse {
+  /** The status code, e.g. 200. */
   status: number;
+  /** The reason phrase as the server sent it. */
   statusText: string;
   /** 11 for HTTP/1.1, 10 for HTTP/1.0. */
   version: number;
+  /** Response fields, case-insensitive. */
   headers: HTTPResponse['headers'];
   /** The URL of the final response. */
   url: string;
   /** The body, decoded when `decompress` was asked and the server compressed it. */
   body: AsyncIterable<Buffer>;
+  /** The whole body as UTF-8 text. */
   text(): Promise<string>;
+  /** The whole body parsed as JSON. */
   json(): Promise<unknown>;
+  /** The whole body as bytes. */
   arrayBuffer(): Promise<Buffer>;
 }
 

@@ -30,8 +30,7 @@ export function responseError(
     case 'bad-content-length':
     case 'conflicting-framing':
     case 'unsupported-coding':
-    // Kinds of the request role, listed so that a new kind is a compile error until it is placed here.
-    case 'bad-host':
+    case 'bad-host': // kinds of the request role from here on: listed so that a new kind is a compile error
     case 'bad-target':
     case 'unsupported-expectation':
       return new BadStatusLine(err.message, { cause: err });

@@ -15,10 +15,13 @@ const EMPTY = Buffer.alloc(0);
  * received are taken without waiting, so a small body costs no extra turn of the event loop.
  */
 export class HTTPResponse implements AsyncIterable<Buffer> {
+  /** The status code, e.g. 200. */
   readonly status: number;
+  /** The reason phrase as the server sent it, as Python's `reason`. */
   readonly reason: string;
   /** 11 for HTTP/1.1, 10 for HTTP/1.0, as Python's `version`. */
   readonly version: number;
+  /** Response fields, case-insensitive, as Python's `headers`. */
   readonly headers: Headers;
   /** Trailer fields of a chunked body, once it has been read to its end (null if it had none). */
   trailers: Headers | null = null;
@@ -124,10 +127,12 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
     return this.read();
   }
 
+  /** The whole body as UTF-8 text. */
   async text(): Promise<string> {
     return (await this.read()).toString('utf8');
   }
 
+  /** The whole body parsed as JSON. */
   async json(): Promise<unknown> {
     return JSON.parse((await this.read()).toString('utf8')) as unknown;
   }

@@ -61,7 +61,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     if (stopping) return;
     stopping = true;
     await Promise.all(
-      Object.values(cluster.workers ?? {}).map((w) => (w === undefined ? undefined : retire(w))),
+      Object.values(cluster.workers ?? {}).flatMap((w) => (w === undefined ? [] : [retire(w)])),
     );
     finish(code);
   };

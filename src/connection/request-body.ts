@@ -23,6 +23,7 @@ export class RequestBodyStream extends Readable {
     return super.read(size) as Buffer | null;
   }
 
+  /** Node's pull: resumes reading the socket when the consumer wants more. */
   override _read(): void {
     this.exchange.pullBody();
   }

@@ -46,7 +46,7 @@ export class ResponseBody extends Writable {
       // erroring this stream would leave it unseen and the response a 200 with no body.
       if (!this.exchange.headCommitted) throw err;
       this.destroy(err as Error);
-      if (cb !== undefined) process.nextTick(cb, err as Error);
+      if (cb !== undefined) process.nextTick(cb, err);
       return false;
     }
     if (cb !== undefined) process.nextTick(cb);

@@ -5,6 +5,7 @@
 
 /** The final response head was already sent: no second head, no interim response after it, no new field. */
 export class HeadersSentError extends Error {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_HEADERS_SENT';
 
   constructor(message = 'The response head was already sent') {
@@ -15,6 +16,7 @@ export class HeadersSentError extends Error {
 
 /** Body bytes were written before the head was ended (`endHeaders()`), or after the response ended. */
 export class ResponseOrderError extends Error {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_RESPONSE_ORDER';
 
   constructor(message: string) {
@@ -25,9 +27,13 @@ export class ResponseOrderError extends Error {
 
 /** The body written is longer than the Content-Length the head declared; the connection will close. */
 export class ContentLengthExceeded extends RangeError {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_CONTENT_LENGTH_EXCEEDED';
 
-  constructor(readonly excess: number) {
+  constructor(
+    /** Bytes written beyond the declared length. */
+    readonly excess: number,
+  ) {
     super(`Response body exceeds its Content-Length by ${excess} bytes`);
     this.name = 'ContentLengthExceeded';
   }
@@ -35,6 +41,7 @@ export class ContentLengthExceeded extends RangeError {
 
 /** The client closed the connection while the request was being handled; its streams fail with this. */
 export class ClientDisconnected extends Error {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_CLIENT_DISCONNECTED';
 
   constructor() {

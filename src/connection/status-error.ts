@@ -6,9 +6,11 @@ import type { ParseError, ParseErrorKind } from '../protocol/errors.js';
  * becomes that status and its error page; any other exception is a 500).
  */
 export class HTTPStatusError extends Error {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_HTTP_STATUS';
 
   constructor(
+    /** The status to answer with, e.g. 413. */
     readonly status: number,
     message: string,
     options?: ErrorOptions,

@@ -38,9 +38,11 @@ export type ParseErrorKind =
  * connection it came on is closed.
  */
 export class ParseError extends Error {
+  /** Stable identifier to test for instead of the message; `kind` says which rule was broken. */
   readonly code = 'BH_ERR_PARSE';
 
   constructor(
+    /** Which rule the message broke, for the status a server answers with (see the README's table). */
     readonly kind: ParseErrorKind,
     message: string,
   ) {

@@ -51,6 +51,7 @@ export class Headers implements Iterable<[string, string]> {
     return out;
   }
 
+  /** Whether a field of this name (any case) is present. */
   has(name: string): boolean {
     return this.indexOf(name.toLowerCase()) >= 0;
   }
@@ -70,6 +71,7 @@ export class Headers implements Iterable<[string, string]> {
     return this.fields.length / STRIDE;
   }
 
+  /** Every field as `[name, value]`, in the order received. */
   *[Symbol.iterator](): IterableIterator<[string, string]> {
     const f = this.fields;
     for (let i = 0; i < f.length; i += STRIDE) yield [f[i + NAME]!, f[i + VALUE]!];

@@ -20,6 +20,7 @@ export interface HeadLimits {
   maxHeaderCount: number;
 }
 
+/** The limits a server uses unless told otherwise (8 KiB start line, 64 KiB of fields, 100 fields). */
 export const DEFAULT_HEAD_LIMITS: HeadLimits = {
   maxStartLineBytes: 8 * 1024,
   maxHeaderBytes: 64 * 1024,
@@ -28,10 +29,24 @@ export const DEFAULT_HEAD_LIMITS: HeadLimits = {
 
 /** How a message's body is delimited (RFC 9112 §6.3), once its head is known. */
 export type BodyFraming =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'length'; readonly length: number }
-  | { readonly kind: 'chunked' }
-  | { readonly kind: 'close' };
+  | {
+      /** No body. */
+      readonly kind: 'none';
+    }
+  | {
+      /** Exactly `length` bytes (Content-Length). */
+      readonly kind: 'length';
+      /** The body's size in bytes. */
+      readonly length: number;
+    }
+  | {
+      /** Chunked transfer coding. */
+      readonly kind: 'chunked';
+    }
+  | {
+      /** Everything until the connection closes (responses only). */
+      readonly kind: 'close';
+    };
 
 export const NO_BODY: BodyFraming = { kind: 'none' };
 export const CHUNKED: BodyFraming = { kind: 'chunked' };
@@ -83,7 +98,10 @@ export abstract class MessageReader<H> {
   /** Trailer fields of the last chunked body, if it had any. */
   trailers: Headers | null = null;
 
-  protected constructor(protected readonly limits: HeadLimits) {}
+  protected constructor(
+    /** Size limits of each head. */
+    protected readonly limits: HeadLimits,
+  ) {}
 
   /**
    * Parses the start line: `text` from its beginning to `end`, which excludes the line terminator. The same

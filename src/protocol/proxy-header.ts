@@ -5,6 +5,7 @@ import { isIPv4, isIPv6 } from 'node:net';
  * text (v1) or binary (v2) form, as haproxy's proxy-protocol.txt describes them.
  */
 export interface ProxyHeader {
+  /** 1: the text form; 2: the binary form. */
   version: 1 | 2;
   /**
    * 'proxy': relayed for the client in `source`. 'local': the proxy's own connection (v2 LOCAL, a health
@@ -16,18 +17,27 @@ export interface ProxyHeader {
   /** The address the client connected to; null as for `source`. */
   destination: ProxyEndpoint | null;
   /** v2 type-length-value extensions after the addresses (ALPN, authority, unique id, …), in order. */
-  tlvs: Array<{ type: number; value: Buffer }>;
+  tlvs: Array<{
+    /** The TLV type byte (PP2_TYPE_ALPN is 0x01, …). */
+    type: number;
+    /** Its value, copied. */
+    value: Buffer;
+  }>;
   /** Bytes the header took. */
   length: number;
 }
 
+/** One end of a proxied connection. */
 export interface ProxyEndpoint {
+  /** IPv4 or IPv6 address, as text. */
   address: string;
+  /** TCP port. */
   port: number;
 }
 
 /** A header that cannot be a valid PROXY header: the connection must be dropped. */
 export class ProxyHeaderError extends Error {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_PROXY_HEADER';
 
   constructor(message: string) {
@@ -59,7 +69,12 @@ export class ProxyHeaderParser {
    * Takes the next bytes. Returns the header and the bytes after it (the start of the proxied stream) once
    * the header is complete, null while more are needed; throws ProxyHeaderError for an invalid header.
    */
-  push(chunk: Buffer): { header: ProxyHeader; rest: Buffer } | null {
+  push(chunk: Buffer): {
+    /** The parsed header. */
+    header: ProxyHeader;
+    /** Bytes after the header: the start of the proxied stream. */
+    rest: Buffer;
+  } | null {
     this.chunks.push(chunk);
     this.size += chunk.length;
     if (this.size < this.need) return null;

@@ -8,6 +8,7 @@ import { isToken } from './tokens.js';
  */
 export function requestLine(method: string, target: string): string {
   if (!isToken(method)) throw new HeaderValueError(`Invalid method: ${JSON.stringify(method)}`);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a target must not hold
   if (target === '' || /[\x00-\x20\x7f-\uffff]/.test(target)) {
     throw new HeaderValueError(
       `Invalid request target (controls, spaces or raw non-ASCII): ${JSON.stringify(target)}`,

@@ -21,14 +21,17 @@ export interface RequestHead {
   readonly path: string;
   /** `HTTP/1.1` or `HTTP/1.0` (any HTTP/1.x above 1 is treated as 1.1, RFC 9110 §2.5). */
   readonly version: string;
+  /** The x of HTTP/1.x: 0 or 1. */
   readonly versionMinor: number;
   /** The request line without its line end, for logs. */
   readonly requestLine: string;
+  /** The header fields, in order. */
   readonly headers: Headers;
   /** Whether the client lets the connection stay open: its version and Connection header. */
   readonly keepAlive: boolean;
   /** The client sent `Expect: 100-continue` (HTTP/1.1 only) and may wait for an interim response. */
   readonly expectContinue: boolean;
+  /** How the body that follows is delimited (RFC 9112 §6). */
   readonly framing: BodyFraming;
 }
 
@@ -102,7 +105,12 @@ export class RequestReader extends MessageReader<RequestHead> {
     this.requestLine = text.slice(0, end);
   }
 
-  protected finishHead(headers: Headers): { head: RequestHead; framing: BodyFraming } {
+  protected finishHead(headers: Headers): {
+    /** The head, complete. */
+    head: RequestHead;
+    /** How its body is delimited. */
+    framing: BodyFraming;
+  } {
     const http11 = this.versionMinor >= 1;
     let host: string | undefined;
     let hostCount = 0;

@@ -2,6 +2,7 @@ import { isFieldValue, isToken } from './tokens.js';
 
 /** Thrown when a caller asks for a header that cannot be written safely; nothing has been sent. */
 export class HeaderValueError extends TypeError {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_HEADER_VALUE';
 
   constructor(message: string) {
@@ -12,9 +13,13 @@ export class HeaderValueError extends TypeError {
 
 /** A status code outside 100–999: no status line can carry it. */
 export class InvalidStatusError extends RangeError {
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_INVALID_STATUS';
 
-  constructor(readonly status: number) {
+  constructor(
+    /** The status that was refused. */
+    readonly status: number,
+  ) {
     super(`Invalid status code: ${status}`);
     this.name = 'InvalidStatusError';
   }
@@ -50,12 +55,14 @@ export function statusLine(version: string, code: number, reason: string): strin
   const cached = byCode?.get(code);
   if (cached !== undefined && cached.reason === reason) return cached.line;
   const line = buildStatusLine(version, code, reason);
-  if (byCode === undefined && STATUS_LINES.size < 8) STATUS_LINES.set(version, (byCode = new Map()));
+  if (byCode === undefined && STATUS_LINES.size < 8)
+    STATUS_LINES.set(version, (byCode = new Map<number, { reason: string; line: string }>()));
   byCode?.set(code, { reason, line });
   return line;
 }
 
 function buildStatusLine(version: string, code: number, reason: string): string {
   if (!Number.isInteger(code) || code < 100 || code > 999) throw new InvalidStatusError(code);
+  // eslint-disable-next-line no-control-regex -- a reason phrase must not carry controls onto the wire
   return `${version} ${code} ${reason.replace(/[\0-\x08\x0a-\x1f\x7f]/g, ' ').replace(/[^\0-\xff]/g, '?')}\r\n`;
 }

@@ -21,12 +21,17 @@ import {
 export interface ResponseHead {
   /** `HTTP/1.1` or `HTTP/1.0`. */
   readonly version: string;
+  /** The x of HTTP/1.x: 0 or 1. */
   readonly versionMinor: number;
+  /** The status code. */
   readonly status: number;
+  /** The reason phrase as sent (may be empty). */
   readonly reason: string;
+  /** The header fields, in order. */
   readonly headers: Headers;
   /** Whether the server lets the connection carry another request. */
   readonly keepAlive: boolean;
+  /** How the body that follows is delimited (RFC 9112 §6), given the request it answers. */
   readonly framing: BodyFraming;
 }
 
@@ -89,7 +94,12 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     else this.reason = this.lastReason = text.slice(13, end);
   }
 
-  protected finishHead(headers: Headers): { head: ResponseHead; framing: BodyFraming } {
+  protected finishHead(headers: Headers): {
+    /** The head, complete. */
+    head: ResponseHead;
+    /** How its body is delimited. */
+    framing: BodyFraming;
+  } {
     const minor = this.minor;
     const status = this.status;
     // One pass over the fields for what framing and persistence depend on.

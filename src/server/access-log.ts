@@ -16,6 +16,7 @@ export interface LoggedRequest {
 }
 
 // C0 and C1 controls, DEL: escaped in log lines so a request cannot drive the terminal reading the log.
+// eslint-disable-next-line no-control-regex -- matching controls is this regex's purpose
 const CONTROL_RE = /[\x00-\x1f\x7f-\x9f]/g;
 
 /** Escapes C0/C1 controls and DEL as `\xNN`, as Python does for log lines. */

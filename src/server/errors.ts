@@ -9,7 +9,9 @@
  * `proxyProtocol` without `trustProxy`. A TypeError, as Node's own invalid arguments are.
  */
 export class InvalidServerOptionError extends TypeError {
+  /** The class name, so logs and `instanceof`-free checks can tell it apart. */
   override readonly name = 'InvalidServerOptionError';
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_INVALID_SERVER_OPTION';
 }
 
@@ -18,13 +20,17 @@ export class InvalidServerOptionError extends TypeError {
  * or missing password, or a key that does not belong to the certificate. The message says which.
  */
 export class TLSCredentialsError extends Error {
+  /** The class name, so logs and `instanceof`-free checks can tell it apart. */
   override readonly name = 'TLSCredentialsError';
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_TLS_CREDENTIALS';
 }
 
 /** `readBytes(size)` with a size that is no count of bytes (negative, fractional, NaN: a missing header). */
 export class ReadSizeError extends RangeError {
+  /** The class name, so logs and `instanceof`-free checks can tell it apart. */
   override readonly name = 'ReadSizeError';
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_READ_SIZE';
 }
 
@@ -34,6 +40,8 @@ export class ReadSizeError extends RangeError {
  * otherwise every such request would get a 501 and the reason would show nowhere.
  */
 export class HandlerMethodNameError extends TypeError {
+  /** The class name, so logs and `instanceof`-free checks can tell it apart. */
   override readonly name = 'HandlerMethodNameError';
+  /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_HANDLER_METHOD_NAME';
 }

@@ -57,7 +57,11 @@ export function checkMethodNames(prototype: object, className: string): void {
 function methodNames(prototype: object): string[] {
   const seen = new Set<string>();
   const functions: string[] = [];
-  for (let p: object | null = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+  for (
+    let p: object | null = prototype;
+    p !== null && p !== Object.prototype;
+    p = Object.getPrototypeOf(p) as object | null
+  ) {
     for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
       if (seen.has(name)) continue;
       seen.add(name);

@@ -16,6 +16,7 @@ import { BaseHTTPRequestHandler, type HandlerArgs } from './request-handler.js';
 
 /** Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack). */
 export interface ServerAddress {
+  /** Address to bind; empty or omitted: every interface (dual-stack where the system allows). */
   host?: string;
   /** 0 or omitted picks a free port; read it from `serverPort` after `listen()`. */
   port?: number;
@@ -118,10 +119,13 @@ export class HTTPServer implements RequestSink {
   serverAddress: [string, number];
   /** The host name, for CGI's SERVER_NAME and banners. */
   serverName: string;
+  /** The listening socket (net or tls), for what the server does not wrap. */
   readonly listener: net.Server;
   /** Open connections. */
   readonly connections = new Set<Connection>();
+  /** The options as given, for subclasses and handlers to read. */
   readonly options: Readonly<ServerOptions>;
+  /** Timeouts and limits each connection runs with, made once from `options`. */
   protected readonly connectionOptions: ConnectionSettings;
   private readonly logWriter: LogWriter | null;
   /** Connection-level lines (refusals, the connection cap): repeats are counted, not written one by one. */
@@ -140,12 +144,14 @@ export class HTTPServer implements RequestSink {
   private readonly held = new HeldRequests((exchange) => this.dispatch(exchange));
 
   constructor(
+    /** Where to listen, as Python's `server_address`. */
     readonly address: ServerAddress,
+    /** The class made for each request, as Python's `RequestHandlerClass`. */
     readonly RequestHandlerClass: HandlerClass,
     options: ServerOptions = {},
   ) {
     // Here, once, rather than as a 501 on every request a misspelt `do_GET` was meant to answer.
-    checkMethodNames(RequestHandlerClass.prototype, RequestHandlerClass.name);
+    checkMethodNames(RequestHandlerClass.prototype as object, RequestHandlerClass.name);
     this.options = options;
     this.connectionOptions = {
       limits: {

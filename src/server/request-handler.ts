@@ -64,11 +64,13 @@ type MethodHandler = () => void | Promise<void>;
 export class BaseHTTPRequestHandler {
   /** Sent in the Server header with `sysVersion`. */
   declare serverVersion: string;
+  /** Node's part of the Server header (`Node.js/20.x`), as Python's `sys_version`. */
   declare sysVersion: string;
   /** The version this handler speaks; `HTTP/1.0` means one request per connection. */
   declare protocolVersion: string;
   /** Error page template: `%(code)d`, `%(code)s`, `%(message)s` and `%(explain)s` are filled in (escaped). */
   declare errorMessageFormat: string;
+  /** Content-Type of the error page `errorMessageFormat` makes. */
   declare errorContentType: string;
   /** Status code → [reason phrase, explanation]. */
   declare responses: Readonly<Record<number, readonly [string, string]>>;
@@ -98,7 +100,9 @@ export class BaseHTTPRequestHandler {
   constructor(
     /** The request/response pair on the connection; the streams and framing live there. */
     readonly exchange: Exchange,
+    /** `[host, port]` of the peer (the client's, behind a trusted proxy), as Python's `client_address`. */
     readonly clientAddress: ClientAddress,
+    /** The server that accepted the connection: where shared state lives (`declare readonly server: AppServer`). */
     readonly server: HTTPServer,
   ) {
     const head = exchange.head;
@@ -261,8 +265,8 @@ export class BaseHTTPRequestHandler {
       this.handleException(err);
       return this.complete();
     }
-    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
-      return (result as Promise<void>).then(
+    if (result !== undefined && typeof result.then === 'function') {
+      return result.then(
         () => this.complete(),
         (err: unknown) => {
           this.handleException(err);
@@ -544,7 +548,9 @@ let serverLineFor = '';
 let serverLine = '';
 let dateLineFor = '';
 let dateLine = '';
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only compared with a handler's, never called
 const baseSendHeader = BaseHTTPRequestHandler.prototype.sendHeader;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only compared with a handler's, never called
 const baseDateTimeString = BaseHTTPRequestHandler.prototype.dateTimeString;
 
 Object.assign(BaseHTTPRequestHandler.prototype, {

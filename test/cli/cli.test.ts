@@ -49,8 +49,8 @@ async function start(t: TestContext, args: string[]) {
   const exited = reap(t, child);
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
   const m = await waitFor(child, /port (\d+) .*\nLocal: .*\n/, () => out);
   const stop = (): Promise<number | null> => {
     child.kill('SIGINT');
@@ -206,7 +206,9 @@ describe('the basehttp command', () => {
     await waitFor(child, /\/nope [^\n]*\n/, () => out);
     child.kill('SIGTERM'); // script hangs up the terminal, which ends the server
     await exited;
+    // eslint-disable-next-line no-control-regex -- the ANSI colour codes are what is checked
     assert.match(out, /"GET \/page\.txt HTTP\/1\.1" \x1b\[32m200\x1b\[0m -/);
+    // eslint-disable-next-line no-control-regex -- the ANSI colour codes are what is checked
     assert.match(out, /"GET \/nope HTTP\/1\.1" \x1b\[33m404\x1b\[0m -/);
   });
 });

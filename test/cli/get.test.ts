@@ -3,15 +3,18 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { BaseHTTPRequestHandler, SimpleHTTPRequestHandler } from '../../src/index.js';
+import { BaseHTTPRequestHandler, HTTPSServer, SimpleHTTPRequestHandler } from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
 import { serverForSuite, withServer } from '../helpers/server.js';
 import { nginxForSuite } from '../client/nginx.js';
 import { rawServer } from '../client/raw-server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 const dir = mkdtempSync(join(tmpdir(), 'basehttp-get-'));
 writeFileSync(join(dir, 'page.txt'), 'page body\n');
 writeFileSync(join(dir, 'text.txt'), 'compress me '.repeat(500));
@@ -76,7 +79,7 @@ describe('basehttp get', () => {
     assert.match(
       res.stderr,
       new RegExp(
-        `^> GET /page\\.txt HTTP/1\\.1\\n> Host: 127\\.0\\.0\\.1:${files.port}\\n> X-Test: 1\\n> Accept-Encoding: gzip, br, deflate\\n> \\n< HTTP/1\\.1 200 OK\\n`,
+        `^> GET /page\\.txt HTTP/1\\.1\\n> Host: 127\\.0\\.0\\.1:${files.port}\\n> User-Agent: basehttp/${VERSION.replace(/\./g, '\\.')}\\n> X-Test: 1\\n> Accept-Encoding: gzip, br, deflate\\n> \\n< HTTP/1\\.1 200 OK\\n`,
       ),
     );
     assert.match(res.stderr, /\n< Content-Length: 10\n[\s\S]*\n< \n$/);
@@ -165,7 +168,7 @@ describe('basehttp get', () => {
     const silent = await rawServer(() => {});
     const res = await get(['-m', '0.3', `http://127.0.0.1:${silent.port}/`]);
     assert.equal(res.code, 28);
-    assert.equal(res.stderr, `basehttp get: no answer from 127.0.0.1:${silent.port} within 300 ms\n`);
+    assert.equal(res.stderr, `basehttp get: operation timed out after 300 ms (--max-time)\n`);
     await silent.close();
   });
 });
@@ -184,5 +187,197 @@ describe('basehttp get over HTTPS (nginx with a certificate made here)', () => {
     assert.equal(strict.code, 60);
     assert.match(strict.stderr, /^basehttp get: self[- ]signed certificate\n$/);
     assert.deepEqual(await get(['-k', url]), { code: 0, stdout: 'tls ok', stderr: '' });
+  });
+});
+
+/** Answers every GET with the User-Agent it was sent (or "none"). */
+class UserAgentEcho extends BaseHTTPRequestHandler {
+  doGET(): void {
+    const body = Buffer.from(this.headers.get('user-agent') ?? 'none');
+    this.sendResponse(200);
+    this.sendHeader('Content-Length', body.length);
+    this.endHeaders();
+    this.wfile.write(body);
+  }
+}
+
+/** Ignores Range: every GET gets the whole body, 200. */
+class WholeBody extends BaseHTTPRequestHandler {
+  doGET(): void {
+    const body = Buffer.from('0123456789');
+    this.sendResponse(200);
+    this.sendHeader('Content-Length', body.length);
+    this.endHeaders();
+    this.wfile.write(body);
+  }
+}
+
+/** Answers a range with a 206 that starts somewhere else than asked. */
+class WrongRange extends BaseHTTPRequestHandler {
+  doGET(): void {
+    this.sendResponse(206);
+    this.sendHeader('Content-Range', 'bytes 2-9/10');
+    this.sendHeader('Content-Length', 8);
+    this.endHeaders();
+    this.wfile.write('23456789');
+  }
+}
+
+describe('basehttp get: version, scheme, User-Agent, -s', () => {
+  const agents = serverForSuite(UserAgentEcho);
+
+  it('--version and -V print the version of package.json, on both commands', async () => {
+    for (const args of [['get', '--version'], ['get', '-V'], ['--version'], ['-V']]) {
+      const r = await new Promise<{ code: number; stdout: string }>((resolve) => {
+        execFile(process.execPath, [MAIN, ...args], { timeout: 10_000 }, (err, stdout) =>
+          resolve({ code: err === null ? 0 : -1, stdout }),
+        );
+      });
+      assert.deepEqual(r, { code: 0, stdout: `basehttp ${VERSION}\n` }, args.join(' '));
+    }
+  });
+
+  it('a URL without a scheme is http://; the User-Agent is basehttp/VERSION unless -H gives one', async () => {
+    assert.deepEqual(await get([`127.0.0.1:${agents.port}/`]), {
+      code: 0,
+      stdout: `basehttp/${VERSION}`,
+      stderr: '',
+    });
+    assert.equal((await get(['-H', 'user-agent: mine/1', `127.0.0.1:${agents.port}/`])).stdout, 'mine/1');
+  });
+
+  it('-s hides error messages (the exit status stays); -sS shows them', async () => {
+    assert.deepEqual(await get(['-s', 'http://127.0.0.1:1/']), { code: 7, stdout: '', stderr: '' });
+    const shown = await get(['-sS', 'http://127.0.0.1:1/']);
+    assert.equal(shown.code, 7);
+    assert.match(shown.stderr, /^basehttp get: .*ECONNREFUSED.*\n$/);
+  });
+});
+
+describe('basehttp get -C - (resume)', () => {
+  const files = serverForSuite(SimpleHTTPRequestHandler.with({ directory: dir }));
+  const whole = serverForSuite(WholeBody);
+  const wrong = serverForSuite(WrongRange);
+  const nginx = nginxForSuite(() => `root ${dir};`);
+  writeFileSync(join(dir, 'digits.txt'), '0123456789');
+
+  /** A file in the temp directory holding `text`; its path. */
+  function partial(name: string, text: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  it('asks for the rest of a partial file and appends it (basehttp and nginx); a missing file starts at 0', async () => {
+    for (const [server, port] of [
+      ['basehttp', files.port],
+      ['nginx', nginx.port],
+    ] as const) {
+      const out = partial(`part-${server}.txt`, '0123');
+      const res = await get(['-v', '-C', '-', '-o', out, `http://127.0.0.1:${port}/digits.txt`]);
+      assert.equal(res.code, 0, server);
+      assert.match(res.stderr, /\n> Range: bytes=4-\n[\s\S]*\n< HTTP\/1\.1 206 Partial Content\n/, server);
+      assert.equal(readFileSync(out, 'utf8'), '0123456789', server);
+    }
+    const fresh = join(dir, 'fresh.txt');
+    const res = await get(['-v', '-C', '-', '-o', fresh, `http://127.0.0.1:${files.port}/digits.txt`]);
+    assert.equal(res.code, 0);
+    assert.doesNotMatch(res.stderr, /Range:/);
+    assert.equal(readFileSync(fresh, 'utf8'), '0123456789');
+  });
+
+  it('416 (the file is complete) leaves the file alone and succeeds, with --fail too, as curl', async () => {
+    for (const port of [files.port, nginx.port]) {
+      const out = partial('complete.txt', '0123456789');
+      assert.deepEqual(await get(['--fail', '-C', '-', '-o', out, `http://127.0.0.1:${port}/digits.txt`]), {
+        code: 0,
+        stdout: '',
+        stderr: '',
+      });
+      assert.equal(readFileSync(out, 'utf8'), '0123456789');
+    }
+  });
+
+  it('200 (the server ignores Range) starts the file over', async () => {
+    const out = partial('over.txt', 'abcd');
+    assert.equal((await get(['-C', '-', '-o', out, `http://127.0.0.1:${whole.port}/`])).code, 0);
+    assert.equal(readFileSync(out, 'utf8'), '0123456789');
+  });
+
+  it('a 206 from another byte, or an error status, is exit 33 and the file stays as it was', async () => {
+    const out = partial('kept.txt', '0123');
+    const shifted = await get(['-C', '-', '-o', out, `http://127.0.0.1:${wrong.port}/`]);
+    assert.equal(shifted.code, 33);
+    assert.equal(
+      shifted.stderr,
+      'basehttp get: the server did not resume at byte 4 (206 Partial Content, from byte 2)\n',
+    );
+    const missing = await get(['-C', '-', '-o', out, `http://127.0.0.1:${files.port}/missing.txt`]);
+    assert.equal(missing.code, 33);
+    assert.equal(readFileSync(out, 'utf8'), '0123');
+  });
+
+  it('-C OFFSET without -o prints from OFFSET; -C - without -o is a usage error', async () => {
+    assert.equal((await get(['-C', '6', `http://127.0.0.1:${files.port}/digits.txt`])).stdout, '6789');
+    const usage = await get(['-C', '-', `http://127.0.0.1:${files.port}/digits.txt`]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /error: -C - needs -o FILE/);
+  });
+});
+
+describe('basehttp get --cacert (HTTPS basehttp with a test CA)', () => {
+  const made = makeCertificate();
+  let server: HTTPSServer;
+  let serving: Promise<void>;
+  before(async () => {
+    server = new HTTPSServer({ host: '127.0.0.1', port: 0 }, UserAgentEcho, {
+      certfile: made.cert,
+      keyfile: made.key,
+      logStream: null,
+    });
+    await server.listen();
+    serving = server.serveForever();
+  });
+  after(async () => {
+    await server.shutdown(500);
+    await serving;
+  });
+
+  it('trusts the CA in the file; without it the certificate is refused (60); an unreadable file is 77', async () => {
+    const url = `https://127.0.0.1:${server.serverPort}/`;
+    assert.deepEqual(await get(['--cacert', made.cert, '-H', 'User-Agent: tls', url]), {
+      code: 0,
+      stdout: 'tls',
+      stderr: '',
+    });
+    assert.equal((await get([url])).code, 60);
+    const unreadable = await get(['--cacert', join(made.dir, 'none.pem'), url]);
+    assert.equal(unreadable.code, 77);
+    assert.match(unreadable.stderr, /^basehttp get: cannot read the CA file: .*ENOENT/);
+  });
+});
+
+describe('basehttp get -m (total time, as curl)', () => {
+  it('a server that keeps sending, too slowly, is cut at the limit: exit 28, the part received printed', async () => {
+    // One byte every 50 ms, 100 at most: never silent, so only a limit on the whole transfer stops it early.
+    const trickle = await rawServer((socket, received) => {
+      if (!received.endsWith('\r\n\r\n')) return;
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n');
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (socket.destroyed || sent === 100) clearInterval(timer);
+        else socket.write(String(sent++ % 10));
+      }, 50);
+    });
+    const res = await get(['-m', '0.5', `http://127.0.0.1:${trickle.port}/`]);
+    await trickle.close();
+    assert.equal(res.code, 28);
+    assert.equal(res.stderr, 'basehttp get: operation timed out after 500 ms (--max-time)\n');
+    assert.ok(res.stdout.length > 0 && res.stdout.length < 100, `printed ${res.stdout.length} bytes`);
+  });
+
+  it('a bad value is a usage error', async () => {
+    for (const value of ['0', 'soon', '-1'])
+      assert.equal((await get(['-m', value, 'http://127.0.0.1:1/'])).code, 2);
   });
 });

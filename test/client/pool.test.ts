@@ -171,6 +171,7 @@ describe('Pool', () => {
       console.log(await (await pool.request({ path: '/' })).text());`;
     const out = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 }, (err, stdout) =>
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an ExecFileException is an Error; its type, built from Omit<>, hides that
         err === null ? resolve(stdout) : reject(err),
       ),
     );

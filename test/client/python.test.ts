@@ -17,7 +17,7 @@ function startPython(args: string[], pattern: RegExp): Promise<{ port: number; c
   const child = spawn('python3', ['-u', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = pattern.exec(out);
       if (m) resolve({ port: Number(m[1]), child });

@@ -38,10 +38,10 @@ async function startCluster(extra: string[] = [], site = dir): Promise<Cluster> 
   );
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d) => (err += d));
+  child.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       out += d;
       const m = / port (\d+) .* with 2 workers \.\.\./.exec(out);
       if (m) resolve(Number(m[1]));

@@ -98,7 +98,7 @@ export function exchangeRaw(
         finish();
       } else reject(err);
     });
-    socket.on('connect', async () => {
+    const send = async (): Promise<void> => {
       const pieces = Array.isArray(data) ? data : [data];
       for (let i = 0; i < pieces.length; i++) {
         if (i > 0) await new Promise((r) => (pauseMs === 0 ? setImmediate(r) : setTimeout(r, pauseMs)));
@@ -107,7 +107,8 @@ export function exchangeRaw(
       }
       if (halfClose) socket.end();
       arm();
-    });
+    };
+    socket.on('connect', () => void send());
   });
 }
 

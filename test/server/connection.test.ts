@@ -602,7 +602,7 @@ describe('server life cycle', () => {
     const text = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(server.serverPort, '::1');
       let out = '';
-      socket.on('data', (d) => (out += d));
+      socket.on('data', (d: Buffer) => (out += d.toString()));
       socket.on('end', () => resolve(out));
       socket.on('error', reject);
       socket.write(GET('/six', 'Connection: close\r\n'));

@@ -21,7 +21,7 @@ function ask(port: number, host: string): Promise<string> {
   return new Promise((resolve) => {
     const socket = net.connect(port, host);
     let out = '';
-    socket.on('data', (d) => (out += d));
+    socket.on('data', (d: Buffer) => (out += d.toString()));
     socket.on('end', () => resolve(out.slice(out.indexOf('\r\n\r\n') + 4)));
     socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     socket.write('GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');

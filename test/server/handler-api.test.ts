@@ -232,6 +232,7 @@ describe('the log colours a status only on a terminal', () => {
   }
 
   it('a stream that is a TTY gets the colour codes', async () => {
+    // eslint-disable-next-line no-control-regex -- the ANSI colour codes are what is checked
     assert.match(await logLineOn(true), /"GET \/page\.txt HTTP\/1\.1" \x1b\[32m200\x1b\[0m -/);
   });
 

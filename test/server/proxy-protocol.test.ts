@@ -32,7 +32,9 @@ function addressBytes(address: string): Buffer {
   if (net.isIPv4(address)) return Buffer.from(address.split('.').map(Number));
   const [head, tail] = address.split('::').map((part) => (part === '' ? [] : part.split(':')));
   const groups =
-    tail === undefined ? head! : [...head!, ...Array(8 - head!.length - tail.length).fill('0'), ...tail];
+    tail === undefined
+      ? head!
+      : [...head!, ...Array<string>(8 - head!.length - tail.length).fill('0'), ...tail];
   return Buffer.from(groups.map((g) => g.padStart(4, '0')).join(''), 'hex');
 }
 
@@ -171,7 +173,7 @@ describe('proxyProtocol', () => {
         const closed = await new Promise<string>((resolve) => {
           const socket = net.connect(s.port, '127.0.0.1', () => socket.write(partial));
           let text = '';
-          socket.on('data', (d) => (text += d));
+          socket.on('data', (d: Buffer) => (text += d.toString()));
           socket.on('close', () => resolve(`closed: ${JSON.stringify(text)}`));
           socket.on('error', () => {});
           setTimeout(() => resolve('still open'), 5000).unref();
@@ -194,7 +196,7 @@ describe('proxyProtocol', () => {
       let text = '';
       let answeredBeforeStop = false;
       void stopped.then(() => (answeredBeforeStop = text !== ''));
-      socket.on('data', (d) => (text += d));
+      socket.on('data', (d: Buffer) => (text += d.toString()));
       const closed = new Promise((r) => socket.once('close', r));
       socket.write(`10.0.0.2 51234 80\r\n${GET}`);
       await closed;
@@ -270,7 +272,7 @@ describe('proxyProtocol over HTTPS', () => {
             socket.write(GET_CLOSE),
           );
           let text = '';
-          socket.on('data', (d) => (text += d));
+          socket.on('data', (d: Buffer) => (text += d.toString()));
           socket.on('end', () => resolve(parseResponses(Buffer.from(text, 'latin1'))[0]!.body.toString()));
           socket.on('error', reject);
         });

@@ -86,13 +86,13 @@ describe('a real browser (Debian chromium, driven by playwright-core)', () => {
       await page.waitForURL(`${base}media/`);
       await page.click('text=player.html');
       // Runs in the page (a string, since this project compiles without DOM types).
-      const seeked = (await page.evaluate(`(async () => {
+      const seeked: { duration: number; time: number } = await page.evaluate(`(async () => {
         const audio = document.getElementById('a');
         if (audio.readyState < 1) await new Promise((r) => audio.addEventListener('loadedmetadata', r, { once: true }));
         audio.currentTime = 15;
         await new Promise((r) => audio.addEventListener('seeked', r, { once: true }));
         return { duration: audio.duration, time: audio.currentTime };
-      })()`)) as { duration: number; time: number };
+      })()`);
       assert.ok(Math.abs(seeked.duration - 20) < 0.1, `duration ${seeked.duration}`);
       assert.ok(Math.abs(seeked.time - 15) < 0.5, `time ${seeked.time}`);
       assert.ok(

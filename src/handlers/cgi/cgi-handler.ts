@@ -40,6 +40,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
   declare cgiTimeout: number;
   private redirects = 0;
 
+  /** Runs the script the path names under a CGI directory; anything else is served as a file. */
   override async doGET(): Promise<void> {
     if (!this.authorized()) return;
     const target = await this.cgiTarget();
@@ -47,10 +48,12 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     if (target !== null) await this.runCGI(target);
   }
 
+  /** As GET, without the body. */
   override doHEAD(): Promise<void> {
     return this.doGET();
   }
 
+  /** Runs the CGI script with the request body on its stdin; POST elsewhere is 501, as Python. */
   async doPOST(): Promise<void> {
     if (!this.authorized()) return;
     const target = await this.cgiTarget();
@@ -189,12 +192,12 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     const socket = this.exchange.connection.socket;
     socket.once('close', kill);
     this.logLines(child, target.scriptName);
-    child.stdin!.on('error', () => {}); // a script that exits without reading its input
+    child.stdin.on('error', () => {}); // a script that exits without reading its input
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     try {
-      if (spooled !== null) child.stdin!.end(spooled);
-      else if (contentLength !== null) void pipeline(this.rfile, child.stdin!).catch(() => kill());
-      else child.stdin!.end();
+      if (spooled !== null) child.stdin.end(spooled);
+      else if (contentLength !== null) void pipeline(this.rfile, child.stdin).catch(() => kill());
+      else child.stdin.end();
       await this.relay(child, target, () => timedOut);
       await exited;
     } finally {

@@ -26,7 +26,7 @@ const PREFERRED: Record<string, string> = {
 export function guessType(fileName: string, overrides: Readonly<Record<string, string>> = {}): string {
   const dot = fileName.lastIndexOf('.');
   const ext = dot >= 0 ? fileName.slice(dot).toLowerCase() : '';
-  const known = (Object.hasOwn(overrides, ext) ? overrides[ext] : PREFERRED[ext]) as string | undefined;
+  const known = Object.hasOwn(overrides, ext) ? overrides[ext] : PREFERRED[ext];
   const type = known ?? (ext === '' ? false : mime.lookup(ext));
   if (type === false) return 'application/octet-stream';
   return isText(type) && !type.includes('charset') ? `${type}; charset=utf-8` : type;

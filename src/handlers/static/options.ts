@@ -23,7 +23,12 @@ export interface StaticOptions {
   /** `Cache-Control: max-age` in seconds; null sends none. */
   cacheSeconds: number | null;
   /** HTTP Basic credentials required for every request; null for none. */
-  auth: { user: string; password: string } | null;
+  auth: {
+    /** The user name the client must send. */
+    user: string;
+    /** Its password. */
+    password: string;
+  } | null;
   /** Compress text-like responses with brotli or gzip when the client accepts it. Default true. */
   compression: boolean;
   /** Content-Type overrides by extension, e.g. `{ '.log': 'text/plain' }`. */

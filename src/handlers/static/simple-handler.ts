@@ -84,11 +84,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return this.options.directory;
   }
 
+  /** Serves the file or directory listing the path names. */
   doGET(): void | Promise<void> {
     if (!this.authorized()) return;
     return this.sendHead();
   }
 
+  /** As GET, without the body. */
   doHEAD(): void | Promise<void> {
     return this.doGET();
   }

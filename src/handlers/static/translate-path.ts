@@ -23,7 +23,7 @@ export interface TranslatedPath {
  */
 export function translatePath(urlPath: string, root: string): TranslatedPath | null {
   let known = memo.get(root);
-  if (known === undefined) memo.set(root, (known = new Map()));
+  if (known === undefined) memo.set(root, (known = new Map<string, TranslatedPath | null>()));
   let translated = known.get(urlPath);
   if (translated === undefined) {
     translated = translate(urlPath, root);
