@@ -31,6 +31,7 @@ export function responseError(
     case 'conflicting-framing':
     case 'unsupported-coding':
     // Kinds of the request role, listed so that a new kind is a compile error until it is placed here.
+    case 'tls-handshake':
     case 'bad-host':
     case 'bad-target':
     case 'unsupported-expectation':
