@@ -47,6 +47,8 @@ export { ParseError } from './protocol/errors.js';
 export {
   BadStatusLine,
   ConnectionClosed,
+  ConnectionFailed,
+  ContentLengthMismatch,
   HTTPException,
   IncompleteRead,
   InvalidHeader,

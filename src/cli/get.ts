@@ -2,7 +2,7 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { TimeoutError } from '../client/errors.js';
+import { ConnectionFailed, TimeoutError } from '../client/errors.js';
 import { closeAllPools, request, type ClientResponse } from '../client/request.js';
 
 export const GET_USAGE = `usage: basehttp get [options] URL
@@ -24,9 +24,14 @@ options:
   -h, --help               show this help
 `;
 
+/** What went wrong, as curl reports it: for a failed connection, its socket's error (the cause). */
+function failureOf(err: unknown): Error {
+  return (err instanceof ConnectionFailed ? err.cause : err) as Error;
+}
+
 /** Exit statuses, as curl's: unknown host 6, refused 7, HTTP error with --fail 22, timeout 28, bad certificate 60. */
 function exitCodeFor(err: unknown): number {
-  const code = String((err as NodeJS.ErrnoException).code ?? '');
+  const code = String((failureOf(err) as NodeJS.ErrnoException).code ?? '');
   if (err instanceof TimeoutError) return 28;
   if (code === 'ECONNREFUSED') return 7;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 6;
@@ -131,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
         if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
     return 0;
   } catch (err) {
-    process.stderr.write(`basehttp get: ${(err as Error).message}\n`);
+    process.stderr.write(`basehttp get: ${failureOf(err).message}\n`);
     return exitCodeFor(err);
   } finally {
     closeAllPools();

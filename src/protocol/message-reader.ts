@@ -492,7 +492,10 @@ export abstract class MessageReader<H> {
     const start = this.pos;
     const len = this.len;
     if (this.scanned === 0) {
-      if (len - start < 2) return false;
+      if (len - start < 2) {
+        if (len > start && buf[start] === LF) throw trailerLineEnd();
+        return false;
+      }
       // No trailer fields: the common case.
       if (buf[start] === CR && buf[start + 1] === LF) {
         this.pos = start + 2;
@@ -509,10 +512,10 @@ export abstract class MessageReader<H> {
         this.checkTrailerSize(len - start);
         return false;
       }
-      if (buf[lf - 1] !== CR) throw new ParseError('bad-field', 'Trailer lines must end in CRLF');
+      if (buf[lf - 1] !== CR) throw trailerLineEnd();
       const next = lf + 1;
-      // The next line's first two bytes tell whether it is the blank line that ends the section.
-      if (next + 1 >= len) {
+      // A CR may start the blank line that ends the section: the byte after it tells.
+      if (next >= len || (buf[next] === CR && next + 1 >= len)) {
         this.scanned = lf - start;
         this.checkTrailerSize(len - start);
         return false;
@@ -599,6 +602,10 @@ function checkPartialFieldName(bytes: Buffer, start: number, from: number, to: n
     throw badFieldName(bytes, start, i);
   }
   return to - start;
+}
+
+function trailerLineEnd(): ParseError {
+  return new ParseError('bad-field', 'Trailer lines must end in CRLF');
 }
 
 /** Why the field name from `start` stopped being a token at `stop` (RFC 9112 §5.1). */

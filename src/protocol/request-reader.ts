@@ -1,5 +1,5 @@
 import { ParseError } from './errors.js';
-import { connectionTokens, parseContentLength, persists } from './framing.js';
+import { addTransferCodings, connectionTokens, parseContentLength, persists } from './framing.js';
 import { Headers } from './headers.js';
 import {
   CHUNKED,
@@ -138,8 +138,7 @@ export class RequestReader extends MessageReader<RequestHead> {
           contentLength = mergeContentLength(contentLength, headers.valueAt(i));
           break;
         case 'transfer-encoding':
-          codings ??= [];
-          for (const c of splitList(headers.valueAt(i))) codings.push(c.toLowerCase());
+          codings = addTransferCodings(codings, headers.valueAt(i));
           break;
         case 'connection':
           connection |= connectionTokens(headers.valueAt(i));
