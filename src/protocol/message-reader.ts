@@ -282,6 +282,8 @@ export abstract class MessageReader<H> {
         return -1;
       }
       if (this.startLineEnd < 0) this.startLine(buf.toString('latin1', pos, lf + 1), lf - pos);
+      // A field line that ended gets the check of one still arriving: split or whole, the same answer.
+      else if (lf !== this.startLineEnd) this.checkPartialLine(pos, lf, false);
       const next = lf + 1;
       if (next >= len || (buf[next] === CR && next + 1 >= len)) {
         this.scanned = lf - pos;
@@ -313,7 +315,10 @@ export abstract class MessageReader<H> {
     if (c !== SP && c !== HTAB && ++this.fieldLines > this.limits.maxHeaderCount) throw this.tooManyFields();
   }
 
-  /** Checks the bytes of the incomplete last line (from the section at `pos`) that no call has checked yet. */
+  /**
+   * Checks the bytes of the section's last line (the section starts at `pos`) up to `len` that no call has
+   * checked yet.
+   */
   private checkPartialLine(pos: number, len: number, startLine: boolean): void {
     if (this.lineChecked < 0) return;
     const start = pos + this.lineStart;
@@ -513,6 +518,7 @@ export abstract class MessageReader<H> {
         return false;
       }
       if (buf[lf - 1] !== CR) throw trailerLineEnd();
+      this.checkPartialLine(start, lf, false);
       const next = lf + 1;
       // A CR may start the blank line that ends the section: the byte after it tells.
       if (next >= len || (buf[next] === CR && next + 1 >= len)) {
