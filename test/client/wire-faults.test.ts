@@ -175,6 +175,12 @@ class Seen extends BaseHTTPRequestHandler {
 
 const SMUGGLED = 'xGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
 
+/** A stream that runs past a Content-Length of 1: its second piece would be read as a second request. */
+async function* overlong(): AsyncGenerator<string> {
+  yield 'x';
+  yield SMUGGLED.slice(1);
+}
+
 describe("a caller's Content-Length that does not match the body", () => {
   it('throws before anything is sent for a body of known length', async () => {
     const s = await rawServer(() => {});
@@ -199,12 +205,13 @@ describe("a caller's Content-Length that does not match the body", () => {
       Seen.paths = [];
       const pool = new Pool(`http://127.0.0.1:${port}`);
       try {
-        const long = async function* (): AsyncGenerator<string> {
-          yield 'x';
-          yield SMUGGLED.slice(1);
-        };
         await assert.rejects(
-          pool.request({ method: 'POST', path: '/long', headers: { 'Content-Length': '1' }, body: long() }),
+          pool.request({
+            method: 'POST',
+            path: '/long',
+            headers: { 'Content-Length': '1' },
+            body: overlong(),
+          }),
           ContentLengthMismatch,
         );
         const short = async function* (): AsyncGenerator<string> {
@@ -222,7 +229,6 @@ describe("a caller's Content-Length that does not match the body", () => {
         await eventually(() => pool.size === 0);
         assert.equal(await (await pool.request({ path: '/after' })).text(), '');
         assert.ok(!Seen.paths.includes('/smuggled'), Seen.paths.join(' '));
-        assert.ok(!Seen.paths.includes('/short') || Seen.paths.length <= 3);
       } finally {
         pool.close();
       }
@@ -233,12 +239,8 @@ describe("a caller's Content-Length that does not match the body", () => {
     const s = await rawServer(() => {});
     const pool = new Pool(`http://127.0.0.1:${s.port}`);
     try {
-      const long = async function* (): AsyncGenerator<string> {
-        yield 'x';
-        yield SMUGGLED.slice(1);
-      };
       await assert.rejects(
-        pool.request({ method: 'POST', path: '/', headers: { 'Content-Length': '1' }, body: long() }),
+        pool.request({ method: 'POST', path: '/', headers: { 'Content-Length': '1' }, body: overlong() }),
         ContentLengthMismatch,
       );
       await eventually(() => s.open === 0);
