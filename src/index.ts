@@ -54,6 +54,8 @@ export { ParseError } from './protocol/errors.js';
 export {
   BadStatusLine,
   ConnectionClosed,
+  ConnectionFailed,
+  ContentLengthMismatch,
   HTTPException,
   IncompleteRead,
   InvalidHeader,

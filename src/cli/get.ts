@@ -1,7 +1,7 @@
 /** `basehttp get URL`: a small curl-like command on the pooled client. */
 import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { TimeoutError } from '../client/errors.js';
+import { ConnectionFailed, TimeoutError } from '../client/errors.js';
 import { closeAllPools, request, type ClientResponse } from '../client/request.js';
 import { UsageError, flagLabel, helpLine, readFlags, type FlagValues } from './flags.js';
 import { GET_FLAGS, URL_ARGUMENT } from './get-flags.js';
@@ -26,12 +26,17 @@ type GetFlags = FlagValues<typeof GET_FLAGS>;
 /** Each wait on the server (connecting, the head, each piece of the body) when `--max-time` is longer or absent. */
 const SILENCE_LIMIT = 30_000;
 
+/** What went wrong, as curl reports it: for a failed connection, its socket's error (the cause). */
+function failureOf(err: unknown): Error {
+  return (err instanceof ConnectionFailed ? err.cause : err) as Error;
+}
+
 /**
  * Exit statuses of failed requests, as curl's: unknown host 6, refused 7, timeout 28, bad certificate 60. (HTTP
  * error with --fail 22, resume refused 33 and unreadable CA file 77 are returned where they are found.)
  */
 function exitCodeFor(err: unknown): number {
-  const code = String((err as NodeJS.ErrnoException).code ?? '');
+  const code = String((failureOf(err) as NodeJS.ErrnoException).code ?? '');
   if (err instanceof TimeoutError) return 28;
   if (code === 'ECONNREFUSED') return 7;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 6;
@@ -106,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await fetchTo(url, flags, maxTime, transfer.signal, fail);
   } catch (err) {
-    return fail((err as Error).message, exitCodeFor(err));
+    return fail(failureOf(err).message, exitCodeFor(err));
   } finally {
     clearTimeout(deadline);
     transfer.abort();

@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { ContentLengthMismatch } from './errors.js';
 import type { OutgoingRequest } from './outgoing-request.js';
 import type { ResponseWaiter } from './response-waiter.js';
 
@@ -35,26 +36,32 @@ export async function sendAfterContinue(
   });
   if (!proceed || !channel.usable) return;
   if (request.body !== null) await channel.write(request.body);
-  else await sendStream(channel, waiter, request.stream!, request.chunked);
+  else await sendStream(channel, waiter, request.stream!, request.chunked, request.length);
 }
 
 /**
- * Sends a streamed body, in chunks when `chunked` (its length unknown); stops quietly when the connection
- * fails. A stream that throws fails the connection with its error and rethrows it.
+ * Sends a streamed body, in chunks when `chunked` (its length unknown), else held to the caller's `length`
+ * when one was declared; stops quietly when the connection fails. A stream that throws, or runs past or short
+ * of `length` (ContentLengthMismatch: nothing past it is written), fails the connection and rethrows.
  */
 export async function sendStream(
   channel: BodyChannel,
   waiter: ResponseWaiter,
   stream: NonNullable<OutgoingRequest['stream']>,
   chunked: boolean,
+  length: number | null,
 ): Promise<void> {
   const sock = channel.sock;
+  let left = length ?? Infinity;
   try {
     for await (const piece of stream) {
       // Whatever went wrong is the response's to report (an early 413, a reset): stop sending.
       if (!channel.usable) return;
       const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
       if (bytes.length === 0) continue;
+      if (bytes.length > left)
+        throw new ContentLengthMismatch(`the body runs past its Content-Length of ${length}`);
+      left -= bytes.length;
       let more: boolean;
       if (chunked) {
         sock.cork();
@@ -66,6 +73,11 @@ export async function sendStream(
         more = sock.write(bytes);
       }
       if (!more) await drained(sock);
+    }
+    if (left > 0 && left !== Infinity && channel.usable) {
+      throw new ContentLengthMismatch(
+        `the body ended ${left} bytes short of its Content-Length of ${length}`,
+      );
     }
   } catch (err) {
     // A body that fails half-way leaves the request unframed: the connection cannot be used any more.

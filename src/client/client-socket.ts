@@ -4,7 +4,13 @@ import { ParseError } from '../protocol/errors.js';
 import { BODY_END } from '../protocol/message-reader.js';
 import { ResponseReader, type ResponseHead } from '../protocol/response-reader.js';
 import { drained, sendAfterContinue, sendStream, type BodyChannel } from './body-sender.js';
-import { BadStatusLine, ConnectionClosed, RemoteDisconnected, TimeoutError } from './errors.js';
+import {
+  BadStatusLine,
+  ConnectionClosed,
+  ConnectionFailed,
+  RemoteDisconnected,
+  TimeoutError,
+} from './errors.js';
 import type { OutgoingRequest } from './outgoing-request.js';
 import { RequestWriter } from './request-writer.js';
 import { responseError } from './response-error.js';
@@ -135,7 +141,9 @@ export class ClientSocket implements BodyChannel {
       this.input();
     });
     sock.on('timeout', () => this.timedOut());
-    sock.on('error', (err) => this.fail(err));
+    sock.on('error', (err) =>
+      this.fail(new ConnectionFailed(`${this.label}: ${err.message}`, { cause: err })),
+    );
     sock.on('close', () => {
       // After a clean end, heads already received are still handed out; readHeads fails the rest.
       if (this.usable) this.fail(new RemoteDisconnected(`${this.label} closed the connection`));
@@ -202,7 +210,7 @@ export class ClientSocket implements BodyChannel {
     }
     if (stream !== null) {
       this.writer.writeNow(head);
-      return sendStream(this, waiter, stream, request.chunked);
+      return sendStream(this, waiter, stream, request.chunked, request.length);
     }
     this.writer.hold(head, body);
     return null;
@@ -217,6 +225,7 @@ export class ClientSocket implements BodyChannel {
       body: null,
       stream: null,
       chunked: false,
+      length: null,
       expectContinue: false,
     });
   }
@@ -246,6 +255,8 @@ export class ClientSocket implements BodyChannel {
       wake?.();
     } else if (this.queue.length > 0) {
       this.readHeads();
+    } else if (this.reader.buffered > 0) {
+      this.close(new BadStatusLine(`${this.label} sent bytes no request asked for`));
     }
     if (!this.paused && this.reader.buffered > HIGH_WATER && this.state.phase === Phase.Open) {
       this.paused = true;
@@ -361,6 +372,10 @@ export class ClientSocket implements BodyChannel {
       this.close();
     } else if (this.queue.length > 0) {
       this.readHeads();
+    } else if (this.reader.buffered > 0) {
+      // Bytes past the response (a HEAD answered with a body, a second answer to one request) would be
+      // read as the next request's response: the connection is out of step, so it goes.
+      this.close(new BadStatusLine(`${this.label} sent bytes no request asked for`));
     } else {
       this.onIdle?.(this);
     }
@@ -424,6 +439,7 @@ export class ClientSocket implements BodyChannel {
 }
 
 function isReset(err: Error): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
+  if (!(err instanceof ConnectionFailed)) return false;
+  const code = (err.cause as NodeJS.ErrnoException).code;
   return code === 'ECONNRESET' || code === 'EPIPE';
 }

@@ -68,6 +68,24 @@ export class TimeoutError extends HTTPException {
   override readonly code = 'BH_ERR_TIMEOUT';
 }
 
+/**
+ * The connection failed under a request before its response head was complete: refused, reset, a TLS or
+ * DNS failure. `cause` is the socket's error, whose `code` (ECONNREFUSED, ECONNRESET…) says which. A failure
+ * while the body is read is an IncompleteRead with this as its cause.
+ */
+export class ConnectionFailed extends HTTPException {
+  override readonly code = 'BH_ERR_CONNECTION_FAILED';
+}
+
+/**
+ * The caller's Content-Length does not match the body: a body of known length whose size differs is refused
+ * before anything is sent; a stream that runs longer or shorter than declared aborts its request and closes
+ * the connection (the bytes past the declared length would read as another request: smuggling).
+ */
+export class ContentLengthMismatch extends HTTPException {
+  override readonly code = 'BH_ERR_CONTENT_LENGTH_MISMATCH';
+}
+
 /** `getresponse()` before a request was sent, or a new request while a response is unread. */
 export class ResponseNotReady extends HTTPException {
   override readonly code = 'BH_ERR_RESPONSE_NOT_READY';

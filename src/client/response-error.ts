@@ -30,7 +30,8 @@ export function responseError(
     case 'bad-content-length':
     case 'conflicting-framing':
     case 'unsupported-coding':
-    case 'bad-host': // kinds of the request role from here on: listed so that a new kind is a compile error
+    case 'tls-handshake': // kinds of the request role from here on: listed so that a new kind is a compile error
+    case 'bad-host':
     case 'bad-target':
     case 'unsupported-expectation':
       return new BadStatusLine(err.message, { cause: err });

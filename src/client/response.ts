@@ -3,7 +3,7 @@ import type { Headers } from '../protocol/headers.js';
 import { BODY_END } from '../protocol/message-reader.js';
 import type { ResponseHead } from '../protocol/response-reader.js';
 import type { ClientSocket } from './client-socket.js';
-import { IncompleteRead } from './errors.js';
+import { ConnectionFailed, IncompleteRead } from './errors.js';
 import { responseError } from './response-error.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -75,9 +75,12 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
       piece = this.socket.readBody();
     } catch (err) {
       this.done = true;
-      if (!(err instanceof ParseError)) throw err;
       const framing = this.head.framing;
-      throw responseError(err, 'body', framing.kind === 'length' ? framing.length - this.received : null);
+      const expected = framing.kind === 'length' ? framing.length - this.received : null;
+      if (err instanceof ParseError) throw responseError(err, 'body', expected);
+      // The connection failed mid-body (a reset): what arrived is kept, the socket's error is the cause.
+      if (err instanceof ConnectionFailed) throw new IncompleteRead(EMPTY, expected, err);
+      throw err;
     }
     if (piece === BODY_END) {
       this.done = true;

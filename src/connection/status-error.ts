@@ -23,6 +23,7 @@ export class HTTPStatusError extends Error {
 /** The status a server answers each kind of unreadable request with (RFC 9110 §15, RFC 9112). */
 const STATUS_FOR_KIND: Readonly<Record<ParseErrorKind, number>> = {
   'bad-start-line': 400,
+  'tls-handshake': 400,
   'unsupported-version': 505,
   'start-line-too-long': 414,
   'fields-too-large': 431,

@@ -6,6 +6,8 @@
 export type ParseErrorKind =
   /** The request line or status line breaks the grammar. */
   | 'bad-start-line'
+  /** A TLS handshake where a plain HTTP request should start: a client speaking https to an http port. */
+  | 'tls-handshake'
   /** An HTTP version that is well formed but not 1.x. */
   | 'unsupported-version'
   /** The start line is longer than the limit. */

@@ -106,6 +106,17 @@ export function persists(versionMinor: number, tokens: number): boolean {
 }
 
 /**
+ * Adds the codings of one Transfer-Encoding field, lowercased, to those of the fields before it (null for
+ * none yet). A field that lists none still makes the list non-null: Transfer-Encoding was sent, and a
+ * message whose last coding is not chunked is framed as such (a request refused, a response read until close).
+ */
+export function addTransferCodings(codings: string[] | null, value: string): string[] {
+  const list = codings ?? [];
+  for (const coding of splitList(value)) list.push(coding.toLowerCase());
+  return list;
+}
+
+/**
  * The last transfer coding of a Transfer-Encoding value, lowercased, or null when it lists none: whether it
  * is `chunked` decides how the body is delimited (RFC 9112 §6.1, §6.3).
  */

@@ -92,6 +92,15 @@ export abstract class MessageReader<H> {
   private scanned = 0;
   /** Index of the first line end of the pending head, once found. */
   private startLineEnd = -1;
+  /** Field lines of the pending section (head or trailers) seen so far, counted against the limit as they arrive. */
+  private fieldLines = 0;
+  /** Where the pending section's last, incomplete line starts, as an offset after `pos`. */
+  private lineStart = 0;
+  /**
+   * How many bytes of that line passed the early check of its first word (method, field name), or -1 once
+   * the word ended: garbage is refused as it arrives instead of when a line end comes (if ever).
+   */
+  private lineChecked = 0;
   private state = State.Head;
   private remaining = 0;
   private inputEnded = false;
@@ -239,7 +248,7 @@ export abstract class MessageReader<H> {
     const headers = new Headers();
     this.parseFields(text, buf, pos, startLineEnd + 1, headers);
     this.pos = pos + headLength;
-    this.scanned = 0;
+    this.restartSection();
     this.startLineEnd = -1;
     const { head, framing } = this.finishHead(headers);
     this.trailers = null;
@@ -276,19 +285,23 @@ export abstract class MessageReader<H> {
   /**
    * The incremental search for the blank line that ends a head, when it did not fit the first window or
    * has not all arrived: its offset, or -1 until it is in. Scanning resumes where it stopped, so a head sent
-   * a byte at a time costs linear time.
+   * a byte at a time costs linear time; field lines are counted, and the line still arriving is checked, as
+   * they come.
    */
   private findBlankLine(pos: number, len: number): number {
     const buf = this.buf;
     let from = pos + this.scanned;
     for (;;) {
-      const lf = buf.indexOf(LF, from);
-      if (lf < 0 || lf >= len) {
+      const lf = lineFeed(buf, from, len);
+      if (lf < 0) {
+        this.checkPartialLine(pos, len, this.startLineEnd < 0);
         this.scanned = len - pos;
         this.checkIncompleteHead(len);
         return -1;
       }
       if (this.startLineEnd < 0) this.startLine(buf.toString('latin1', pos, lf + 1), lf - pos);
+      // A field line that ended gets the check of one still arriving: split or whole, the same answer.
+      else if (lf !== this.startLineEnd) this.checkPartialLine(pos, lf, false);
       const next = lf + 1;
       if (next >= len || (buf[next] === CR && next + 1 >= len)) {
         this.scanned = lf - pos;
@@ -296,8 +309,50 @@ export abstract class MessageReader<H> {
         return -1;
       }
       if (buf[next] === LF || (buf[next] === CR && buf[next + 1] === LF)) return next;
+      this.fieldLineAt(next, pos);
       from = next;
     }
+  }
+
+  /** Forgets the progress of a section's scan, once it is read. */
+  private restartSection(): void {
+    this.scanned = 0;
+    this.fieldLines = 0;
+    this.lineStart = 0;
+    this.lineChecked = 0;
+  }
+
+  /**
+   * A field line of the pending section starts at `at` (`pos`: where the section does): it counts against
+   * the field limit at once (a continuation line adds to the field before it), and is checked as it arrives.
+   */
+  private fieldLineAt(at: number, pos: number): void {
+    this.lineStart = at - pos;
+    this.lineChecked = 0;
+    const c = this.buf[at];
+    if (c !== SP && c !== HTAB && ++this.fieldLines > this.limits.maxHeaderCount) throw this.tooManyFields();
+  }
+
+  /**
+   * Checks the bytes of the section's last line (the section starts at `pos`) up to `len` that no call has
+   * checked yet.
+   */
+  private checkPartialLine(pos: number, len: number, startLine: boolean): void {
+    if (this.lineChecked < 0) return;
+    const start = pos + this.lineStart;
+    const from = start + this.lineChecked;
+    this.lineChecked = startLine
+      ? this.checkPartialStartLine(this.buf, start, from, len)
+      : checkPartialFieldName(this.buf, start, from, len);
+  }
+
+  /**
+   * Checks bytes [from, to) of a start line that began at `start` and has not all arrived, so that bytes no
+   * start line of this role can hold are refused at once: returns how many bytes from `start` passed, or -1
+   * once nothing more needs an early look. The default looks at nothing.
+   */
+  protected checkPartialStartLine(_bytes: Buffer, _start: number, _from: number, _to: number): number {
+    return -1;
   }
 
   private startLineTooLong(): ParseError {
@@ -306,6 +361,10 @@ export abstract class MessageReader<H> {
 
   private fieldsTooLarge(): ParseError {
     return new ParseError('fields-too-large', `${this.fieldsName} too large`);
+  }
+
+  private tooManyFields(): ParseError {
+    return new ParseError('too-many-fields', `More than ${this.limits.maxHeaderCount} header fields`);
   }
 
   private checkIncompleteHead(len: number): void {
@@ -335,8 +394,7 @@ export abstract class MessageReader<H> {
         i = nextLine(bytes, end);
         continue;
       }
-      if (headers.size >= maxCount)
-        throw new ParseError('too-many-fields', `More than ${maxCount} header fields`);
+      if (headers.size >= maxCount) throw this.tooManyFields();
       let colon = i;
       while (TCHAR[bytes[colon]!] === 1) colon++;
       if (bytes[colon] !== COLON || colon === i) throw badFieldName(bytes, i, colon);
@@ -410,8 +468,8 @@ export abstract class MessageReader<H> {
   private readChunkSize(): boolean {
     const buf = this.buf;
     const start = this.pos;
-    const lf = buf.indexOf(LF, start);
-    if (lf < 0 || lf >= this.len) {
+    const lf = lineFeed(buf, start, this.len);
+    if (lf < 0) {
       if (this.len - start > MAX_CHUNK_LINE_BYTES)
         throw new ParseError('bad-chunk', 'Chunk size line too long');
       return false;
@@ -447,34 +505,75 @@ export abstract class MessageReader<H> {
     return true;
   }
 
+  /**
+   * The trailer section after the last chunk, read as a head's fields are: the scan resumes where it
+   * stopped and fields are counted and checked as they arrive, so trailers sent a byte at a time cost linear
+   * time and meet the limits at once. Its lines must end in CRLF.
+   */
   private readTrailers(): boolean {
     const buf = this.buf;
     const start = this.pos;
-    // Fast path: no trailer fields.
-    if (this.len - start >= 2 && buf[start] === CR && buf[start + 1] === LF) {
-      this.pos = start + 2;
-      return true;
-    }
-    let from = start;
-    for (;;) {
-      const lf = buf.indexOf(LF, from);
-      if (lf < 0 || lf >= this.len) {
-        if (this.len - start > this.limits.maxHeaderBytes) {
-          throw new ParseError('fields-too-large', 'Trailer section too large');
-        }
+    const len = this.len;
+    if (this.scanned === 0) {
+      if (len - start < 2) {
+        if (len > start && buf[start] === LF) throw trailerLineEnd();
         return false;
       }
-      if (buf[lf - 1] !== CR) throw new ParseError('bad-field', 'Trailer lines must end in CRLF');
-      if (lf - 1 === from) {
-        const trailers = new Headers();
-        this.parseFields(buf.toString('latin1', start, lf + 1), buf, start, 0, trailers);
-        this.trailers = trailers;
-        this.pos = lf + 1;
+      // No trailer fields: the common case.
+      if (buf[start] === CR && buf[start + 1] === LF) {
+        this.pos = start + 2;
         return true;
       }
-      from = lf + 1;
+      this.fieldLineAt(start, start);
+    }
+    let from = start + this.scanned;
+    for (;;) {
+      const lf = lineFeed(buf, from, len);
+      if (lf < 0) {
+        this.checkPartialLine(start, len, false);
+        this.scanned = len - start;
+        this.checkTrailerSize(len - start);
+        return false;
+      }
+      if (buf[lf - 1] !== CR) throw trailerLineEnd();
+      this.checkPartialLine(start, lf, false);
+      const next = lf + 1;
+      // A CR may start the blank line that ends the section: the byte after it tells.
+      if (next >= len || (buf[next] === CR && next + 1 >= len)) {
+        this.scanned = lf - start;
+        this.checkTrailerSize(len - start);
+        return false;
+      }
+      if (buf[next] === CR && buf[next + 1] === LF) {
+        this.checkTrailerSize(next - start);
+        const trailers = new Headers();
+        this.parseFields(buf.toString('latin1', start, next + 2), buf, start, 0, trailers);
+        this.trailers = trailers;
+        this.pos = next + 2;
+        this.restartSection();
+        return true;
+      }
+      this.fieldLineAt(next, start);
+      from = next;
     }
   }
+
+  /** The trailer section may be as large as a header section (`size`: its bytes so far). */
+  private checkTrailerSize(size: number): void {
+    if (size > this.limits.maxHeaderBytes)
+      throw new ParseError('fields-too-large', 'Trailer section too large');
+  }
+}
+
+/**
+ * The first LF in bytes [from, len), or -1. The reader's own buffer has room past `len` holding stale bytes:
+ * a search of the whole buffer would look at them on every call, which makes input arriving a byte at a
+ * time cost quadratic time; the search stops at `len`.
+ */
+function lineFeed(buf: Buffer, from: number, len: number): number {
+  if (from >= len) return -1;
+  const lf = len === buf.length ? buf.indexOf(LF, from) : buf.subarray(from, len).indexOf(LF);
+  return lf < 0 || len === buf.length ? lf : lf + from;
 }
 
 /** End of a line's content: the LF at `lf`, or the CR before it. */
@@ -512,6 +611,25 @@ function trimmedSlice(text: string, bytes: Buffer, base: number, from: number, t
   while (from < to && (bytes[from] === SP || bytes[from] === HTAB)) from++;
   while (to > from && (bytes[to - 1] === SP || bytes[to - 1] === HTAB)) to--;
   return text.slice(from - base, to - base);
+}
+
+/**
+ * Checks bytes [from, to) of a field line that began at `start` and has not all arrived: its name must be a
+ * token up to the colon (a line that starts with whitespace continues the field before it, which the role
+ * judges at its end). Returns how many bytes from `start` passed, or -1 once the name is complete.
+ */
+function checkPartialFieldName(bytes: Buffer, start: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = bytes[i]!;
+    if (TCHAR[c] === 1) continue;
+    if (i > start ? c === COLON : c === SP || c === HTAB) return -1;
+    throw badFieldName(bytes, start, i);
+  }
+  return to - start;
+}
+
+function trailerLineEnd(): ParseError {
+  return new ParseError('bad-field', 'Trailer lines must end in CRLF');
 }
 
 /** Why the field name from `start` stopped being a token at `stop` (RFC 9112 §5.1). */

@@ -1,5 +1,5 @@
 import { ParseError } from './errors.js';
-import { connectionTokens, parseContentLength, persists } from './framing.js';
+import { addTransferCodings, connectionTokens, parseContentLength, persists } from './framing.js';
 import { Headers } from './headers.js';
 import {
   CHUNKED,
@@ -36,6 +36,8 @@ export interface RequestHead {
 }
 
 const SP = 0x20;
+/** The first byte of a TLS handshake record (RFC 8446 §5.1). */
+const TLS_HANDSHAKE = 0x16;
 const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
 /** reg-name and IPv4 characters plus ':' for the port. */
 const HOST_BYTE = new Uint8Array(128);
@@ -68,12 +70,27 @@ export class RequestReader extends MessageReader<RequestHead> {
     throw new ParseError('bad-field', 'Obsolete line folding is not accepted');
   }
 
+  /**
+   * A request line starts with a method token: the first byte that cannot be part of one is refused at
+   * once, without waiting for a line end that may never come (`badRequestLine` says why).
+   */
+  protected override checkPartialStartLine(bytes: Buffer, start: number, from: number, to: number): number {
+    for (let i = from; i < to; i++) {
+      const c = bytes[i]!;
+      if (TCHAR[c] === 1) continue;
+      if (c === SP && i > start) return -1;
+      // Two more bytes tell a ClientHello from other garbage.
+      if (i === start && c === TLS_HANDSHAKE && to - start < 3) return 0;
+      throw badRequestLine(bytes, start, to);
+    }
+    return to - start;
+  }
+
   protected parseStartLine(text: string, end: number, bytes: Buffer, base: number): void {
     const stop = base + end;
     let i = base;
     while (i < stop && TCHAR[bytes[i]!] === 1) i++;
-    if (i === base || i === stop || bytes[i] !== SP)
-      throw new ParseError('bad-start-line', 'Bad request syntax');
+    if (i === base || i === stop || bytes[i] !== SP) throw badRequestLine(bytes, base, stop);
     const methodEnd = i - base;
     const targetStart = ++i;
     while (i < stop && TARGET_BYTE[bytes[i]!] === 1) i++;
@@ -129,8 +146,7 @@ export class RequestReader extends MessageReader<RequestHead> {
           contentLength = mergeContentLength(contentLength, headers.valueAt(i));
           break;
         case 'transfer-encoding':
-          codings ??= [];
-          for (const c of splitList(headers.valueAt(i))) codings.push(c.toLowerCase());
+          codings = addTransferCodings(codings, headers.valueAt(i));
           break;
         case 'connection':
           connection |= connectionTokens(headers.valueAt(i));
@@ -175,6 +191,22 @@ export class RequestReader extends MessageReader<RequestHead> {
     };
     return { head, framing };
   }
+}
+
+/**
+ * Why bytes [start, to) cannot begin a request line: a TLS handshake record (0x16, TLS version 3.x) is a
+ * client speaking https to this plain port, and says so; anything else is bad syntax.
+ */
+function badRequestLine(bytes: Buffer, start: number, to: number): ParseError {
+  if (
+    to - start >= 3 &&
+    bytes[start] === TLS_HANDSHAKE &&
+    bytes[start + 1] === 0x03 &&
+    bytes[start + 2]! <= 0x04
+  ) {
+    return new ParseError('tls-handshake', 'TLS handshake on a plain HTTP port');
+  }
+  return new ParseError('bad-start-line', 'Bad request syntax');
 }
 
 /** uri-host [":" port] (RFC 9110 §7.2), checked loosely but without a regular expression on the hot path. */

@@ -1,7 +1,7 @@
 import { ParseError } from './errors.js';
 import {
+  addTransferCodings,
   connectionTokens,
-  lastTransferCoding,
   parseContentLength,
   persists,
   responseHasBody,
@@ -16,6 +16,7 @@ import {
   type BodyFraming,
   type HeadLimits,
 } from './message-reader.js';
+import { FIELD_VALUE_BYTE } from './tokens.js';
 
 /** A parsed response head. */
 export interface ResponseHead {
@@ -75,23 +76,28 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     headers.continueLast(value);
   }
 
-  /** `HTTP/1.x SSS reason` (the reason may be empty or absent), read in place: short enough as text. */
-  protected parseStartLine(text: string, end: number): void {
+  /**
+   * `HTTP/1.x SSS reason` (the reason may be empty or absent), read in place: short enough as text. A status
+   * below 100 is no status (Python: BadStatusLine), and a reason may hold no control byte (a bare CR, NUL).
+   */
+  protected parseStartLine(text: string, end: number, bytes: Buffer, base: number): void {
     let ok = end >= 12 && isDigit(text.charCodeAt(7)) && text.charCodeAt(8) === SP;
     for (let i = 0; ok && i < HTTP_1.length; i++) ok = text.charCodeAt(i) === HTTP_1[i];
     for (let i = 9; ok && i < 12; i++) ok = isDigit(text.charCodeAt(i));
-    if (!ok || (end > 12 && text.charCodeAt(12) !== SP)) {
-      throw new ParseError(
-        'bad-start-line',
-        `Bad status line: ${JSON.stringify(text.slice(0, Math.min(end, 100)))}`,
-      );
+    if (!ok || (end > 12 && text.charCodeAt(12) !== SP) || text.charCodeAt(9) === 0x30) {
+      throw badStatusLine(text, end);
     }
     this.minor = text.charCodeAt(7) - 0x30;
     this.status = Number(text.slice(9, 12));
     const reason = this.lastReason;
     if (end <= 13) this.reason = '';
     else if (end - 13 === reason.length && text.startsWith(reason, 13)) this.reason = reason;
-    else this.reason = this.lastReason = text.slice(13, end);
+    else {
+      for (let i = base + 13; i < base + end; i++) {
+        if (FIELD_VALUE_BYTE[bytes[i]!] !== 1) throw badStatusLine(text, end);
+      }
+      this.reason = this.lastReason = text.slice(13, end);
+    }
   }
 
   protected finishHead(headers: Headers): {
@@ -104,7 +110,7 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     const status = this.status;
     // One pass over the fields for what framing and persistence depend on.
     let connection = 0;
-    let chunked: boolean | null = null;
+    let codings: string[] | null = null;
     let length: number | null = null;
     let badLength: string | null = null;
     for (let n = headers.size, i = 0; i < n; i++) {
@@ -112,9 +118,7 @@ export class ResponseReader extends MessageReader<ResponseHead> {
       if (key === 'connection') {
         connection |= connectionTokens(headers.valueAt(i));
       } else if (key === 'transfer-encoding') {
-        // The last coding listed decides; a field that lists none changes nothing.
-        const coding = lastTransferCoding(headers.valueAt(i));
-        if (coding !== null) chunked = coding === 'chunked';
+        codings = addTransferCodings(codings, headers.valueAt(i));
       } else if (key === 'content-length') {
         const value = headers.valueAt(i);
         const n = parseContentLength(value);
@@ -122,8 +126,10 @@ export class ResponseReader extends MessageReader<ResponseHead> {
         length = n;
       }
     }
-    const framing = this.framing(status, chunked, length, badLength);
-    const keepAlive = framing.kind !== 'close' && persists(minor, connection);
+    const framing = this.framing(status, minor, codings, length, badLength);
+    // Transfer-Encoding with Content-Length, or in HTTP/1.0, is framing in doubt: the connection ends with it.
+    const faulty = codings !== null && (length !== null || badLength !== null || minor === 0);
+    const keepAlive = framing.kind !== 'close' && !faulty && persists(minor, connection);
     const head: ResponseHead = {
       version: VERSIONS[minor]!,
       versionMinor: minor,
@@ -136,18 +142,33 @@ export class ResponseReader extends MessageReader<ResponseHead> {
     return { head, framing };
   }
 
-  /** RFC 9112 §6.3, in its order. */
+  /**
+   * RFC 9112 §6.3, in its order: Transfer-Encoding wins over Content-Length; when chunked is not its last
+   * coding (an empty field lists none), or the response is HTTP/1.0 (§6.1: faulty framing), the body runs
+   * until the server closes.
+   */
   private framing(
     status: number,
-    chunked: boolean | null,
+    minor: number,
+    codings: string[] | null,
     length: number | null,
     badLength: string | null,
   ): BodyFraming {
     if (!responseHasBody(this.method, status)) return NO_BODY;
-    if (chunked !== null) return chunked ? CHUNKED : UNTIL_CLOSE;
+    if (codings !== null) {
+      return minor >= 1 && codings[codings.length - 1] === 'chunked' ? CHUNKED : UNTIL_CLOSE;
+    }
     if (badLength !== null)
       throw new ParseError('bad-content-length', `Invalid Content-Length: ${badLength}`);
     if (length !== null) return length === 0 ? NO_BODY : { kind: 'length', length };
     return UNTIL_CLOSE;
   }
+}
+
+/** The refusal of a status line; the client reports it as BadStatusLine. */
+function badStatusLine(text: string, end: number): ParseError {
+  return new ParseError(
+    'bad-start-line',
+    `Bad status line: ${JSON.stringify(text.slice(0, Math.min(end, 100)))}`,
+  );
 }
