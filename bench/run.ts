@@ -10,6 +10,7 @@ const AREAS: Record<string, string> = {
   client: './client.js',
   workers: './workers.js',
   conformance: './conformance.js',
+  load: './load.js',
 };
 
 const wanted = process.argv.slice(2);
