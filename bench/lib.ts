@@ -101,6 +101,14 @@ export async function startProcess(
   };
 }
 
+/** Starts one peer of a round; one that cannot start is reported and skipped (its rows stay empty). */
+export function startOrSkip<T>(name: string, start: () => Promise<T | null>): Promise<T | null> {
+  return start().catch((err: Error) => {
+    console.error(`${name}: ${err.message}`);
+    return null;
+  });
+}
+
 export interface WrkResult {
   rps: number;
   p99Ms: number;

@@ -22,6 +22,7 @@ import {
   median,
   printTable,
   startNginx,
+  startOrSkip,
   startProcess,
   wrkInBackground,
 } from './lib.js';
@@ -218,10 +219,7 @@ export async function run(): Promise<void> {
       const order = round % 2 === 0 ? PEERS : [...PEERS].reverse();
       for (const peer of order) {
         const port = await freePort();
-        const server = await peer.start(port, dir).catch((err: Error) => {
-          console.error(`${peer.name}: ${err.message}`);
-          return null;
-        });
+        const server = await startOrSkip(peer.name, () => peer.start(port, dir));
         if (server === null) continue;
         try {
           const slow = await slowDownloads(server, port);

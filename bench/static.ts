@@ -13,6 +13,7 @@ import {
   median,
   printTable,
   startNginx,
+  startOrSkip,
   startProcess,
   wrk,
   type WrkResult,
@@ -67,10 +68,7 @@ export async function run(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const peer of PEERS) {
         const port = await freePort();
-        const server = await peer.start(port, dir).catch((err: Error) => {
-          console.error(`${peer.name}: ${err.message}`);
-          return null;
-        });
+        const server = await startOrSkip(peer.name, () => peer.start(port, dir));
         if (server === null) continue;
         try {
           const base = `http://127.0.0.1:${port}`;
