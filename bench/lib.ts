@@ -1,5 +1,5 @@
 /** Shared pieces of `npm run bench`: pinned processes, wrk runs, medians and tables. */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os, { tmpdir } from 'node:os';
@@ -50,12 +50,18 @@ async function waitForPort(url: string, ms: number): Promise<void> {
 
 /**
  * Spawns a server pinned to one core (core 0 by default; the load generator gets core 1) and waits until
- * `url` accepts connections.
+ * `url` accepts connections. With `ipc`, the child gets an IPC channel (peers that report their memory).
  */
 export async function startProcess(
   command: string,
   args: string[],
-  { url, cpu = '0', env, cwd }: { url: string; cpu?: string; env?: NodeJS.ProcessEnv; cwd?: string },
+  {
+    url,
+    cpu = '0',
+    env,
+    cwd,
+    ipc = false,
+  }: { url: string; cpu?: string; env?: NodeJS.ProcessEnv; cwd?: string; ipc?: boolean },
 ): Promise<{ stop: () => Promise<void>; child: ChildProcess }> {
   const [cmd, argv] = canPin ? ['taskset', ['-c', cpu, command, ...args]] : [command, args];
   // stderr goes to a file, not a pipe: wrk runs synchronously, and a server logging into a pipe nobody
@@ -63,7 +69,7 @@ export async function startProcess(
   const logDir = mkdtempSync(join(tmpdir(), 'basehttp-bench-log-'));
   const logFd = openSync(join(logDir, 'stderr'), 'w');
   const child = spawn(cmd, argv, {
-    stdio: ['ignore', 'ignore', logFd],
+    stdio: ipc ? ['ignore', 'ignore', logFd, 'ipc'] : ['ignore', 'ignore', logFd],
     env: { ...process.env, ...env },
     cwd,
   });
@@ -95,6 +101,14 @@ export async function startProcess(
   };
 }
 
+/** Starts one peer of a round; one that cannot start is reported and skipped (its rows stay empty). */
+export function startOrSkip<T>(name: string, start: () => Promise<T | null>): Promise<T | null> {
+  return start().catch((err: Error) => {
+    console.error(`${name}: ${err.message}`);
+    return null;
+  });
+}
+
 export interface WrkResult {
   rps: number;
   p99Ms: number;
@@ -114,6 +128,27 @@ export function wrk(
   url: string,
   { connections = 50, seconds = 5, threads = 1, timeout = 2 }: WrkOptions = {},
 ): WrkResult {
+  const [cmd, args] = wrkCommand(url, { connections, seconds, threads, timeout });
+  return parseWrk(url, execFileSync(cmd, args, { encoding: 'utf8' }));
+}
+
+/** `wrk` as `wrk()` runs it, without blocking this process (whose event loop may drive other clients). */
+export function wrkInBackground(
+  url: string,
+  options: { connections: number; seconds: number; threads?: number },
+): Promise<WrkResult> {
+  const [cmd, args] = wrkCommand(url, { threads: 1, timeout: 2, ...options });
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { encoding: 'utf8' }, (err, out) =>
+      err ? reject(new Error(`wrk failed: ${err.message}`, { cause: err })) : resolve(parseWrk(url, out)),
+    );
+  });
+}
+
+function wrkCommand(
+  url: string,
+  { connections, seconds, threads, timeout }: Required<WrkOptions>,
+): [string, string[]] {
   if (!hasCommand('wrk')) throw new Error('wrk is not installed: apt-get install wrk');
   const args = [
     '-t',
@@ -126,9 +161,10 @@ export function wrk(
     `${timeout}s`,
   ];
   args.push('--latency', url);
-  const out = canPin
-    ? execFileSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' })
-    : execFileSync('wrk', args, { encoding: 'utf8' });
+  return canPin ? ['taskset', ['-c', '1', 'wrk', ...args]] : ['wrk', args];
+}
+
+function parseWrk(url: string, out: string): WrkResult {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
   const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
   const p99Ms = p99 ? Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1) : NaN;
@@ -224,7 +260,8 @@ ${processes}
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log crit;
-events { worker_connections 4096; }
+worker_rlimit_nofile 20000;
+events { worker_connections 16384; }
 http {
   access_log off;
   sendfile on;

@@ -12,6 +12,7 @@ const AREAS: Record<string, string> = {
   workers: './workers.js',
   reload: './reload.js',
   conformance: './conformance.js',
+  load: './load.js',
 };
 
 const wanted = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import net, { type BlockList } from 'node:net';
 import os from 'node:os';
 import { Connection, type ConnectionSettings, type RequestSink } from '../connection/connection.js';
+import { DeadlineSweep } from '../connection/deadline-sweep.js';
 import type { Exchange } from '../connection/exchange.js';
 import type { HTTPStatusError } from '../connection/status-error.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
@@ -137,6 +138,7 @@ export class HTTPServer implements RequestSink {
   private readonly proxyReceiver: ProxyProtocolReceiver | null = null;
   private listening: Promise<void> | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly deadlines = new DeadlineSweep(this.connections, Date.now);
   private serving = false;
   private stopped: (() => void) | null = null;
   private stopping: Promise<void> | null = null;
@@ -280,12 +282,8 @@ export class HTTPServer implements RequestSink {
   }
 
   private readonly sweep = (): void => {
-    const now = Date.now();
-    for (const connection of this.connections) {
-      if (connection.deadline !== 0 && now >= connection.deadline) connection.timedOut();
-      else connection.checkSend(now);
-    }
-    this.proxyReceiver?.sweep(now);
+    this.deadlines.run();
+    this.proxyReceiver?.sweep(Date.now());
   };
 
   /**

@@ -446,10 +446,27 @@ describe('file cache', () => {
     });
   });
 
+  it('serves a deleted file for up to fileCacheMs (the documented trade-off); fileCacheMs: 0 answers 404 at once', async () => {
+    const { unlinkSync } = await import('node:fs');
+    for (const [options, afterDelete] of [
+      [{}, 200],
+      [{ fileCacheMs: 0 }, 404],
+    ] as const) {
+      writeFileSync(`${root}/short-lived.txt`, 'here\n');
+      await withServer(Handler(options), {}, async (s) => {
+        assert.equal((await curl(s.port, '/short-lived.txt')).status, 200);
+        unlinkSync(`${root}/short-lived.txt`);
+        assert.equal((await curl(s.port, '/short-lived.txt')).status, afterDelete);
+      });
+    }
+    assert.throws(() => Handler({ fileCacheMs: -1 }), { name: 'InvalidServerOptionError' });
+    assert.throws(() => Handler({ fileCacheMs: Number.NaN }), { code: 'BH_ERR_INVALID_SERVER_OPTION' });
+  });
+
   it('stays within its bounds', async () => {
     const { FileCache } = await import('../../src/handlers/static/file-cache.js');
     const { statSync: stat } = await import('node:fs');
-    const cache = new FileCache(3, 40, 32);
+    const cache = new FileCache({ maxEntries: 3, maxBytes: 40, maxFileBytes: 32 });
     for (const name of ['hello.txt', 'logo.png', 'big.txt', 'unknown.zzz', 'Upper.txt']) {
       await cache.put(name, `${root}/${name}`, stat(`${root}/${name}`));
     }

@@ -20,12 +20,23 @@ export class FileCache {
   private readonly entries = new Map<string, CachedTarget>();
   private bytes = 0;
 
-  constructor(
-    private readonly maxEntries = 4096,
-    private readonly maxBytes = 64 * 1024 * 1024,
-    readonly maxFileBytes = 1024 * 1024,
-    private readonly validMs = 1000,
-  ) {}
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  readonly maxFileBytes: number;
+  /** Time an entry is trusted without a `stat` (StaticOptions.fileCacheMs): a deleted file is served that long. */
+  private readonly validMs: number;
+
+  constructor({
+    maxEntries = 4096,
+    maxBytes = 64 * 1024 * 1024,
+    maxFileBytes = 1024 * 1024,
+    validMs = 1000,
+  }: { maxEntries?: number; maxBytes?: number; maxFileBytes?: number; validMs?: number } = {}) {
+    this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
+    this.maxFileBytes = maxFileBytes;
+    this.validMs = validMs;
+  }
 
   /**
    * The entry for `key` if it is still valid — at once while it is within its trust interval (the hot path:

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fieldLine } from '../../protocol/response-head.js';
 import type { LogFormat } from '../../server/access-log.js';
+import { InvalidServerOptionError } from '../../server/errors.js';
 
 /** How SimpleHTTPRequestHandler serves a directory. Every field has a default (see `resolveOptions`). */
 export interface StaticOptions {
@@ -20,6 +21,13 @@ export interface StaticOptions {
   headers: Array<[string, string]>;
   /** A file (relative to the directory) served for unknown paths that accept HTML: single-page apps. */
   spa: string | null;
+  /**
+   * How long, in ms, the file server trusts what it cached about a path (the resolved file, its stat, and
+   * the bytes of a small file) before one `stat` checks it again. Default 1000. The trade-off: a file
+   * deleted or replaced is still served as it was for up to this long (nginx without `open_file_cache`
+   * answers 404 at once); 0 checks on every request.
+   */
+  fileCacheMs: number;
   /** `Cache-Control: max-age` in seconds; null sends none. */
   cacheSeconds: number | null;
   /** HTTP Basic credentials required for every request; null for none. */
@@ -41,10 +49,16 @@ export interface StaticOptions {
 
 /**
  * Fills in defaults; `directory` becomes absolute. A header that could not be sent (a name that is not a
- * token, CR or LF in a value) throws HeaderValueError here, rather than failing every response later.
+ * token, CR or LF in a value) throws HeaderValueError here, rather than failing every response later; a
+ * `fileCacheMs` that is not a time throws InvalidServerOptionError.
  */
 export function resolveOptions(options: Partial<StaticOptions> = {}): StaticOptions {
   for (const [name, value] of options.headers ?? []) fieldLine(name, value);
+  const { fileCacheMs } = options;
+  if (fileCacheMs !== undefined && !(Number.isFinite(fileCacheMs) && fileCacheMs >= 0))
+    throw new InvalidServerOptionError(
+      `fileCacheMs must be a number of milliseconds ≥ 0, not ${fileCacheMs}`,
+    );
   return {
     directory: path.resolve(options.directory ?? process.cwd()),
     indexPages: options.indexPages ?? ['index.html', 'index.htm'],
@@ -54,6 +68,7 @@ export function resolveOptions(options: Partial<StaticOptions> = {}): StaticOpti
     cors: options.cors ?? false,
     headers: options.headers ?? [],
     spa: options.spa ?? null,
+    fileCacheMs: options.fileCacheMs ?? 1000,
     cacheSeconds: options.cacheSeconds ?? null,
     auth: options.auth ?? null,
     compression: options.compression ?? true,

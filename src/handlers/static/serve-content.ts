@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { checkPreconditions, ifRangeHolds, type Validators } from './conditional.js';
+import { FILE_CHUNK_BYTES, sendFileRange } from './file-stream.js';
 import { parseRange, type ByteRange } from './ranges.js';
 
 /** A regular file about to be sent. */
@@ -23,8 +24,6 @@ export interface FileToServe {
 
 /** Files smaller than this are not worth compressing on the fly. */
 const MIN_COMPRESS_BYTES = 1024;
-/** Big reads: fewer syscalls and chunks per MiB. */
-const READ_CHUNK = 256 * 1024;
 
 type Coding = 'br' | 'gzip';
 
@@ -170,10 +169,12 @@ function serveRepresentation(
     handler.wfile.write(range === null ? file.data : file.data.subarray(start, end + 1));
     return;
   }
-  const read = createReadStream(source, { start, end, highWaterMark: READ_CHUNK });
-  return onTheFly === null
-    ? pipeline(read, handler.wfile)
-    : pipeline(read, compressor(onTheFly), handler.wfile);
+  if (onTheFly === null) return sendFileRange(source, start, end, handler.wfile);
+  return pipeline(
+    createReadStream(source, { start, end, highWaterMark: FILE_CHUNK_BYTES }),
+    compressor(onTheFly),
+    handler.wfile,
+  );
 }
 
 /** Quality picked for on-the-fly speed: brotli 4 and gzip 6 compress text well at a few hundred MB/s. */
@@ -212,13 +213,7 @@ async function sendMultipart(
   const wfile = handler.wfile;
   for (const [i, r] of ranges.entries()) {
     wfile.write(heads[i]);
-    await pipeline(
-      createReadStream(source, { start: r.start, end: r.end, highWaterMark: READ_CHUNK }),
-      wfile,
-      {
-        end: false,
-      },
-    );
+    await sendFileRange(source, r.start, r.end, wfile);
   }
   wfile.write(tail);
 }

@@ -389,6 +389,6 @@ const caches = new WeakMap<StaticOptions, FileCache>();
 /** One file cache per set of options, that is per bound handler class. */
 function cacheFor(options: StaticOptions): FileCache {
   let cache = caches.get(options);
-  if (cache === undefined) caches.set(options, (cache = new FileCache()));
+  if (cache === undefined) caches.set(options, (cache = new FileCache({ validMs: options.fileCacheMs })));
   return cache;
 }
