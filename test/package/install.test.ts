@@ -51,7 +51,7 @@ function firstTsBlock(readme: string): { code: string; line: number } {
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
 
 /** Runs a command in `cwd`; rejects with its output when it fails. */
-async function run(cwd: string, file: string, args: string[], timeout = 240_000): Promise<string> {
+async function run(cwd: string, file: string, args: string[], timeout = 600_000): Promise<string> {
   try {
     const { stdout } = await exec(file, args, { cwd, env, timeout, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
@@ -87,10 +87,13 @@ async function project(dir: string, spec: string, esm: boolean): Promise<string>
 async function compile(dir: string, file: string): Promise<string | null> {
   writeFileSync(path.join(dir, file), FIRST.code);
   try {
-    await exec('npx', ['--no', '--', 'tsc', '-p', '.'], { cwd: dir, env, timeout: 120_000 });
+    await exec('npx', ['--no', '--', 'tsc', '-p', '.'], { cwd: dir, env, timeout: 300_000 });
     return null;
   } catch (err) {
-    return (err as { stdout: string }).stdout;
+    const e = err as { stdout: string; stderr: string; code: unknown };
+    // tsc exits 1 or 2 with its diagnostics on stdout; anything else (no tsc, a timeout) is not a compile.
+    if (typeof e.code !== 'number' || e.stdout === '') throw err;
+    return e.stdout;
   }
 }
 
