@@ -18,6 +18,7 @@ it('cuts slowloris connections at the headers timeout a batch per event-loop tur
   };
   setImmediate(tick);
   const perTurn = new Map<number, number>();
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the connection as `this`
   const timedOut = Connection.prototype.timedOut;
   Connection.prototype.timedOut = function (this: Connection): void {
     perTurn.set(turn, (perTurn.get(turn) ?? 0) + 1);

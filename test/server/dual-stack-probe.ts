@@ -1,8 +1,10 @@
 /**
  * Run by dual-stack.test.ts inside a network namespace of its own, where loopback is the only interface:
  * binds every address, as a server without a host does, which the tests may not do on the machine's own
- * network. Prints what IPv4 and IPv6 clients see, as JSON.
+ * network. Prints what IPv4 and IPv6 clients see, as JSON. Its argument is the test's namespace
+ * (`/proc/self/ns/net`); run anywhere but in a different one, it binds nothing and exits 2.
  */
+import { readlinkSync } from 'node:fs';
 import net from 'node:net';
 import { BaseHTTPRequestHandler, HTTPServer } from '../../src/index.js';
 
@@ -42,6 +44,15 @@ async function probe(address: { host?: string; ipv6Only?: boolean }): Promise<Re
     await server.shutdown();
     await serving;
   }
+}
+
+const parentNamespace = process.argv[2];
+if (parentNamespace === undefined || parentNamespace === readlinkSync('/proc/self/ns/net')) {
+  process.stderr.write(
+    'dual-stack-probe: refusing to bind every address outside a network namespace of its own ' +
+      "(run it as dual-stack.test.ts does: unshare -n … dual-stack-probe.js <the caller's /proc/self/ns/net>)\n",
+  );
+  process.exit(2);
 }
 
 const result = {

@@ -78,10 +78,16 @@ describe('trustProxy', () => {
 describe('basehttp --trust-proxy', () => {
   it('refuses what is not an address or a range, with exit 2', async () => {
     const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+    // With -b: were a bad value ever accepted, the server would bind loopback, never every address.
     for (const bad of ['10.0.0.0/33', '::1/129', '10.0.0.0/x', '10.0.0.0/8/8', 'proxy.example']) {
-      const r = await promisify(execFile)(process.execPath, [main, '--trust-proxy', bad, '0']).catch(
-        (e: { code: number; stderr: string }) => e,
-      );
+      const r = await promisify(execFile)(process.execPath, [
+        main,
+        '-b',
+        '127.0.0.1',
+        '--trust-proxy',
+        bad,
+        '0',
+      ]).catch((e: { code: number; stderr: string }) => e);
       assert.equal((r as { code: number }).code, 2, bad);
       assert.match((r as { stderr: string }).stderr, /argument --trust-proxy: not an IP address or range/);
     }

@@ -286,10 +286,11 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       await pipeline(stdout, this.wfile);
     } catch (err) {
       // The client left (nothing to say), or the body broke its own framing (more than its Content-Length):
-      // the response is cut off, and the connection closes.
+      // the response is cut off, and the connection closes. The log says which rule broke, in the engine's
+      // words: what pipeline() rejects with after a write was refused differs between Node versions.
       killGroup(child);
       if (this.exchange.aborted) return;
-      this.logError('%s: %s', target.scriptName, (err as Error).message);
+      this.logError('%s: %s', target.scriptName, this.exchange.framingProblem() ?? (err as Error).message);
       this.exchange.fail();
     }
   }
