@@ -5,6 +5,7 @@ import { DeadlineSweep } from '../connection/deadline-sweep.js';
 import type { Exchange } from '../connection/exchange.js';
 import type { HTTPStatusError } from '../connection/status-error.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
+import { ParseError } from '../protocol/errors.js';
 import { pythonLine, pythonLogDate } from './access-log.js';
 import { InvalidServerOptionError } from './errors.js';
 import { checkMethodNames } from './handler-methods.js';
@@ -366,8 +367,10 @@ export class HTTPServer implements RequestSink {
 
   /** RequestSink: a request the protocol layer refused gets the handler's error page. */
   refuse(exchange: Exchange, error: HTTPStatusError): void {
-    // Refusals come by the thousand under attack (408s from slowloris, garbage): their lines are counted.
-    this.refusing = `code ${error.status}`;
+    // Refusals come by the thousand under attack (408s from slowloris, garbage): their lines are counted, by
+    // status and parse-error kind, so a flood of one kind does not hide the first lines of another.
+    this.refusing =
+      error.cause instanceof ParseError ? `code ${error.status} ${error.cause.kind}` : `code ${error.status}`;
     try {
       (this.handlerFor(exchange) ?? this.standIn(exchange)).refuse(error);
     } catch (err) {

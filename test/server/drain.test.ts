@@ -274,6 +274,9 @@ describe('connection-level limits and the log', () => {
     await s.close();
     const refusals = s.log.filter((line) => / code 400, /.test(line) && !line.startsWith('[log]'));
     assert.ok(refusals.length <= 10, `${refusals.length} lines for 30 refusals`);
-    assert.match(s.log.at(-1)!, /^\[log\] \d+ more "code 400" lines in the last 10 s not logged; the last: /);
+    assert.match(
+      s.log.at(-1)!,
+      /^\[log\] \d+ more "code 400 bad-start-line" lines in the last 10 s not logged; the last: /,
+    );
   });
 });
