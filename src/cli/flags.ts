@@ -140,7 +140,7 @@ export function readFlags<F extends FlagTable>(
   return { values: values as FlagValues<F>, positionals: parsed.positionals };
 }
 
-/** How the help and the README write a flag: `-b, --bind ADDRESS`, `--cors`. */
+/** How the help and docs/static-files.md write a flag: `-b, --bind ADDRESS`, `--cors`. */
 export function flagLabel(name: string, flag: Flag<unknown>): string {
   const long = flag.value === undefined ? `--${name}` : `--${name} ${flag.value}`;
   return flag.short === undefined ? long : `-${flag.short}, ${long}`;

@@ -1,4 +1,4 @@
-/** The flags of `basehttp` (the directory server), declared once: the help, the README and the parser follow. */
+/** The flags of `basehttp` (the file server), declared once: the help, docs/static-files.md and the parser follow. */
 import { availableParallelism } from 'node:os';
 import type { LogFormat } from '../server/access-log.js';
 import type { StaticOptions } from '../handlers/static/options.js';
@@ -56,7 +56,7 @@ export const PORT = positional({
   parse: portNumber,
 });
 
-/** Every flag of `basehttp`, in the order `--help` and the README list them. */
+/** Every flag of `basehttp`, in the order `--help` and docs/static-files.md list them. */
 export const SERVE_FLAGS = {
   help: toggle({ short: 'h', help: 'show this help message and exit' }),
   version: toggle({ short: 'V', help: "show the program's version number and exit" }),
