@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import {
+  basehttpArgs,
   alternatingRounds,
   freePort,
   hasCommand,
@@ -87,19 +88,7 @@ export async function run(): Promise<void> {
     return { stop: proc.stop, pid: proc.child.pid! };
   };
   const basehttp = (port: number): Promise<{ stop: () => Promise<void>; pid: number }> =>
-    startNode(port, [
-      `${here}../src/cli/main.js`,
-      '-b',
-      '127.0.0.1',
-      '-d',
-      dir,
-      '--quiet',
-      '--tls-cert',
-      cert,
-      '--tls-key',
-      key,
-      String(port),
-    ]);
+    startNode(port, basehttpArgs(dir, port, '--tls-cert', cert, '--tls-key', key));
   const samplePort = await freePort();
   const sample = await basehttp(samplePort);
   const response = await responseBytes(samplePort, '/small.bin').finally(sample.stop);

@@ -4,6 +4,16 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import net from 'node:net';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The arguments that run the `basehttp` command serving `dir` quietly on loopback, with `extra` flags and the
+ * port last: how every area starts it, so a change of flags cannot leave one area measuring something else.
+ */
+export function basehttpArgs(dir: string, port: number, ...extra: string[]): string[] {
+  const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  return [main, '-b', '127.0.0.1', '-d', dir, '--quiet', ...extra, String(port)];
+}
 
 /** Whether a program is on PATH. */
 export function hasCommand(name: string): boolean {

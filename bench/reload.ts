@@ -9,8 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, hasCommand, median, nginxConfig, printTable } from './lib.js';
+import { basehttpArgs, freePort, hasCommand, median, nginxConfig, printTable } from './lib.js';
 
 const ROUNDS = 2;
 const RELOADS = 10;
@@ -18,7 +17,6 @@ const RELOADS = 10;
 const RELOAD_BOUND_MS = 60_000;
 /** nginx says nothing when a reload is done: the pause between its reloads. */
 const NGINX_PAUSE_MS = 1000;
-const here = fileURLToPath(new URL('.', import.meta.url));
 
 interface Server {
   url: string;
@@ -53,8 +51,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 async function startBasehttp(port: number, dir: string): Promise<Server> {
-  const main = `${here}../src/cli/main.js`;
-  const args = [main, '-b', '127.0.0.1', '-d', dir, '--quiet', '--workers', '2', String(port)];
+  const args = basehttpArgs(dir, port, '--workers', '2');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => (log += d));

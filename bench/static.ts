@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  basehttpArgs,
   alternatingRounds,
   freePort,
   hasCommand,
@@ -47,15 +48,7 @@ const node =
     return { stop: proc.stop, pid: proc.child.pid! };
   };
 
-const basehttp = node((p, d) => [
-  `${here}../src/cli/main.js`,
-  '-b',
-  '127.0.0.1',
-  '-d',
-  d,
-  '--quiet',
-  String(p),
-]);
+const basehttp = node((p, d) => basehttpArgs(d, p));
 
 /** The header fields basehttp sends for the file, besides the engine's own Server and Date. */
 async function fieldsOf(dir: string): Promise<Array<[string, string]>> {

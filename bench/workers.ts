@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  basehttpArgs,
   alternatingRounds,
   freePort,
   hasCommand,
@@ -70,16 +71,10 @@ function cases(): Case[] {
         workers,
         path: '/small.bin',
         start: (port, dir) =>
-          node([
-            `${here}../src/cli/main.js`,
-            '-b',
-            '127.0.0.1',
-            '-d',
-            dir,
-            '--quiet',
-            '--workers',
-            String(workers),
-          ])(port),
+          startProcess(process.execPath, basehttpArgs(dir, port, '--workers', String(workers)), {
+            url: `http://127.0.0.1:${port}/`,
+            cpu: '0,1',
+          }),
       },
       {
         name: `nginx ×${workers}`,
