@@ -4,6 +4,7 @@ import { Connection, type ConnectionSettings, type RequestSink } from '../connec
 import { DeadlineSweep } from '../connection/deadline-sweep.js';
 import type { Exchange } from '../connection/exchange.js';
 import type { HTTPStatusError } from '../connection/status-error.js';
+import { ParseError } from '../protocol/errors.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
 import { pythonLine, pythonLogDate } from './access-log.js';
 import { InvalidServerOptionError } from './errors.js';
@@ -367,7 +368,12 @@ export class HTTPServer implements RequestSink {
   /** RequestSink: a request the protocol layer refused gets the handler's error page. */
   refuse(exchange: Exchange, error: HTTPStatusError): void {
     // Refusals come by the thousand under attack (408s from slowloris, garbage): their lines are counted.
-    this.refusing = `code ${error.status}`;
+    // A TLS handshake on the plain port is a client's misconfiguration, not garbage: it is counted apart,
+    // so a flood of garbage cannot hide it.
+    this.refusing =
+      error.cause instanceof ParseError && error.cause.kind === 'tls-handshake'
+        ? 'TLS handshake on a plain HTTP port'
+        : `code ${error.status}`;
     try {
       (this.handlerFor(exchange) ?? this.standIn(exchange)).refuse(error);
     } catch (err) {
