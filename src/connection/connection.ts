@@ -5,7 +5,7 @@ import { RequestReader } from '../protocol/request-reader.js';
 import { Exchange, type ExchangeTransport } from './exchange.js';
 import { unmappedAddress } from './peer-address.js';
 import { ClientDisconnected } from './response-errors.js';
-import { HTTPStatusError, refusalFor } from './status-error.js';
+import { engineRefusal, refusalFor, type HTTPStatusError } from './status-error.js';
 
 /** Limits and timeouts of one connection; every field has a default in the server layer. */
 export interface ConnectionSettings {
@@ -243,14 +243,14 @@ export class Connection implements ExchangeTransport {
   private bodyTimedOut(now: number): HTTPStatusError {
     const { requestTimeout, minBodyRate } = this.options;
     if (requestTimeout > 0 && now >= this.requestStart + requestTimeout)
-      return new HTTPStatusError(408, 'Request not received within the request timeout');
+      return engineRefusal(408, 'Request not received within the request timeout');
     const { minBodyRateGrace } = this.options;
     if (
       minBodyRate > 0 &&
       now >= this.bodyStart + Math.max(minBodyRateGrace, (this.bodyBytes * 1000) / minBodyRate)
     )
-      return new HTTPStatusError(408, 'Request body arrived slower than the minimum data rate');
-    return new HTTPStatusError(408, 'Timed out reading the request body');
+      return engineRefusal(408, 'Request body arrived slower than the minimum data rate');
+    return engineRefusal(408, 'Timed out reading the request body');
   }
 
   /** Called by the exchange when the request body has been read to its end. */
@@ -458,7 +458,7 @@ export class Connection implements ExchangeTransport {
     this.clearWait();
     switch (wait) {
       case Wait.Head:
-        if (this.reader.hasPartialHead) this.refuse(new HTTPStatusError(408, 'Request Timeout'));
+        if (this.reader.hasPartialHead) this.refuse(engineRefusal(408, 'Request Timeout'));
         else this.destroy();
         break;
       case Wait.Idle:

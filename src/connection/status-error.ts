@@ -44,7 +44,23 @@ export function statusForParseError(kind: ParseErrorKind): number {
   return STATUS_FOR_KIND[kind];
 }
 
-/** The refusal for a parse error: its status, its message, and the parse error as the cause. */
+/**
+ * A refusal the engine makes itself (a timeout, an unreadable request), made without a stack trace: its
+ * frames would be the engine's own (the timeout sweep, the socket's 'data' event), nothing a user can act
+ * on, and capturing them costs more than the rest of the refusal under an attack that makes thousands
+ * (slowloris connections cut at the headers timeout). The message says what happened.
+ */
+export function engineRefusal(status: number, message: string, options?: ErrorOptions): HTTPStatusError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new HTTPStatusError(status, message, options);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** The refusal for a parse error: its status, its message, and the parse error (with its stack) as the cause. */
 export function refusalFor(error: ParseError): HTTPStatusError {
-  return new HTTPStatusError(statusForParseError(error.kind), error.message, { cause: error });
+  return engineRefusal(statusForParseError(error.kind), error.message, { cause: error });
 }

@@ -52,6 +52,9 @@ export const NO_BODY: BodyFraming = { kind: 'none' };
 export const CHUNKED: BodyFraming = { kind: 'chunked' };
 export const UNTIL_CLOSE: BodyFraming = { kind: 'close' };
 
+/** What the reader holds when every byte it received has been handed out. */
+const NO_BYTES = Buffer.alloc(0);
+
 /** Returned by `readBody` once the whole body (and any trailer section) has been read. */
 export const BODY_END: unique symbol = Symbol('BODY_END');
 
@@ -83,7 +86,7 @@ const enum State {
  * the next piece, which is how the connection gets backpressure for free: bytes nobody asked for stay here.
  */
 export abstract class MessageReader<H> {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = NO_BYTES;
   private pos = 0;
   private len = 0;
   /** Whether `buf` is ours, so bytes may be appended past `len` without touching slices handed out. */
@@ -170,6 +173,19 @@ export abstract class MessageReader<H> {
     this.owned = true;
   }
 
+  /**
+   * Lets go of the input buffer once every byte in it was handed out (pieces handed out are views of their
+   * own): an idle keep-alive connection then holds no request bytes, only its reader's state. The next
+   * `push` takes its chunk as the buffer, as it would anyway.
+   */
+  private releaseIfRead(): void {
+    if (this.pos !== this.len) return;
+    this.buf = NO_BYTES;
+    this.pos = 0;
+    this.len = 0;
+    this.owned = false;
+  }
+
   /** Tells the reader the peer will send nothing more; a body delimited by close then ends. */
   endInput(): void {
     this.inputEnded = true;
@@ -248,6 +264,7 @@ export abstract class MessageReader<H> {
     const headers = new Headers();
     this.parseFields(text, buf, pos, startLineEnd + 1, headers);
     this.pos = pos + headLength;
+    this.releaseIfRead();
     this.restartSection();
     this.startLineEnd = -1;
     const { head, framing } = this.finishHead(headers);
@@ -425,14 +442,17 @@ export abstract class MessageReader<H> {
           const piece = this.buf.subarray(this.pos, this.pos + n);
           this.pos += n;
           this.remaining -= n;
-          if (this.remaining === 0)
+          if (this.remaining === 0) {
             this.state = this.state === State.Length ? State.Head : State.ChunkDataEnd;
+            this.releaseIfRead();
+          }
           return piece;
         }
         case State.UntilClose: {
           if (avail > 0) {
             const piece = this.buf.subarray(this.pos, this.len);
             this.pos = this.len;
+            this.releaseIfRead();
             return piece;
           }
           if (!this.inputEnded) return null;
@@ -453,6 +473,7 @@ export abstract class MessageReader<H> {
         case State.Trailers:
           if (!this.readTrailers()) return this.needInput();
           this.state = State.Head;
+          this.releaseIfRead();
           return BODY_END;
       }
     }

@@ -189,6 +189,8 @@ export class RequestReader extends MessageReader<RequestHead> {
       expectContinue,
       framing,
     };
+    // The head has them now. Slices of the head's text keep all of it alive: an idle connection must not.
+    this.method = this.target = this.requestLine = '';
     return { head, framing };
   }
 }

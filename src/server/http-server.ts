@@ -4,8 +4,8 @@ import { Connection, type ConnectionSettings, type RequestSink } from '../connec
 import { DeadlineSweep } from '../connection/deadline-sweep.js';
 import type { Exchange } from '../connection/exchange.js';
 import type { HTTPStatusError } from '../connection/status-error.js';
-import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
 import { ParseError } from '../protocol/errors.js';
+import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
 import { pythonLine, pythonLogDate } from './access-log.js';
 import { InvalidServerOptionError } from './errors.js';
 import { checkMethodNames } from './handler-methods.js';

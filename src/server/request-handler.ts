@@ -3,7 +3,7 @@ import { format } from 'node:util';
 import type { Exchange } from '../connection/exchange.js';
 import type { RequestBodyStream } from '../connection/request-body.js';
 import { HTTPStatusError } from '../connection/status-error.js';
-import { escapeHtml } from './escape-html.js';
+import { errorPageBytes } from './error-page.js';
 import { Headers } from '../protocol/headers.js';
 import {
   CONNECTION_CLOSE,
@@ -41,9 +41,6 @@ const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE html>
 </body>
 </html>
 `;
-
-/** The placeholders of `errorMessageFormat`: `%(code)d`, `%(code)s`, `%(message)s`, `%(explain)s`. */
-const PLACEHOLDER_RE = /%\((code|message|explain)\)[ds]/g;
 
 /**
  * What the server passes to a handler's constructor. A subclass with a constructor of its own takes them and
@@ -475,14 +472,7 @@ export class BaseHTTPRequestHandler {
     if (close) this.sendHeader('Connection', 'close');
     let body: Buffer | null = null;
     if (statusAllowsContent(code)) {
-      // One pass with a function, as Python's `%`: a message holding `$&` or `%(explain)s` stays text.
-      const fields: Record<string, string> = {
-        code: String(code),
-        message: escapeHtml(msg, false),
-        explain: escapeHtml(why, false),
-      };
-      const page = this.errorMessageFormat.replace(PLACEHOLDER_RE, (_, name: string) => fields[name]!);
-      body = Buffer.from(page, 'utf8');
+      body = errorPageBytes(this.errorMessageFormat, code, msg, why);
       this.sendHeader('Content-Type', this.errorContentType);
       this.sendHeader('Content-Length', String(body.length));
     }
