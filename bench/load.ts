@@ -2,7 +2,8 @@
  * Load and memory: what a connection costs the server, against `node:http` (and nginx where it fits) in the
  * same run, rounds alternating the order, medians of per-round figures:
  * - server memory per slow download (clients with small receive buffers reading a large file at 500 kB/s);
- * - server memory per idle keep-alive connection (after one request each);
+ * - server memory per idle keep-alive connection (after one request each), with a bare `node:net` socket
+ *   that answered one request as the floor any Node server sits on;
  * - p99 latency of a normal client (wrk -c10) while 5,000 slowloris connections dribble a head byte every
  *   3 s and are cut at the headers timeout (10 s here, so the cut falls inside the measured window).
  * Memory is the server's RSS (from /proc) and, for the Node servers, heap + external after a full GC,
@@ -52,6 +53,8 @@ interface RoundResult {
 
 interface Peer {
   name: string;
+  /** Measured for idle connections only: the floor a bare socket sets, not a server to load. */
+  idleOnly?: boolean;
   start: (port: number, dir: string) => Promise<Server | null>;
 }
 
@@ -86,6 +89,7 @@ const nodePeer =
 const PEERS: Peer[] = [
   { name: 'basehttp', start: nodePeer('basehttp') },
   { name: 'node:http', start: nodePeer('node-http') },
+  { name: 'bare node:net', idleOnly: true, start: nodePeer('bare-net') },
   {
     name: 'nginx',
     start: async (port, dir) => {
@@ -222,10 +226,13 @@ export async function run(): Promise<void> {
         const server = await startOrSkip(peer.name, () => peer.start(port, dir));
         if (server === null) continue;
         try {
-          const slow = await slowDownloads(server, port);
+          const unmeasured = { rss: NaN, heap: NaN };
+          const slow = peer.idleOnly ? unmeasured : await slowDownloads(server, port);
           const idle = await idleConnections(server, port);
           const { p99Ms, cpuMs } =
-            peer.name === 'nginx' ? { p99Ms: NaN, cpuMs: NaN } : await slowloris(server, port);
+            peer.name === 'nginx' || peer.idleOnly
+              ? { p99Ms: NaN, cpuMs: NaN }
+              : await slowloris(server, port);
           results.set(peer.name, [...(results.get(peer.name) ?? []), { slow, idle, p99Ms, cpuMs }]);
         } finally {
           await server.stop();

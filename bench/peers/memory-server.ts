@@ -4,8 +4,11 @@
  * GC, so the figures are what connections hold, not garbage yet to be collected). basehttp logs as it
  * does by default (errors such as the slowloris 408s; no access log), to stderr, which the bench sends
  * to a file.
- * Usage: node --expose-gc memory-server.js basehttp|node-http <dir> <port> <headersTimeoutMs>
+ * `bare-net` is the floor for an idle connection: a `node:net` socket that answered one request with fixed
+ * bytes and keeps nothing else (no parsing, no timers).
+ * Usage: node --expose-gc memory-server.js basehttp|node-http|bare-net <dir> <port> <headersTimeoutMs>
  */
+import net from 'node:net';
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -22,6 +25,14 @@ if (kind === 'basehttp') {
     keepAliveTimeout: 600_000,
   });
   await server.start();
+} else if (kind === 'bare-net') {
+  const response = 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na';
+  net
+    .createServer((socket) => {
+      socket.on('error', () => {});
+      socket.on('data', () => socket.write(response));
+    })
+    .listen(port, '127.0.0.1');
 } else {
   const server = http.createServer({ connectionsCheckingInterval: headersTimeout / 4 }, (req, res) => {
     const stream = createReadStream(join(dir!, decodeURIComponent(req.url!.slice(1))));
