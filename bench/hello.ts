@@ -3,12 +3,12 @@
  * bare `node:net` responder writing basehttp's very bytes as the ceiling; rounds alternate the order, and
  * every ratio is the median of per-round ratios.
  */
-import { once } from 'node:events';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   alternatingRounds,
   freePort,
+  keptAliveResponse,
   measure,
   medianOf,
   medianRatio,
@@ -22,17 +22,6 @@ const SECONDS = 4;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const HELLO = `${here}../examples/hello.js`;
 
-/** The whole response a server sends to one GET / (it must end its body by Content-Length). */
-async function responseBytes(port: number): Promise<Buffer> {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.end('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  await once(socket, 'close');
-  // Answer keep-alive requests the same way: without the Connection: close this request asked for.
-  return Buffer.from(Buffer.concat(chunks).toString('latin1').replace('Connection: close\r\n', ''), 'latin1');
-}
-
 async function start(args: string[]): Promise<{ stop: () => Promise<void>; pid: number; port: number }> {
   const port = await freePort();
   const proc = await startProcess(process.execPath, [...args, '--port', String(port)], {
@@ -43,7 +32,7 @@ async function start(args: string[]): Promise<{ stop: () => Promise<void>; pid: 
 
 export async function run(): Promise<void> {
   const sample = await start([HELLO, '--quiet']);
-  const response = await responseBytes(sample.port).finally(sample.stop);
+  const response = await keptAliveResponse(net.connect(sample.port, '127.0.0.1'), '/').finally(sample.stop);
   const servers = [
     { name: 'basehttp', args: [HELLO, '--quiet'] },
     { name: 'node:http', args: [`${here}peers/node-http-hello.js`] },

@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import {
-  basehttpArgs,
   alternatingRounds,
+  basehttpArgs,
   freePort,
   hasCommand,
+  keptAliveResponse,
   measure,
   medianOf,
   medianRatio,
@@ -29,16 +30,6 @@ import {
 const ROUNDS = 3;
 const SECONDS = 3;
 const here = fileURLToPath(new URL('.', import.meta.url));
-
-/** basehttp's whole answer to one GET of `path`, as it would send it on a kept-alive connection. */
-async function responseBytes(port: number, path: string): Promise<Buffer> {
-  const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
-  socket.end(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  await once(socket, 'close');
-  return Buffer.from(Buffer.concat(chunks).toString('latin1').replace('Connection: close\r\n', ''), 'latin1');
-}
 
 /** The TLS version and cipher a server chooses for a default client. */
 async function negotiated(port: number): Promise<string> {
@@ -91,7 +82,10 @@ export async function run(): Promise<void> {
     startNode(port, basehttpArgs(dir, port, '--tls-cert', cert, '--tls-key', key));
   const samplePort = await freePort();
   const sample = await basehttp(samplePort);
-  const response = await responseBytes(samplePort, '/small.bin').finally(sample.stop);
+  const response = await keptAliveResponse(
+    tls.connect({ port: samplePort, host: '127.0.0.1', rejectUnauthorized: false }),
+    '/small.bin',
+  ).finally(sample.stop);
   const servers = [
     { name: 'basehttp', start: basehttp },
     {

@@ -1,5 +1,6 @@
 /** Shared pieces of `npm run bench`: pinned processes, wrk runs, medians and tables. */
 import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os, { tmpdir } from 'node:os';
@@ -13,6 +14,19 @@ import { fileURLToPath } from 'node:url';
 export function basehttpArgs(dir: string, port: number, ...extra: string[]): string[] {
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   return [main, '-b', '127.0.0.1', '-d', dir, '--quiet', ...extra, String(port)];
+}
+
+/**
+ * The whole answer a server sends on `socket` (plain or TLS) to one GET of `path`, as it would send it on a
+ * kept-alive connection: the bytes the bare responders replay, so they send exactly what basehttp sends.
+ */
+export async function keptAliveResponse(socket: net.Socket, path: string): Promise<Buffer> {
+  socket.end(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  await once(socket, 'close');
+  // Without the Connection: close this request asked for, which a keep-alive request does not get.
+  return Buffer.from(Buffer.concat(chunks).toString('latin1').replace('Connection: close\r\n', ''), 'latin1');
 }
 
 /** Whether a program is on PATH. */
