@@ -2,64 +2,41 @@ import { promises as fsp } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { ClientDisconnected } from '../../connection/response-errors.js';
 
-/** Bytes read from the file at a time. */
-export const FILE_CHUNK_BYTES = 64 * 1024;
 /**
- * Most file bytes one response holds in memory: the chunk the socket is sending and the one read ahead. A
- * slow client therefore costs the server this much, not the file's size or a stream's buffers.
+ * Bytes read from the file at a time. The next chunk is read only once the socket has taken the last one,
+ * so a client slower than the disk costs the server one chunk, not the file's size or a stream's buffers.
+ * Larger chunks moved a 64 MiB file faster to a fast client, but any chunk that grows while the kernel
+ * takes writes at once is then held by every slow client too: Linux fills a send buffer of up to 4 MiB
+ * before a slow socket backs up, and reports room again only once a third of it is free.
  */
-export const FILE_READ_AHEAD_BYTES = 2 * FILE_CHUNK_BYTES;
+export const FILE_CHUNK_BYTES = 64 * 1024;
 
 /**
  * Sends bytes `start`–`end` (inclusive) of a file to `out`, reading only as fast as the client takes them:
- * one chunk is read ahead while the previous one is sent, and no more until the socket drains. A file that
- * ends early stops the body short (the connection layer then closes, as the length was promised); a client
- * that goes away rejects with the stream's error and closes the file.
+ * a chunk is read, written, and the next one read once the socket has room again (into the same buffer
+ * when the socket had to drain). A file that ends early stops the body short (the connection layer then
+ * closes, as the length was promised); a client that goes away rejects with the stream's error and closes
+ * the file.
  */
 export async function sendFileRange(path: string, start: number, end: number, out: Writable): Promise<void> {
   const file = await fsp.open(path, 'r');
-  const buffers = new ChunkBuffers(Math.min(FILE_CHUNK_BYTES, end - start + 1));
-  let next: Promise<Buffer> | null = readChunk(file, buffers.take(0), start, end);
+  const size = Math.min(FILE_CHUNK_BYTES, end - start + 1);
+  let buffer: Buffer | null = null;
   try {
-    let position = start;
-    for (let turn = 0; next !== null; turn ^= 1) {
-      const chunk: Buffer = await next;
-      next = null;
+    for (let position = start; position <= end;) {
+      buffer ??= Buffer.allocUnsafeSlow(size);
+      const chunk = await readChunk(file, buffer, position, end);
       if (chunk.length === 0) return;
       position += chunk.length;
-      if (position <= end) next = readChunk(file, buffers.take(turn ^ 1), position, end);
       if (out.destroyed) throw gone(out);
       if (out.write(chunk)) {
-        buffers.lend(turn); // still on its way out: the next read into this slot needs a new buffer
+        buffer = null; // may still be on its way out: the next read needs a new buffer
       } else {
         await drained(out); // everything written so far has left: the buffer can be read into again
       }
     }
   } finally {
-    // A read still under way when the client left must finish before its file is closed.
-    await next?.catch(() => {});
     await file.close();
-  }
-}
-
-/**
- * The two buffers a download reads into in turn, reused while the socket gives them back (a drain after
- * each write, the usual case for a chunk this size), so a long download does not churn the allocator.
- */
-class ChunkBuffers {
-  private readonly slots: Array<Buffer | null> = [null, null];
-
-  /** `size`: a chunk, or less for a range smaller than one. */
-  constructor(private readonly size: number) {}
-
-  /** A buffer to read the next chunk into, in slot 0 or 1. */
-  take(slot: number): Buffer {
-    return (this.slots[slot] ??= Buffer.allocUnsafeSlow(this.size));
-  }
-
-  /** The buffer in `slot` is still held by the socket: forget it. */
-  lend(slot: number): void {
-    this.slots[slot] = null;
   }
 }
 
