@@ -28,7 +28,7 @@ import {
   wrkInBackground,
 } from './lib.js';
 
-const ROUNDS = 2;
+const ROUNDS = 5;
 const SLOW_CLIENTS = 100;
 const SLOW_RATE = 500_000;
 const IDLE_CONNECTIONS = 5000;
@@ -244,8 +244,8 @@ export async function run(): Promise<void> {
   }
   // Ratios per round against node:http, then their median.
   const rounds = (name: string): RoundResult[] => results.get(name) ?? [];
-  const ratio = (name: string, pick: (r: RoundResult) => number): number =>
-    median(rounds(name).map((r, i) => pick(r) / pick(rounds('node:http')[i]!)));
+  const ratio = (name: string, pick: (r: RoundResult) => number, peer = 'node:http'): number =>
+    median(rounds(name).map((r, i) => pick(r) / pick(rounds(peer)[i]!)));
   const rows = PEERS.filter((p) => results.has(p.name)).map((p) => {
     const m = (pick: (r: RoundResult) => number): number => median(rounds(p.name).map(pick));
     return [
@@ -256,16 +256,30 @@ export async function run(): Promise<void> {
       m((r) => r.idle.rss),
       m((r) => r.idle.heap),
       ratio(p.name, (r) => r.idle.rss),
+      ratio(p.name, (r) => r.idle.rss, 'bare node:net'),
       m((r) => r.p99Ms),
       ratio(p.name, (r) => r.p99Ms),
       m((r) => r.cpuMs),
     ];
   });
   printTable(
-    `memory and slowloris, median of ${ROUNDS} rounds (× = per-round ratio to node:http): KiB per slow download ` +
+    `memory and slowloris, median of ${ROUNDS} rounds (× = median per-round ratio to node:http, × bare = to a bare ` +
+      `node:net socket): KiB per slow download ` +
       `(${SLOW_CLIENTS} clients at ${SLOW_RATE / 1000} kB/s), KiB per idle connection (${IDLE_CONNECTIONS}), ` +
       `p99 of wrk -c10 beside ${SLOWLORIS} slowloris connections cut at ${HEADERS_TIMEOUT / 1000} s, server CPU ms`,
-    ['server', 'slow rss', 'slow heap', '×', 'idle rss', 'idle heap', '×', 'slowloris p99 ms', '×', 'cpu ms'],
+    [
+      'server',
+      'slow rss',
+      'slow heap',
+      '×',
+      'idle rss',
+      'idle heap',
+      '×',
+      '× bare',
+      'slowloris p99 ms',
+      '×',
+      'cpu ms',
+    ],
     rows,
   );
 }
