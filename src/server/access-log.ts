@@ -117,11 +117,10 @@ export function accessLine(
 
 /** An error line (`code 404, message …`, an exception) as a JSON object, for the `json` format. */
 export function jsonErrorLine(request: LoggedRequest, message: string): string {
-  const entry = JSON.stringify({
-    time: new Date().toISOString(),
-    remote: request.clientAddress[0],
-    level: 'error',
-    message,
-  });
-  return `${entry}\n`;
+  return jsonLine(request.clientAddress[0], 'error', message);
+}
+
+/** A line of the `json` format that no request produced (a cut at the deadline, the connection cap). */
+export function jsonLine(remote: string, level: 'error' | 'warning', message: string): string {
+  return `${JSON.stringify({ time: new Date().toISOString(), remote, level, message })}\n`;
 }

@@ -6,7 +6,6 @@ import type { Exchange } from '../connection/exchange.js';
 import type { HTTPStatusError } from '../connection/status-error.js';
 import { ParseError } from '../protocol/errors.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
-import { pythonLine, pythonLogDate } from './access-log.js';
 import { InvalidServerOptionError } from './errors.js';
 import { checkMethodNames } from './handler-methods.js';
 import { LogWriter } from './log-writer.js';
@@ -110,7 +109,8 @@ export const DEFAULT_MIN_BODY_RATE = 240;
 export type ClientAddress = readonly [host: string, port: number];
 
 /** A handler class: constructed once per request with the `HandlerArgs` the server passes. */
-export type HandlerClass = new (...args: HandlerArgs) => BaseHTTPRequestHandler;
+export type HandlerClass = (new (...args: HandlerArgs) => BaseHTTPRequestHandler) &
+  Pick<typeof BaseHTTPRequestHandler, 'serverLine'>;
 
 /**
  * An HTTP/1.1 server on `node:net`, as Python's `HTTPServer`: it owns the listening socket and the
@@ -218,8 +218,9 @@ export class HTTPServer implements RequestSink {
     if (max === 0) return;
     this.listener.maxConnections = max;
     this.listener.on('drop', (peer?: { remoteAddress?: string }) => {
-      const line = `connection limit (${max}) reached: refusing new connections (the last from ${peer?.remoteAddress ?? 'unknown'})`;
-      this.repeated?.line('connection limit reached', `[${pythonLogDate()}] ${line}\n`, 1);
+      const message = `connection limit (${max}) reached: refusing new connections`;
+      const line = this.RequestHandlerClass.serverLine(peer?.remoteAddress ?? '-', message);
+      this.repeated?.line('connection limit reached', line, 1);
     });
   }
 
@@ -247,7 +248,7 @@ export class HTTPServer implements RequestSink {
       this.listener.listen(opts, () => {
         this.listener.off('error', onError);
         // After binding, errors are accept() failures (EMFILE when out of descriptors): log and keep serving.
-        this.listener.on('error', (err: Error) => this.log(`accept failed: ${err.message}\n`));
+        this.listener.on('error', (err: Error) => this.serverLog('-', `accept failed: ${err.message}`));
         const bound = this.listener.address() as net.AddressInfo;
         this.serverAddress = [bound.address, bound.port];
         this.startSweep();
@@ -376,7 +377,10 @@ export class HTTPServer implements RequestSink {
     } catch (err) {
       // An override (sendError, logError, …) that throws must not turn a bad request into a crash: this
       // runs in the socket's 'data' event or the timeout sweep, where nothing else would catch it.
-      this.log(`refusing a request failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      this.serverLog(
+        exchange.connection.peer[0],
+        `refusing a request failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
       if (!exchange.headCommitted) this.standIn(exchange).refuse(error);
     } finally {
       this.refusing = null;
@@ -448,7 +452,12 @@ export class HTTPServer implements RequestSink {
     const of = declared < 0 ? '' : ` of ${declared}`;
     const what = exchange.requestLine === '' ? 'a request' : `"${exchange.requestLine}"`;
     const message = `shutdown deadline: cut ${what} after ${exchange.bytesSent}${of} body bytes`;
-    this.log(pythonLine(connection.peer[0], pythonLogDate(), message));
+    this.serverLog(connection.peer[0], message);
+  }
+
+  /** A line the server writes about `client` itself, in the handler class's log format. */
+  private serverLog(client: string, message: string): void {
+    this.log(this.RequestHandlerClass.serverLine(client, message));
   }
 
   /** Closes the listening socket and every connection at once (Python's `server_close()`). */

@@ -59,6 +59,15 @@ type MethodHandler = () => void | Promise<void>;
  * override them with a field in the subclass, e.g. `protocolVersion = 'HTTP/1.0'`.
  */
 export class BaseHTTPRequestHandler {
+  /**
+   * The log line for something the server itself reports about a client, with no request to log it
+   * through (a response cut at the shutdown deadline, a connection refused at the cap), in this handler
+   * class's log format: Python's `host - - [date] message` here.
+   */
+  static serverLine(client: string, message: string): string {
+    return pythonLine(client, pythonLogDate(), message);
+  }
+
   /** Sent in the Server header with `sysVersion`. */
   declare serverVersion: string;
   /** Node's part of the Server header (`Node.js/20.x`), as Python's `sys_version`. */

@@ -1,6 +1,6 @@
 /** Stopping without losing requests, and the deadlines and caps that bound what a client may hold. */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -260,6 +260,36 @@ describe('connection-level limits and the log', () => {
     assert.match(
       s.log.at(-1)!,
       /^\[log\] 2 more "connection limit reached" lines in the last 10 s not logged/,
+    );
+  });
+
+  it("a JSON log stays JSON: the server's own lines (the cap, a cut at the deadline) are objects too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basehttp-json-log-'));
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(8 * 1024 * 1024));
+    const s = await startServer(SimpleHTTPRequestHandler.with({ directory: dir, logFormat: 'json' }), {
+      maxConnections: 1,
+    });
+    const downloader = await rawClient(s.port);
+    downloader.socket.pause(); // reads nothing: the download is still in flight at the deadline
+    downloader.socket.write(GET('/big.bin'));
+    while (s.server.connections.size < 1) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 2; i++) {
+      const extra = await rawClient(s.port);
+      await extra.closed;
+    }
+    await s.server.shutdown(100);
+    await s.close();
+    downloader.socket.destroy();
+    const entries = s.log.map((line) => JSON.parse(line) as { message: string; remote?: string });
+    const messages = entries.map((e) => e.message).join('\n');
+    assert.match(messages, /connection limit \(1\) reached/);
+    assert.match(
+      messages,
+      /shutdown deadline: cut "GET \/big\.bin HTTP\/1\.1" after \d+ of 8388608 body bytes/,
+    );
+    assert.ok(
+      entries.every((e) => e.remote === undefined || e.remote === '127.0.0.1'),
+      messages,
     );
   });
 

@@ -2,7 +2,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
-import { accessLine, jsonErrorLine, pythonRequestLine, statusText } from '../../server/access-log.js';
+import {
+  accessLine,
+  jsonErrorLine,
+  jsonLine,
+  pythonRequestLine,
+  statusText,
+} from '../../server/access-log.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { guessType, isCompressible } from './content-type.js';
 import { listingHtml, listingJson, sortEntries, type ListingEntry } from './listing.js';
@@ -31,6 +37,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const Bound = class extends (this as typeof SimpleHTTPRequestHandler) {};
     Object.defineProperty(Bound.prototype, 'options', { value: resolveOptions(options), writable: true });
     return Bound as unknown as T;
+  }
+
+  /** The server's own lines as JSON objects too when the access log is JSON, so the log stays parseable. */
+  static override serverLine(client: string, message: string): string {
+    const { logFormat } = this.prototype.options;
+    return logFormat === 'json' ? jsonLine(client, 'warning', message) : super.serverLine(client, message);
   }
 
   /** Logs in the configured format: Python's line when the response starts, the others once it is done. */
