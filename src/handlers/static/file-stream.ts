@@ -3,13 +3,22 @@ import type { Writable } from 'node:stream';
 import { ClientDisconnected } from '../../connection/response-errors.js';
 
 /**
- * Bytes read from the file at a time. The next chunk is read only once the socket has taken the last one,
- * so a client slower than the disk costs the server one chunk, not the file's size or a stream's buffers.
- * Larger chunks moved a 64 MiB file faster to a fast client, but any chunk that grows while the kernel
- * takes writes at once is then held by every slow client too: Linux fills a send buffer of up to 4 MiB
- * before a slow socket backs up, and reports room again only once a third of it is free.
+ * Bytes read from the file at a time to begin with and for a client slower than the disk. The next chunk
+ * is read only once the socket has taken the last, so a slow client costs the server one chunk, not the
+ * file's size or a stream's buffers.
  */
 export const FILE_CHUNK_BYTES = 64 * 1024;
+/** Largest chunk, reached by doubling for a client that keeps up: fewer reads and writes per byte. */
+const FILE_CHUNK_MAX_BYTES = 1024 * 1024;
+/**
+ * Chunks grow only once this much went out, and only while the client has taken it at least as fast as
+ * `FAST_BYTES_PER_MS` on average. Linux fills a socket's send buffer (up to 4 MiB) and the client's receive
+ * window before a slow socket backs up, and reports room again only once a third of it is free, so neither
+ * the first megabytes nor a single write or drain tell a slow client from a fast one; the average rate does.
+ */
+const FILE_GROW_AFTER_BYTES = 8 * 1024 * 1024;
+/** 64 MB/s: far above any client worth a megabyte of buffer, far below what loopback or a LAN carries. */
+const FAST_BYTES_PER_MS = 64 * 1024;
 
 /**
  * Sends bytes `start`–`end` (inclusive) of a file to `out`, reading only as fast as the client takes them:
@@ -20,24 +29,32 @@ export const FILE_CHUNK_BYTES = 64 * 1024;
  */
 export async function sendFileRange(path: string, start: number, end: number, out: Writable): Promise<void> {
   const file = await fsp.open(path, 'r');
-  const size = Math.min(FILE_CHUNK_BYTES, end - start + 1);
+  const began = performance.now();
+  let size = FILE_CHUNK_BYTES;
   let buffer: Buffer | null = null;
   try {
     for (let position = start; position <= end;) {
-      buffer ??= Buffer.allocUnsafeSlow(size);
+      buffer ??= Buffer.allocUnsafeSlow(Math.min(size, end - position + 1));
       const chunk = await readChunk(file, buffer, position, end);
       if (chunk.length === 0) return;
       position += chunk.length;
       if (out.destroyed) throw gone(out);
-      if (out.write(chunk)) {
-        buffer = null; // may still be on its way out: the next read needs a new buffer
-      } else {
-        await drained(out); // everything written so far has left: the buffer can be read into again
-      }
+      const taken = out.write(chunk);
+      // Still on its way out when taken at once: the next read needs a new buffer.
+      if (taken) buffer = null;
+      else await drained(out); // everything written so far has left: the buffer can be read into again
+      size = chunkSize(size, position - start, performance.now() - began);
+      if (buffer !== null && buffer.length > size) buffer = null;
     }
   } finally {
     await file.close();
   }
+}
+
+/** The next chunk's size: doubled for a client that has kept up since the start, else the smallest. */
+function chunkSize(size: number, sent: number, elapsedMs: number): number {
+  if (sent < FILE_GROW_AFTER_BYTES || sent < elapsedMs * FAST_BYTES_PER_MS) return FILE_CHUNK_BYTES;
+  return Math.min(size * 2, FILE_CHUNK_MAX_BYTES);
 }
 
 /** The next chunk at `position` read into `buffer`, never past `end`; empty at the end of the file. */
