@@ -33,6 +33,7 @@ export { Pool } from './client/pool.js';
 export type { PoolOptions, PoolRequest } from './client/pool.js';
 export { request, closeAllPools } from './client/request.js';
 export type { FetchOptions, ClientResponse } from './client/request.js';
+export type { ProxyOptions } from './client/proxy.js';
 
 // Errors
 export { HTTPStatusError } from './connection/status-error.js';
@@ -52,6 +53,7 @@ export { HeaderValueError, InvalidStatusError } from './protocol/response-head.j
 export { ProxyHeaderError } from './protocol/proxy-header.js';
 export { ParseError } from './protocol/errors.js';
 export {
+  AlreadyConnected,
   BadStatusLine,
   ConnectionClosed,
   ConnectionFailed,
@@ -63,6 +65,8 @@ export {
   InvalidURL,
   LineTooLong,
   PoolClosed,
+  ProxyAuthenticationRequired,
+  ProxyError,
   RemoteDisconnected,
   ResponseNotReady,
   TimeoutError,
