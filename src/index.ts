@@ -41,6 +41,7 @@ export {
   HandlerMethodNameError,
   InvalidServerOptionError,
   ReadSizeError,
+  SocketPathError,
   TLSCredentialsError,
 } from './server/errors.js';
 export {

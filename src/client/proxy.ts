@@ -57,6 +57,11 @@ function firstSet(env: NodeJS.ProcessEnv, names: string[]): string | undefined {
   return undefined;
 }
 
+/** The `no_proxy` (else `NO_PROXY`) list of the environment; curl applies it to `--proxy` too. */
+export function noProxyFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return firstSet(env, ['no_proxy', 'NO_PROXY']);
+}
+
 /**
  * The proxy URL the environment names for a target: `https_proxy`/`HTTPS_PROXY` for https:, `http_proxy`/
  * `HTTP_PROXY` for http:, else `all_proxy`/`ALL_PROXY`. Under CGI (`REQUEST_METHOD` set) the upper-case
@@ -80,7 +85,7 @@ export function proxyURLFor(
   const fromEnv = proxy === 'env';
   const url = fromEnv ? proxyFromEnv(target, env) : proxy;
   if (url === undefined) return null;
-  const noProxy = options.noProxy ?? (fromEnv ? firstSet(env, ['no_proxy', 'NO_PROXY']) : undefined);
+  const noProxy = options.noProxy ?? (fromEnv ? noProxyFromEnv(env) : undefined);
   const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
   if (noProxy !== undefined && noProxyRule(noProxy)(target.hostname, port)) return null;
   return url;
