@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { exchangeRaw, parseResponses } from '../helpers/server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -227,12 +228,13 @@ describe('the basehttp command', () => {
       out,
       `Serving HTTP on unix socket ${path} ...\nLocal: curl --unix-socket ${path} http://localhost/\n`,
     );
-    const page = await new Promise<string>((resolve, reject) =>
-      execFile('curl', ['-sS', '--unix-socket', path, 'http://localhost/page.txt'], (err, stdout) =>
-        err === null ? resolve(stdout) : reject(err),
-      ),
-    );
-    assert.equal(page, 'over a unix socket\n');
+    const page = await promisify(execFile)('curl', [
+      '-sS',
+      '--unix-socket',
+      path,
+      'http://localhost/page.txt',
+    ]);
+    assert.equal(page.stdout, 'over a unix socket\n');
     const inUse = await cli(['--unix-socket', path, '-d', dir]);
     assert.equal(inUse.code, 1);
     assert.equal(
