@@ -1,6 +1,8 @@
 /** The client through a forward proxy: CONNECT tunnels (TLS to the origin over them) and absolute-form. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -18,6 +20,7 @@ import {
 import { makeCertificate } from '../helpers/certificate.js';
 import { forwardProxy, type ForwardProxy } from './forward-proxy.js';
 import { nginxForSuite } from './nginx.js';
+import { startPython } from './python-process.js';
 import { rawServer } from './raw-server.js';
 
 after(() => closeAllPools());
@@ -172,6 +175,40 @@ describe('through a forward proxy to plain HTTP origins: absolute-form', () => {
     assert.deepEqual(open.tunnels, [`127.0.0.1:${nginx.port}`]);
     conn.close();
     await open.close();
+  });
+});
+
+describe("through a proxy to the stock 'python3 -m http.server'", () => {
+  it('absolute-form (request() with proxy) and a tunnel (setTunnel) both reach it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basehttp-proxy-py-'));
+    writeFileSync(join(dir, 'file.txt'), 'from python\n');
+    const { port, child } = await startPython(
+      ['-m', 'http.server', '0', '-b', '127.0.0.1', '-d', dir],
+      / port (\d+) /,
+    );
+    const proxy = await forwardProxy();
+    try {
+      const res = await request(`http://127.0.0.1:${port}/file.txt`, {
+        proxy: `http://127.0.0.1:${proxy.port}`,
+      });
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'from python\n');
+      assert.deepEqual(
+        proxy.forwarded.map((forwarded) => forwarded.url),
+        [`http://127.0.0.1:${port}/file.txt`],
+      );
+      const conn = new HTTPConnection('127.0.0.1', proxy.port);
+      conn.setTunnel('127.0.0.1', port);
+      await conn.request('GET', '/file.txt');
+      const tunnelled = await conn.getresponse();
+      assert.equal(tunnelled.version, 10);
+      assert.equal((await tunnelled.read()).toString(), 'from python\n');
+      assert.deepEqual(proxy.tunnels, [`127.0.0.1:${port}`]);
+      conn.close();
+    } finally {
+      child.kill();
+      await proxy.close();
+    }
   });
 });
 
