@@ -59,6 +59,21 @@ describe('through a CONNECT tunnel to a TLS origin (nginx)', () => {
     pool.close();
   });
 
+  it('Pool: requests beyond `connections` wait for a tunnel; no more tunnels than connections', async () => {
+    const tunnelsBefore = proxy.tunnels.length;
+    const pool = new Pool(`https://localhost:${nginx.port}`, {
+      proxy: `http://user:pa%20ss@127.0.0.1:${proxy.port}`,
+      tls: { ca },
+      connections: 2,
+    });
+    const texts = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => (await pool.request({ path: `/c${i}` })).text()),
+    );
+    texts.forEach((text, i) => assert.match(text, new RegExp(`^GET /c${i} HTTP/1\\.1 host=localhost`)));
+    assert.equal(proxy.tunnels.length - tunnelsBefore, 2);
+    pool.close();
+  });
+
   it('request() with an explicit proxy, and with proxy: "env" from HTTPS_PROXY', async () => {
     const before = proxy.tunnels.length;
     const url = `https://localhost:${nginx.port}/via`;
@@ -225,6 +240,18 @@ describe('proxies that fail: a typed error, never a hang', () => {
       assert.match(err.message, /refused the tunnel to localhost:9: 403 Forbidden/);
       return true;
     });
+    pool.close();
+    await proxy.close();
+  });
+
+  it('every request queued behind refused tunnels fails too', async () => {
+    const proxy = await forwardProxy({ refuseTunnels: true });
+    const pool = new Pool(origin, { proxy: `127.0.0.1:${proxy.port}`, connections: 2 });
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => pool.request({ path: '/' })));
+    for (const result of results) {
+      assert.equal(result.status, 'rejected');
+      assert.ok(result.reason instanceof ProxyError);
+    }
     pool.close();
     await proxy.close();
   });
