@@ -19,7 +19,8 @@ export interface ProxyOptions {
   /**
    * `http://user:password@host:port` (curl's default port 1080 when none is given), or `'env'`: the proxy the
    * environment names for the target's scheme (`http_proxy`, `https_proxy`, `all_proxy`, in lower or upper
-   * case, lower case first), as curl and undici's EnvHttpProxyAgent read it.
+   * case, lower case first), as curl and undici's EnvHttpProxyAgent read it: when a Pool or connection is
+   * made, and by `request()` for each URL.
    */
   proxy?: string;
   /**
