@@ -33,6 +33,7 @@ export { Pool } from './client/pool.js';
 export type { PoolOptions, PoolRequest } from './client/pool.js';
 export { request, closeAllPools } from './client/request.js';
 export type { FetchOptions, ClientResponse } from './client/request.js';
+export type { ProxyOptions } from './client/proxy.js';
 
 // Errors
 export { HTTPStatusError } from './connection/status-error.js';
@@ -40,6 +41,7 @@ export {
   HandlerMethodNameError,
   InvalidServerOptionError,
   ReadSizeError,
+  SocketPathError,
   TLSCredentialsError,
 } from './server/errors.js';
 export {
@@ -52,6 +54,7 @@ export { HeaderValueError, InvalidStatusError } from './protocol/response-head.j
 export { ProxyHeaderError } from './protocol/proxy-header.js';
 export { ParseError } from './protocol/errors.js';
 export {
+  AlreadyConnected,
   BadStatusLine,
   ConnectionClosed,
   ConnectionFailed,
@@ -63,6 +66,8 @@ export {
   InvalidURL,
   LineTooLong,
   PoolClosed,
+  ProxyAuthenticationRequired,
+  ProxyError,
   RemoteDisconnected,
   ResponseNotReady,
   TimeoutError,

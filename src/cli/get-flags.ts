@@ -55,7 +55,7 @@ export const GET_FLAGS = {
   data: option<string | undefined>({
     short: 'd',
     value: 'DATA',
-    help: 'send DATA as the body (form-encoded unless -H sets a Content-Type)',
+    help: 'send DATA as the body (form-encoded unless -H sets a Content-Type); @FILE: the file, newlines dropped',
     default: undefined,
     parse: text,
   }),
@@ -90,6 +90,25 @@ export const GET_FLAGS = {
   cacert: option<string | undefined>({
     value: 'FILE',
     help: 'trust the CA certificates (PEM) in FILE instead of the bundled ones',
+    default: undefined,
+    parse: text,
+  }),
+  proxy: option<string | undefined>({
+    short: 'x',
+    value: 'URL',
+    help: 'go through this HTTP proxy (default: $http_proxy, $https_proxy, $all_proxy; "" for none)',
+    default: undefined,
+    parse: text,
+  }),
+  noproxy: option<string | undefined>({
+    value: 'LIST',
+    help: 'hosts that bypass the proxy (default: $no_proxy): names, .domains, IPs, CIDRs, host:port, *',
+    default: undefined,
+    parse: text,
+  }),
+  'unix-socket': option<string | undefined>({
+    value: 'PATH',
+    help: "connect to this Unix domain socket instead of the URL's host and port",
     default: undefined,
     parse: text,
   }),

@@ -1,7 +1,8 @@
 /** `basehttp get URL`: a small curl-like command on the pooled client. */
 import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { ConnectionFailed, TimeoutError } from '../client/errors.js';
+import { ConnectionFailed, ProxyError, TimeoutError } from '../client/errors.js';
+import { noProxyFromEnv } from '../client/proxy.js';
 import { closeAllPools, request, type ClientResponse } from '../client/request.js';
 import { UsageError, flagLabel, helpLine, readFlags, type FlagValues } from './flags.js';
 import { GET_FLAGS, URL_ARGUMENT } from './get-flags.js';
@@ -32,12 +33,14 @@ function failureOf(err: unknown): Error {
 }
 
 /**
- * Exit statuses of failed requests, as curl's: unknown host 6, refused 7, timeout 28, bad certificate 60. (HTTP
+ * Exit statuses of failed requests, as curl's: unknown host 6, refused 7, timeout 28, a proxy that refused the
+ * tunnel (or answered garbage, or asked for credentials) 56, bad certificate 60. (HTTP
  * error with --fail 22, resume refused 33 and unreadable CA file 77 are returned where they are found.)
  */
 function exitCodeFor(err: unknown): number {
   const code = String((failureOf(err) as NodeJS.ErrnoException).code ?? '');
   if (err instanceof TimeoutError) return 28;
+  if (err instanceof ProxyError) return 56;
   if (code === 'ECONNREFUSED') return 7;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 6;
   if (/CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(code)) return 60;
@@ -144,12 +147,16 @@ async function fetchTo(
   // As curl, offset 0 is a plain request.
   if (offset > 0) headers['Range'] = `bytes=${offset}-`;
   const binary = flags['data-binary'];
+  const data = flags.data;
+  // As curl: --data-binary @FILE sends the file as it is; -d @FILE drops its carriage returns and newlines.
   const body =
     binary !== undefined
       ? binary.startsWith('@')
         ? readFileSync(binary.slice(1))
         : binary
-      : (flags.data ?? null);
+      : data?.startsWith('@')
+        ? readFileSync(data.slice(1), 'utf8').replace(/[\r\n]/g, '')
+        : (data ?? null);
   if (flags.data !== undefined && !hasHeader(headers, 'content-type'))
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
   const method = flags.head ? 'HEAD' : (flags.request ?? (body === null ? 'GET' : 'POST'));
@@ -160,6 +167,10 @@ async function fetchTo(
     signal,
     maxRedirects: flags.location ? 10 : 0,
     decompress: flags.compressed,
+    // As curl: the environment's proxies by default, --proxy "" for none; NO_PROXY applies to --proxy too.
+    proxy: flags.proxy ?? 'env',
+    noProxy: flags.noproxy ?? noProxyFromEnv(),
+    socketPath: flags['unix-socket'],
     pool: {
       // The total limit is the timer's; the per-wait one only guards against silence beyond it.
       timeout: Math.max(maxTime ?? 0, SILENCE_LIMIT),

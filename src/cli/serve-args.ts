@@ -41,6 +41,8 @@ export interface ServeArgs {
   tls: { certfile: string; keyfile?: string; passwordFile?: string } | null;
   port: number;
   bind: string;
+  /** A Unix domain socket to listen on instead of bind and port. */
+  socketPath: string | undefined;
   protocol: 'HTTP/1.0' | 'HTTP/1.1';
   options: Partial<StaticOptions>;
 }
@@ -58,6 +60,9 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
     throw new UsageError(
       '--proxy-protocol needs --trust-proxy: the load balancers allowed to send the header',
     );
+  const socketPath = flags['unix-socket'];
+  if (socketPath !== undefined && flags.workers > 1)
+    throw new UsageError('--unix-socket serves from one process: it does not combine with --workers');
   return {
     cgi: flags.cgi,
     trustProxy: flags['trust-proxy'],
@@ -73,6 +78,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
         : { certfile, keyfile: flags['tls-key'], passwordFile: flags['tls-password-file'] },
     port,
     bind: flags.bind,
+    socketPath,
     protocol: flags.protocol,
     options: {
       directory: flags.directory,

@@ -67,6 +67,12 @@ export const SERVE_FLAGS = {
     default: '',
     parse: (text) => text,
   }),
+  'unix-socket': option<string | undefined>({
+    value: 'PATH',
+    help: 'listen on this Unix domain socket instead of a port (a stale one is replaced; removed on exit)',
+    default: undefined,
+    parse: (text) => text,
+  }),
   directory: option({
     short: 'd',
     value: 'DIR',

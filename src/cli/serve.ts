@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SHUTDOWN_MESSAGE } from '../cluster/primary.js';
 import { CGIHTTPRequestHandler } from '../handlers/cgi/cgi-handler.js';
 import { SimpleHTTPRequestHandler } from '../handlers/static/simple-handler.js';
-import { KEYBOARD_INTERRUPT_LINE, servingBanner } from '../server/banner.js';
+import { KEYBOARD_INTERRUPT_LINE, servingBanner, unixSocketBanner } from '../server/banner.js';
 import { HTTPServer, type HandlerClass } from '../server/http-server.js';
 import { HTTPSServer } from '../server/https-server.js';
 import type { ServeArgs } from './serve-args.js';
@@ -25,7 +25,10 @@ export async function serve(args: ServeArgs): Promise<number> {
     await server.listen();
   } catch (err) {
     const { code, message } = err as NodeJS.ErrnoException;
-    const where = `${args.bind === '' ? 'all interfaces' : args.bind} port ${args.port}`;
+    const where =
+      args.socketPath === undefined
+        ? `${args.bind === '' ? 'all interfaces' : args.bind} port ${args.port}`
+        : `the Unix socket ${args.socketPath}`;
     const why =
       code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : message;
     process.stderr.write(`basehttp: cannot listen on ${where}: ${why}\n`);
@@ -85,9 +88,14 @@ export function warnMissingSpa(args: ServeArgs): void {
     process.stderr.write(`basehttp: warning: --spa file not found: ${file}\n`);
 }
 
-/** Python's banner, and the local URL to click. */
+/** Python's banner, and the local URL to click (on a Unix socket: the curl command that reaches it). */
 export function printBanner(args: ServeArgs, host: string, port: number): void {
   const scheme = args.tls === null ? 'http' : 'https';
+  if (args.socketPath !== undefined) {
+    process.stdout.write(unixSocketBanner(scheme, args.socketPath));
+    process.stdout.write(`Local: curl --unix-socket ${args.socketPath} ${scheme}://localhost/\n`);
+    return;
+  }
   const workers = args.workers > 1 ? ` with ${args.workers} workers` : '';
   process.stdout.write(servingBanner(scheme, host, port, workers));
   const local = host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host;
@@ -96,7 +104,8 @@ export function printBanner(args: ServeArgs, host: string, port: number): void {
 
 /** HTTP, or HTTPS when a certificate was given (the key's password read from its file, newline dropped). */
 function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
-  const address = { host: args.bind, port: args.port };
+  const address =
+    args.socketPath === undefined ? { host: args.bind, port: args.port } : { socketPath: args.socketPath };
   // Under a cluster, every log line says which worker wrote it.
   const prefix = cluster.isWorker ? `[worker ${cluster.worker!.id}] ` : '';
   const logStream =

@@ -128,13 +128,16 @@ export class ClientSocket implements BodyChannel {
     this.sock = sock;
     this.writer = new RequestWriter(sock);
     sock.setTimeout(timeout);
-    sock.once('encrypted' in sock ? 'secureConnect' : 'connect', () => {
-      if (this.state.phase !== Phase.Connecting) return;
-      this.state = OPEN;
-      const waiter = this.connectWaiter;
-      this.connectWaiter = null;
-      waiter?.resolve();
-    });
+    // A plain socket may come connected already (a proxy's tunnel); a TLS one still has its handshake to do.
+    if (!('encrypted' in sock) && sock.readyState === 'open') this.state = OPEN;
+    else
+      sock.once('encrypted' in sock ? 'secureConnect' : 'connect', () => {
+        if (this.state.phase !== Phase.Connecting) return;
+        this.state = OPEN;
+        const waiter = this.connectWaiter;
+        this.connectWaiter = null;
+        waiter?.resolve();
+      });
     sock.on('end', () => {
       if (this.state.phase === Phase.Open) this.state = PEER_ENDED;
       this.reader.endInput();

@@ -1,12 +1,15 @@
 import type net from 'node:net';
 import type { ResponseHead } from '../protocol/response-reader.js';
 import { ClientSocket } from './client-socket.js';
-import { dial } from './dial.js';
-import { ResponseNotReady } from './errors.js';
+import type { TLSOptions } from './dial.js';
+import { AlreadyConnected, ResponseNotReady } from './errors.js';
 import { outgoingRequest, type RequestBody, type RequestHeaders } from './outgoing-request.js';
 import { headerLine, hostLine, requestLineOf } from './request-lines.js';
+import { proxyFor, withProxyAuthorization, type ProxyConfig, type ProxyOptions } from './proxy.js';
+import { authorityOf } from './proxy-tunnel.js';
 import { HTTPResponse } from './response.js';
 import type { ResponseWaiter } from './response-waiter.js';
+import { Route } from './route.js';
 
 /** Options of `HTTPConnection.request`, beyond method and URL. */
 export interface RequestOptions {
@@ -21,12 +24,14 @@ export interface RequestOptions {
   encodeChunked?: boolean;
 }
 
-/** Timeouts of an `HTTPConnection`. */
-export interface ConnectionOptions {
+/** Timeouts, proxy and Unix socket of an `HTTPConnection`. */
+export interface ConnectionOptions extends ProxyOptions {
   /** Milliseconds for connecting and for each wait on the server (head, body bytes). Default 30 000. */
   timeout?: number;
   /** Milliseconds a body with `Expect: 100-continue` waits for `100 Continue` before going anyway. Default 1 000. */
   continueTimeout?: number;
+  /** Connect to this Unix domain socket instead of host and port (which still make the Host field). */
+  socketPath?: string;
 }
 
 /** The head a request is waiting for, as a promise `getresponse()` picks up. */
@@ -69,6 +74,12 @@ export class HTTPConnection {
   } | null = null;
   private pending: PendingResponse | null = null;
   private current: HTTPResponse | null = null;
+  private readonly proxyOptions: ProxyOptions;
+  private readonly socketPath: string | undefined;
+  /** Where `setTunnel` asked for a tunnel to; null without one. */
+  private tunnelTarget: { host: string; port: number; headers: Array<[string, string]> } | null = null;
+  /** Made at the first connect (a subclass's TLS settings are known by then); dropped by `setTunnel`. */
+  private routeMade: Route | null = null;
 
   constructor(
     /** The server's name or address, as Python's `host`. */
@@ -79,6 +90,8 @@ export class HTTPConnection {
   ) {
     this.timeout = options.timeout ?? 30_000;
     this.continueTimeout = options.continueTimeout ?? 1000;
+    this.proxyOptions = { proxy: options.proxy, noProxy: options.noProxy };
+    this.socketPath = options.socketPath;
   }
 
   /** The socket, once connected; replaced after the server closes it. */
@@ -91,26 +104,69 @@ export class HTTPConnection {
     return 80;
   }
 
-  /** Opens the socket, reading through `onread`; HTTPS overrides this with a TLS one. */
+  /** TLS settings for the origin; null for plain HTTP. HTTPSConnection gives its own. */
+  protected get tlsOptions(): TLSOptions | null {
+    return null;
+  }
+
+  /**
+   * Asks the server this connection goes to (a proxy) for a CONNECT tunnel to `host`:`port` (default: this
+   * class's default port) before the first request, as Python's `set_tunnel`; `headers` go with the CONNECT
+   * (e.g. Proxy-Authorization). Requests then go to `host`, their Host field names it, and an HTTPSConnection
+   * speaks TLS to it through the tunnel, checking its certificate against `host`. Throws AlreadyConnected
+   * once connected.
+   */
+  setTunnel(host: string, port?: number, headers: Record<string, string> = {}): void {
+    if (this.socket !== null) throw new AlreadyConnected("Can't set up tunnel for established connection");
+    this.tunnelTarget = { host, port: port ?? this.defaultPort, headers: Object.entries(headers) };
+    this.routeMade = null;
+  }
+
+  /** How connections reach the server: straight, through a proxy, or through setTunnel's tunnel. */
+  private get route(): Route {
+    if (this.routeMade !== null) return this.routeMade;
+    const tls = this.tlsOptions;
+    const tunnel = this.tunnelTarget;
+    if (tunnel !== null) {
+      const proxy: ProxyConfig = {
+        host: this.host,
+        port: this.port,
+        authorization: null,
+        label: `http://${authorityOf(this.host, this.port)}`,
+      };
+      const origin = { host: tunnel.host, port: tunnel.port };
+      this.routeMade = new Route(origin, tls, proxy, { tunnel: true, connectHeaders: tunnel.headers });
+    } else {
+      const origin = { host: this.host, port: this.port, socketPath: this.socketPath };
+      const url = new URL(`${tls === null ? 'http' : 'https'}://${authorityOf(this.host, this.port)}/`);
+      this.routeMade = new Route(origin, tls, proxyFor(url, this.proxyOptions));
+    }
+    return this.routeMade;
+  }
+
+  /** Opens the socket (to the server, or to a forward proxy), reading through `onread`. */
   protected openSocket(onread: net.OnReadOpts): net.Socket {
-    return dial(this.host, this.port, null, onread);
+    return this.route.open(onread);
   }
 
-  /** The Host field: the port only when not the default, an IPv6 address in brackets. */
+  /** The Host field (of the tunnel's end with setTunnel): the port only when not the default, IPv6 in brackets. */
   private get hostField(): string {
-    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return this.port === this.defaultPort ? host : `${host}:${this.port}`;
+    const { host, port } = this.tunnelTarget ?? this;
+    const name = host.includes(':') ? `[${host}]` : host;
+    return port === this.defaultPort ? name : `${name}:${port}`;
   }
 
-  /** Connects now (requests connect on their own when needed); rejects on refusal, TLS failure or timeout. */
+  /**
+   * Connects now (requests connect on their own when needed); rejects on refusal, TLS failure or timeout, and
+   * through a proxy with the ProxyError or ProxyAuthenticationRequired of a refused tunnel.
+   */
   async connect(): Promise<ClientSocket> {
     if (this.socket === null || !this.socket.usable) {
-      this.socket = new ClientSocket(
-        (onread) => this.openSocket(onread),
-        `${this.host}:${this.port}`,
-        this.timeout,
-        this.continueTimeout,
-      );
+      const route = this.route;
+      const open = route.tunnelled
+        ? await route.tunnel(this.timeout)
+        : (onread: net.OnReadOpts) => this.openSocket(onread);
+      this.socket = new ClientSocket(open, route.label, this.timeout, this.continueTimeout);
     }
     await this.socket.whenConnected();
     return this.socket;
@@ -144,8 +200,11 @@ export class HTTPConnection {
     const building = this.building;
     if (building === null) throw new ResponseNotReady('endheaders() before putrequest()');
     this.building = null;
-    let head = requestLineOf(building.method, building.target);
+    const route = this.route;
+    let head = requestLineOf(building.method, route.target(building.target));
     if (building.host) head += hostLine(this.hostField);
+    if (route.forwardAuthorization !== null)
+      head += headerLine('Proxy-Authorization', route.forwardAuthorization);
     for (const [name, value] of building.fields) head += headerLine(name, value);
     head += '\r\n';
     const socket = await this.connect();
@@ -167,11 +226,13 @@ export class HTTPConnection {
    */
   async request(method: string, url: string, options: RequestOptions = {}): Promise<void> {
     this.checkIdle();
+    const route = this.route;
+    const authorization = route.forwardAuthorization;
     const request = outgoingRequest(
       method,
-      url,
+      route.target(url),
       this.hostField,
-      options.headers,
+      authorization === null ? options.headers : withProxyAuthorization(options.headers, authorization),
       options.body ?? null,
       options.encodeChunked ?? false,
     );
@@ -187,7 +248,8 @@ export class HTTPConnection {
     this.pending = null;
     const response = new HTTPResponse(await pending.head, pending.socket);
     this.current = response;
-    return response;
+    const route = this.route;
+    return route.targetPrefix === '' ? response : route.checkForwarded(response);
   }
 
   /** Closes the socket; a request waiting on it fails at once (this is how an abort lands). */

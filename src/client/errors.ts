@@ -96,6 +96,45 @@ export class ConnectionClosed extends HTTPException {
   override readonly code = 'BH_ERR_CONNECTION_CLOSED';
 }
 
+/**
+ * The proxy would not carry the request: it refused the CONNECT tunnel (`status` says how: 403, 502…), answered
+ * something that is not HTTP (`cause` is the BadStatusLine), or closed the connection before answering.
+ * Credentials sent to it never reach the origin.
+ */
+export class ProxyError extends HTTPException {
+  override readonly code: string = 'BH_ERR_PROXY';
+
+  constructor(
+    message: string,
+    /** The proxy's status code; null when it gave none (garbage, or closed without an answer). */
+    readonly status: number | null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The proxy answered `407 Proxy Authentication Required`: no credentials in the proxy URL, or wrong ones.
+ * `authenticate` holds its `Proxy-Authenticate` challenge (e.g. `Basic realm="proxy"`).
+ */
+export class ProxyAuthenticationRequired extends ProxyError {
+  override readonly code = 'BH_ERR_PROXY_AUTHENTICATION_REQUIRED';
+
+  constructor(
+    message: string,
+    /** The `Proxy-Authenticate` field, or null when the proxy sent none. */
+    readonly authenticate: string | null,
+  ) {
+    super(message, 407);
+  }
+}
+
+/** `setTunnel()` on a connection already connected, as Python's RuntimeError: the tunnel comes first. */
+export class AlreadyConnected extends HTTPException {
+  override readonly code = 'BH_ERR_ALREADY_CONNECTED';
+}
+
 /** `Pool.request` after `Pool.close()`. */
 export class PoolClosed extends HTTPException {
   override readonly code = 'BH_ERR_POOL_CLOSED';

@@ -1,6 +1,7 @@
+import type net from 'node:net';
 import type { ResponseHead } from '../protocol/response-reader.js';
 import { ClientSocket } from './client-socket.js';
-import { dial, type TLSOptions } from './dial.js';
+import type { TLSOptions } from './dial.js';
 import { InvalidOption, InvalidURL, PoolClosed, RemoteDisconnected } from './errors.js';
 import {
   outgoingRequest,
@@ -9,11 +10,13 @@ import {
   type RequestHeaders,
 } from './outgoing-request.js';
 import { parseURL } from './parse-url.js';
+import { proxyFor, withProxyAuthorization, type ProxyOptions } from './proxy.js';
 import { HTTPResponse } from './response.js';
 import type { ResponseWaiter } from './response-waiter.js';
+import { Route } from './route.js';
 
 /** Settings of a `Pool` (and of `request()`'s shared pools). */
-export interface PoolOptions {
+export interface PoolOptions extends ProxyOptions {
   /** Most connections to the origin at once. Default 10. */
   connections?: number;
   /**
@@ -29,6 +32,8 @@ export interface PoolOptions {
   continueTimeout?: number;
   /** For https: origins. */
   tls?: TLSOptions;
+  /** Connect to this Unix domain socket instead of the origin's host and port (curl's `--unix-socket`). */
+  socketPath?: string;
 }
 
 /** One request for `Pool.request`. */
@@ -105,6 +110,14 @@ class PooledRequest implements ResponseWaiter {
     this.reject(err);
   }
 
+  /** The connection meant for it could not be made (a proxy refused the tunnel): nothing was sent. */
+  failUnsent(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(err);
+    this.onEnd();
+  }
+
   onEnd(): void {
     this.signal?.removeEventListener('abort', this);
   }
@@ -133,21 +146,21 @@ class PooledRequest implements ResponseWaiter {
 export class Pool {
   /** The origin this pool connects to. */
   readonly url: URL;
-  private readonly host: string;
-  private readonly port: number;
+  private readonly route: Route;
   private readonly hostField: string;
   private readonly max: number;
   private readonly pipelining: number;
   private readonly timeout: number;
   private readonly idleTimeout: number;
   private readonly continueTimeout: number;
-  private readonly tls: TLSOptions | null;
   private readonly sockets = new Set<ClientSocket>();
   /** Idle connections, the most recently used last. */
   private idle: ClientSocket[] = [];
   private readonly waiting: PooledRequest[] = [];
   private sweeper: NodeJS.Timeout | null = null;
   private closed = false;
+  /** CONNECT tunnels being set up: they count as connections. */
+  private tunnelsOpening = 0;
   private readonly onIdle = (socket: ClientSocket): void => this.release(socket);
   private readonly onClose = (socket: ClientSocket): void => this.forget(socket);
 
@@ -157,8 +170,12 @@ export class Pool {
       throw new InvalidURL(`Unsupported protocol: ${this.url.protocol}`);
     }
     const https = this.url.protocol === 'https:';
-    this.host = this.url.hostname.replace(/^\[|\]$/g, '');
-    this.port = Number(this.url.port || (https ? 443 : 80));
+    const endpoint = {
+      host: this.url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(this.url.port || (https ? 443 : 80)),
+      socketPath: options.socketPath,
+    };
+    this.route = new Route(endpoint, https ? (options.tls ?? {}) : null, proxyFor(this.url, options));
     this.hostField = this.url.host;
     this.max = options.connections ?? 10;
     this.pipelining = options.pipelining ?? 1;
@@ -172,7 +189,6 @@ export class Pool {
     this.timeout = options.timeout ?? 30_000;
     this.idleTimeout = options.idleTimeout ?? 4_000;
     this.continueTimeout = options.continueTimeout ?? 1000;
-    this.tls = https ? (options.tls ?? {}) : null;
   }
 
   /** Connections open now (idle or busy). */
@@ -190,15 +206,24 @@ export class Pool {
     const signal = req.signal;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     let request: OutgoingRequest;
+    const route = this.route;
+    const authorization = route.forwardAuthorization;
     try {
-      request = outgoingRequest(method, req.path, this.hostField, req.headers, req.body ?? null);
+      request = outgoingRequest(
+        method,
+        route.target(req.path),
+        this.hostField,
+        authorization === null ? req.headers : withProxyAuthorization(req.headers, authorization),
+        req.body ?? null,
+      );
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- it throws only its own Errors
       return Promise.reject(err);
     }
-    return new Promise((resolve, reject) => {
+    const response = new Promise<HTTPResponse>((resolve, reject) => {
       this.dispatch(new PooledRequest(this, method, request, signal, req.trace, resolve, reject));
     });
+    return route.targetPrefix === '' ? response : response.then((res) => route.checkForwarded(res));
   }
 
   /** Starts a request on a connection that can take it now, or queues it. */
@@ -225,7 +250,7 @@ export class Pool {
       }
       socket.close();
     }
-    if (this.sockets.size < this.max) return this.open();
+    if (this.sockets.size + this.tunnelsOpening < this.max) return this.open();
     if (this.pipelining > 1 && pooled.pipelinable) {
       for (const socket of this.sockets) {
         if (socket.inFlight < this.pipelining && socket.usable && socket.pipelinable) return socket;
@@ -234,17 +259,42 @@ export class Pool {
     return null;
   }
 
-  private open(): ClientSocket {
-    const socket = new ClientSocket(
-      (onread) => dial(this.host, this.port, this.tls, onread),
-      `${this.host}:${this.port}`,
-      this.timeout,
-      this.continueTimeout,
-    );
+  /** A new connection; null when it needs a tunnel first (the request waits, and gets it once it is up). */
+  private open(): ClientSocket | null {
+    const route = this.route;
+    if (route.tunnelled) {
+      this.openTunnel();
+      return null;
+    }
+    return this.adopt((onread) => route.open(onread));
+  }
+
+  private adopt(open: (onread: net.OnReadOpts) => net.Socket): ClientSocket {
+    const socket = new ClientSocket(open, this.route.label, this.timeout, this.continueTimeout);
     socket.onIdle = this.onIdle;
     socket.onClose = this.onClose;
     this.sockets.add(socket);
     return socket;
+  }
+
+  /**
+   * Sets up a tunnel; once up, it is a connection like any other and the first waiting request takes it. If it
+   * cannot be, the first waiting request fails with why (the others try again on a tunnel of their own).
+   */
+  private openTunnel(): void {
+    this.tunnelsOpening++;
+    this.route.tunnel(this.timeout).then(
+      (open) => {
+        this.tunnelsOpening--;
+        this.release(this.adopt(open));
+      },
+      (err: Error) => {
+        this.tunnelsOpening--;
+        this.waiting.shift()?.failUnsent(err);
+        const next = this.waiting.shift();
+        if (next !== undefined) this.dispatch(next);
+      },
+    );
   }
 
   /** A connection finished its responses: the next waiting request gets it, or it waits idle. */

@@ -4,10 +4,14 @@ import zlib from 'node:zlib';
 import type { RequestBody } from './outgoing-request.js';
 import { parseURL } from './parse-url.js';
 import { Pool, type PoolOptions } from './pool.js';
+import { proxyURLFor, type ProxyOptions } from './proxy.js';
 import type { HTTPResponse } from './response.js';
 
-/** Options of `request()`, as undici's. */
-export interface FetchOptions {
+/**
+ * Options of `request()`, as undici's. `proxy` (a URL, or `'env'` for the environment's, as undici's
+ * EnvHttpProxyAgent) and `noProxy` are settled for each URL, redirects included.
+ */
+export interface FetchOptions extends ProxyOptions {
   /** Default GET. */
   method?: string;
   /** Fields to send; Host and the body's framing are added unless given. */
@@ -26,6 +30,8 @@ export interface FetchOptions {
   pool?: PoolOptions;
   /** Called with each request head as it is written, redirects included (`basehttp get -v`). */
   trace?: (head: string) => void;
+  /** Connect to this Unix domain socket, whatever the URL's host and port (which still make the Host field). */
+  socketPath?: string;
 }
 
 /** The result of `request()`: the response, decoded when asked, and where it came from after redirects. */
@@ -71,8 +77,12 @@ function caId(ca: NonNullable<NonNullable<PoolOptions['tls']>['ca']>): number {
  */
 export function poolFor(url: URL, options: PoolOptions = {}): Pool {
   const { tls } = options;
+  // The environment is read now, for this URL: the pool then goes by the URL found (or goes direct).
+  const proxy = proxyURLFor(url, options) ?? undefined;
   const key = [
     url.origin,
+    proxy,
+    options.socketPath,
     options.connections,
     options.pipelining,
     options.timeout,
@@ -83,7 +93,8 @@ export function poolFor(url: URL, options: PoolOptions = {}): Pool {
     tls?.ca === undefined ? undefined : caId(tls.ca),
   ].join(' ');
   let pool = pools.get(key);
-  if (pool === undefined) pools.set(key, (pool = new Pool(url.origin, options)));
+  if (pool === undefined)
+    pools.set(key, (pool = new Pool(url.origin, { ...options, proxy, noProxy: undefined })));
   return pool;
 }
 
@@ -114,6 +125,9 @@ export async function request(url: string | URL, options: FetchOptions = {}): Pr
   }
   const poolOptions: PoolOptions = { ...options.pool };
   if (options.timeout !== undefined) poolOptions.timeout = options.timeout;
+  if (options.proxy !== undefined) poolOptions.proxy = options.proxy;
+  if (options.noProxy !== undefined) poolOptions.noProxy = options.noProxy;
+  if (options.socketPath !== undefined) poolOptions.socketPath = options.socketPath;
   for (let hops = 0; ; hops++) {
     const res = await poolFor(target, poolOptions).request({
       method,

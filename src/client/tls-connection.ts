@@ -1,16 +1,15 @@
-import type { OnReadOpts, Socket } from 'node:net';
 import { HTTPConnection, type ConnectionOptions } from './connection.js';
-import { dial, type TLSOptions } from './dial.js';
+import type { TLSOptions } from './dial.js';
 
 export type { TLSOptions } from './dial.js';
 
 /** Python's `HTTPSConnection`: HTTPConnection over node:tls, ALPN `http/1.1`, verification on by default. */
 export class HTTPSConnection extends HTTPConnection {
-  private readonly tlsOptions: TLSOptions;
+  private readonly tls: TLSOptions;
 
   constructor(host: string, port = 443, options: ConnectionOptions & TLSOptions = {}) {
     super(host, port, options);
-    this.tlsOptions = {
+    this.tls = {
       ca: options.ca,
       rejectUnauthorized: options.rejectUnauthorized,
       servername: options.servername,
@@ -21,7 +20,7 @@ export class HTTPSConnection extends HTTPConnection {
     return 443;
   }
 
-  protected override openSocket(onread: OnReadOpts): Socket {
-    return dial(this.host, this.port, this.tlsOptions, onread);
+  protected override get tlsOptions(): TLSOptions {
+    return this.tls;
   }
 }

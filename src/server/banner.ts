@@ -9,5 +9,10 @@ export function servingBanner(scheme: 'http' | 'https', host: string, port: numb
   return `Serving ${scheme.toUpperCase()} on ${host} port ${port} (${scheme}://${urlHost}:${port}/)${detail} ...\n`;
 }
 
+/** `Serving HTTP on unix socket /run/app.sock ...`: the same line for a server on a Unix socket. */
+export function unixSocketBanner(scheme: 'http' | 'https', path: string): string {
+  return `Serving ${scheme.toUpperCase()} on unix socket ${path} ...\n`;
+}
+
 /** What Python prints when Ctrl-C ends `serve_forever()`. */
 export const KEYBOARD_INTERRUPT_LINE = '\nKeyboard interrupt received, exiting.\n';

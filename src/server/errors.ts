@@ -26,6 +26,17 @@ export class TLSCredentialsError extends Error {
   readonly code = 'BH_ERR_TLS_CREDENTIALS';
 }
 
+/**
+ * The Unix socket path a server was to listen on is taken: a server answers on it, or it is a file of another
+ * kind. (A socket left by a process that died is removed instead.) The message says which.
+ */
+export class SocketPathError extends Error {
+  /** The class name, so logs and `instanceof`-free checks can tell it apart. */
+  override readonly name = 'SocketPathError';
+  /** Stable identifier to test for instead of the message. */
+  readonly code = 'BH_ERR_SOCKET_PATH';
+}
+
 /** `readBytes(size)` with a size that is no count of bytes (negative, fractional, NaN: a missing header). */
 export class ReadSizeError extends RangeError {
   /** The class name, so logs and `instanceof`-free checks can tell it apart. */

@@ -7,6 +7,7 @@ import type { HTTPStatusError } from '../connection/status-error.js';
 import { ParseError } from '../protocol/errors.js';
 import { DEFAULT_HEAD_LIMITS } from '../protocol/message-reader.js';
 import { InvalidServerOptionError } from './errors.js';
+import { freeSocketPath } from './unix-socket.js';
 import { checkMethodNames } from './handler-methods.js';
 import { LogWriter } from './log-writer.js';
 import { ProxyProtocolReceiver } from './proxy-protocol.js';
@@ -15,7 +16,10 @@ import { HeldRequests } from './request-queue.js';
 import { clientBehindProxies, trustedProxies } from './trust-proxy.js';
 import { BaseHTTPRequestHandler, type HandlerArgs } from './request-handler.js';
 
-/** Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack). */
+/**
+ * Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack); `socketPath`
+ * listens on a Unix domain socket instead.
+ */
 export interface ServerAddress {
   /** Address to bind; empty or omitted: every interface (dual-stack where the system allows). */
   host?: string;
@@ -23,6 +27,11 @@ export interface ServerAddress {
   port?: number;
   /** With an IPv6 host, refuse IPv4-mapped connections. */
   ipv6Only?: boolean;
+  /**
+   * Listen on this Unix domain socket (host and port are ignored). A stale socket file is removed first; a
+   * live one, or a file of another kind, is a SocketPathError. The file is removed when the server closes.
+   */
+  socketPath?: string;
 }
 
 /** Limits, timeouts and logging. Times are in milliseconds; 0 turns a timeout off. */
@@ -117,7 +126,7 @@ export type HandlerClass = (new (...args: HandlerArgs) => BaseHTTPRequestHandler
  * connections, and constructs a `HandlerClass` instance for every request.
  */
 export class HTTPServer implements RequestSink {
-  /** `[host, port]` actually bound (after `listen()`), as Python's `server_address`. */
+  /** `[host, port]` actually bound (after `listen()`), as Python's `server_address`; `[socketPath, 0]` on a Unix socket. */
   serverAddress: [string, number];
   /** The host name, for CGI's SERVER_NAME and banners. */
   serverName: string;
@@ -236,26 +245,31 @@ export class HTTPServer implements RequestSink {
 
   /** Binds and starts accepting. Resolves once bound; rejects with the bind error (EADDRINUSE, …). */
   listen(): Promise<void> {
-    this.listening ??= new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        this.listening = null;
-        reject(err);
-      };
-      this.listener.once('error', onError);
-      const { host, port = 0, ipv6Only = false } = this.address;
-      const opts: net.ListenOptions = { port, ipv6Only };
-      if (host !== undefined && host !== '') opts.host = host;
+    this.listening ??= this.bind().catch((err: unknown) => {
+      this.listening = null;
+      throw err;
+    });
+    return this.listening;
+  }
+
+  private async bind(): Promise<void> {
+    const { host, port = 0, ipv6Only = false, socketPath } = this.address;
+    if (socketPath !== undefined) await freeSocketPath(socketPath);
+    await new Promise<void>((resolve, reject) => {
+      this.listener.once('error', reject);
+      const opts: net.ListenOptions = socketPath === undefined ? { port, ipv6Only } : { path: socketPath };
+      if (socketPath === undefined && host !== undefined && host !== '') opts.host = host;
       this.listener.listen(opts, () => {
-        this.listener.off('error', onError);
+        this.listener.off('error', reject);
         // After binding, errors are accept() failures (EMFILE when out of descriptors): log and keep serving.
         this.listener.on('error', (err: Error) => this.serverLog('-', `accept failed: ${err.message}`));
-        const bound = this.listener.address() as net.AddressInfo;
-        this.serverAddress = [bound.address, bound.port];
+        const bound = this.listener.address();
+        this.serverAddress =
+          typeof bound === 'string' || bound === null ? [socketPath!, 0] : [bound.address, bound.port];
         this.startSweep();
         resolve();
       });
     });
-    return this.listening;
   }
 
   private readonly accept = (socket: net.Socket): void => {

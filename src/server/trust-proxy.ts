@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { addRange, addressRange, inRanges } from '../protocol/address-range.js';
 import type { Headers } from '../protocol/headers.js';
 import { InvalidServerOptionError } from './errors.js';
 
@@ -9,25 +10,16 @@ import { InvalidServerOptionError } from './errors.js';
 export function trustedProxies(list: readonly string[]): net.BlockList {
   const trusted = new net.BlockList();
   for (const entry of list) {
-    const [address, bits, extra] = entry.split('/');
-    const family = net.isIPv6(address!) ? 'ipv6' : 'ipv4';
-    const most = family === 'ipv6' ? 128 : 32;
-    if (
-      net.isIP(address!) === 0 ||
-      extra !== undefined ||
-      (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= most))
-    )
-      throw new InvalidServerOptionError(`not an IP address or range: '${entry}'`);
-    if (bits === undefined) trusted.addAddress(address!, family);
-    else trusted.addSubnet(address!, Number(bits), family);
+    const range = addressRange(entry);
+    if (range === null) throw new InvalidServerOptionError(`not an IP address or range: '${entry}'`);
+    addRange(trusted, range);
   }
   return trusted;
 }
 
 /** Whether `address` is one of the trusted proxies. */
 export function isTrusted(trusted: net.BlockList, address: string): boolean {
-  const family = net.isIPv6(address) ? 'ipv6' : net.isIPv4(address) ? 'ipv4' : null;
-  return family !== null && trusted.check(address, family);
+  return inRanges(trusted, address);
 }
 
 /**

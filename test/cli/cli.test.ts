@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { exchangeRaw, parseResponses } from '../helpers/server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -210,5 +211,41 @@ describe('the basehttp command', () => {
     assert.match(out, /"GET \/page\.txt HTTP\/1\.1" \x1b\[32m200\x1b\[0m -/);
     // eslint-disable-next-line no-control-regex -- the ANSI colour codes are what is checked
     assert.match(out, /"GET \/nope HTTP\/1\.1" \x1b\[33m404\x1b\[0m -/);
+  });
+
+  it('--unix-socket: serves on the socket (curl reaches it), removes it on Ctrl-C, refuses one in use', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'basehttp-cli-uds-'));
+    writeFileSync(join(dir, 'page.txt'), 'over a unix socket\n');
+    const path = join(dir, 'web.sock');
+    const child = spawn(process.execPath, [MAIN, '--unix-socket', path, '-d', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = reap(t, child);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await waitFor(child, /\nLocal: .*\n/, () => out);
+    assert.equal(
+      out,
+      `Serving HTTP on unix socket ${path} ...\nLocal: curl --unix-socket ${path} http://localhost/\n`,
+    );
+    const page = await promisify(execFile)('curl', [
+      '-sS',
+      '--unix-socket',
+      path,
+      'http://localhost/page.txt',
+    ]);
+    assert.equal(page.stdout, 'over a unix socket\n');
+    const inUse = await cli(['--unix-socket', path, '-d', dir]);
+    assert.equal(inUse.code, 1);
+    assert.equal(
+      inUse.stderr,
+      `basehttp: cannot listen on the Unix socket ${path}: ${path} is in use: a server is listening on it\n`,
+    );
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+    assert.equal(existsSync(path), false);
+    const withWorkers = await cli(['--unix-socket', path, '--workers', '2']);
+    assert.equal(withWorkers.code, 2);
+    assert.match(withWorkers.stderr, /--unix-socket serves from one process/);
   });
 });

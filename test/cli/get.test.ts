@@ -5,9 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { BaseHTTPRequestHandler, HTTPSServer, SimpleHTTPRequestHandler } from '../../src/index.js';
+import {
+  BaseHTTPRequestHandler,
+  HTTPServer,
+  HTTPSServer,
+  SimpleHTTPRequestHandler,
+} from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
 import { serverForSuite, withServer } from '../helpers/server.js';
+import { forwardProxy, type ForwardProxy } from '../client/forward-proxy.js';
 import { nginxForSuite } from '../client/nginx.js';
 import { rawServer } from '../client/raw-server.js';
 
@@ -20,9 +26,14 @@ writeFileSync(join(dir, 'page.txt'), 'page body\n');
 writeFileSync(join(dir, 'text.txt'), 'compress me '.repeat(500));
 writeFileSync(join(dir, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 0x62));
 
-function get(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `basehttp get` with `args`, and with `env` added to the environment. */
+function get(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, 'get', ...args], { timeout: 10_000 }, (err, stdout, stderr) => {
+    const options = { timeout: 10_000, env: { ...process.env, ...env } };
+    execFile(process.execPath, [MAIN, 'get', ...args], options, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? -1), stdout, stderr });
     });
   });
@@ -145,6 +156,11 @@ describe('basehttp get', () => {
         string
       >;
       assert.deepEqual(put, { method: 'PUT', type: null, x: null, body: 'file contents' });
+      // -d @FILE reads the file as curl does: its carriage returns and newlines dropped.
+      const lines = join(dir, 'form.txt');
+      writeFileSync(lines, 'a=1&\r\nb=2\n');
+      const posted = JSON.parse((await get(['-d', `@${lines}`, url])).stdout) as Record<string, string>;
+      assert.equal(posted['body'], 'a=1&b=2');
     });
   });
 
@@ -380,5 +396,71 @@ describe('basehttp get -m (total time, as curl)', () => {
   it('a bad value is a usage error', async () => {
     for (const value of ['0', 'soon', '-1'])
       assert.equal((await get(['-m', value, 'http://127.0.0.1:1/'])).code, 2);
+  });
+});
+
+describe('basehttp get through proxies (as curl: the environment by default, --proxy, --noproxy)', () => {
+  const files = serverForSuite(SimpleHTTPRequestHandler.with({ directory: dir }));
+  const made = makeCertificate();
+  const nginx = nginxForSuite(
+    () =>
+      `ssl_certificate ${made.cert}; ssl_certificate_key ${made.key}; location / { return 200 "tls via $host"; }`,
+    { ssl: true },
+  );
+  let proxy: ForwardProxy;
+  before(async () => {
+    proxy = await forwardProxy({ credentials: 'me:pw' });
+  });
+  after(() => proxy.close());
+
+  it('HTTP_PROXY and --proxy send absolute-form to the proxy; --noproxy, NO_PROXY and -x "" go direct', async () => {
+    const url = `http://127.0.0.1:${files.port}/page.txt`;
+    const via = `http://me:pw@127.0.0.1:${proxy.port}`;
+    assert.deepEqual(await get([url], { HTTP_PROXY: via }), { code: 0, stdout: 'page body\n', stderr: '' });
+    assert.equal((await get(['--proxy', via, url])).stdout, 'page body\n');
+    assert.deepEqual(
+      proxy.forwarded.map((request) => request.url),
+      [url, url],
+    );
+    for (const [args, env] of [
+      [['--noproxy', '127.0.0.1', url], { http_proxy: via }],
+      [[url], { http_proxy: via, NO_PROXY: 'localhost,127.0.0.0/8' }],
+      [['--proxy', via, url], { no_proxy: '*' }],
+      [['-x', '', url], { http_proxy: via }],
+    ] as const) {
+      assert.equal((await get([...args], env)).stdout, 'page body\n');
+    }
+    assert.equal(proxy.forwarded.length, 2, 'none of these went through the proxy');
+  });
+
+  it('https through a CONNECT tunnel, the certificate checked against the origin; 407 is exit 56', async () => {
+    const url = `https://localhost:${nginx.port}/`;
+    const ok = await get(['--cacert', made.cert, url], {
+      HTTPS_PROXY: `127.0.0.1:${proxy.port}`,
+      https_proxy: `http://me:pw@127.0.0.1:${proxy.port}`,
+    });
+    assert.deepEqual(ok, { code: 0, stdout: 'tls via localhost', stderr: '' });
+    assert.deepEqual(proxy.tunnels, [`localhost:${nginx.port}`]);
+    const refused = await get(['--cacert', made.cert, '-x', `127.0.0.1:${proxy.port}`, url]);
+    assert.equal(refused.code, 56);
+    assert.equal(
+      refused.stderr,
+      `basehttp get: proxy http://127.0.0.1:${proxy.port} asks for credentials (407 Proxy Authentication Required)\n`,
+    );
+  });
+
+  it('--unix-socket talks to a server on a Unix socket', async () => {
+    const socketPath = join(mkdtempSync(join(tmpdir(), 'basehttp-get-uds-')), 'files.sock');
+    const server = new HTTPServer({ socketPath }, SimpleHTTPRequestHandler.with({ directory: dir }), {
+      logStream: null,
+    });
+    await server.start();
+    try {
+      const res = await get(['-i', '--unix-socket', socketPath, 'http://localhost/page.txt']);
+      assert.equal(res.code, 0);
+      assert.match(res.stdout, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\npage body\n$/);
+    } finally {
+      await server.shutdown(500);
+    }
   });
 });

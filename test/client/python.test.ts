@@ -1,31 +1,17 @@
 /** The client against Python's http.server: the stock `python3 -m http.server` and an HTTP/1.1 handler. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HTTPConnection, Pool, closeAllPools, request } from '../../src/index.js';
+import { startPython } from './python-process.js';
 
 after(() => closeAllPools());
 
 const SCRIPT = fileURLToPath(new URL('../../../test/client/python_server.py', import.meta.url));
-
-/** Starts python3 with `args` and resolves with the port matched by `pattern` in what it prints. */
-function startPython(args: string[], pattern: RegExp): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn('python3', ['-u', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = pattern.exec(out);
-      if (m) resolve({ port: Number(m[1]), child });
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`python3 exited with ${code} before listening`)));
-  });
-}
 
 describe("HTTPConnection against the stock 'python3 -m http.server'", () => {
   it('HTTP/1.0 responses: a file, a 404, a new connection each time', async () => {
