@@ -21,6 +21,8 @@ ${Object.entries(SERVE_FLAGS)
 
 /** What the command line asks for. */
 export interface ServeArgs {
+  /** Serve the Fetch-API app this module exports instead of a directory. */
+  app: string | null;
   /** Run CGI scripts under /cgi-bin and /htbin (CGIHTTPRequestHandler). */
   cgi: boolean;
   /** Proxies whose forwarding headers give the client address (addresses or CIDR ranges). */
@@ -59,6 +61,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
       '--proxy-protocol needs --trust-proxy: the load balancers allowed to send the header',
     );
   return {
+    app: flags.app,
     cgi: flags.cgi,
     trustProxy: flags['trust-proxy'],
     proxyProtocol: flags['proxy-protocol'],

@@ -114,6 +114,35 @@ describe('Fetch face: requests', () => {
     });
   });
 
+  it("gives a Request that Node's own Request and fetch take as one", async () => {
+    let upstream = 0;
+    const app: FetchApp = async (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === '/upstream') return new Response(`upstream got ${await request.text()}`);
+      const copy = new Request(request, { headers: { 'x-copied': '1' } });
+      const forwarded = await fetch(`http://127.0.0.1:${upstream}/upstream`, {
+        method: 'POST',
+        body: await copy.text(),
+      });
+      return Response.json({
+        isRequest: request instanceof Request,
+        method: copy.method,
+        copied: copy.headers.get('x-copied'),
+        answer: await forwarded.text(),
+      });
+    };
+    await withFetch(app, async (port) => {
+      upstream = port;
+      const r = await curl(port, '/proxy', '--data', 'payload');
+      assert.deepEqual(JSON.parse(r.body), {
+        isRequest: true,
+        method: 'POST',
+        copied: '1',
+        answer: 'upstream got payload',
+      });
+    });
+  });
+
   it('combines repeated fields and keeps Cookie', async () => {
     const app: FetchApp = (request) =>
       Response.json({ accept: request.headers.get('accept'), cookie: request.headers.get('cookie') });

@@ -3,7 +3,8 @@ import { HTTPStatusError } from '../../connection/status-error.js';
 import { statusAllowsContent } from '../../protocol/framing.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { InvalidResponseError } from './errors.js';
-import { webRequest } from './web-request.js';
+import { lazyRequest } from './lazy-request.js';
+import { requestUrl } from './web-request.js';
 import { EMPTY, heldBody } from './response-source.js';
 import type { FetchApp, FetchErrorHandler, FetchServer } from './serve.js';
 
@@ -27,13 +28,12 @@ export class FetchHandler extends BaseHTTPRequestHandler {
   override handleOneRequest(): void | Promise<void> {
     const head = this.exchange.head!;
     this.closeConnection = !head.keepAlive;
-    let request: Request;
-    try {
-      request = webRequest(this.exchange, this.scheme, this.server.serverAddress);
-    } catch {
+    const url = requestUrl(this.exchange, this.scheme, this.server.serverAddress);
+    if (url === null) {
       this.sendError(400, 'Request target has no URL');
       return this.complete();
     }
+    const request = lazyRequest(this.exchange, url);
     this.request = request;
     let result: Response | Promise<Response>;
     try {

@@ -44,14 +44,14 @@ export interface FetchServeOptions extends ServerOptions {
 }
 
 /**
- * A running Fetch-API server, as `serve()` returns it: it listens at once; `ready()` says when (or why not).
+ * A Fetch-API server, as `serve()` returns it (listening already); `ready()` says when it listens, or why not.
  */
 export class FetchServer {
   /** The engine underneath, for what this face does not wrap (connections, `handleRequest`, …). */
   readonly httpServer: HTTPServer;
   /** Resolves once the server has stopped (after `close()`, or the `signal`). */
   readonly closed: Promise<void>;
-  private readonly listening: Promise<void>;
+  private listening: Promise<void> | null = null;
   private readonly scheme: string;
 
   constructor(options: FetchServeOptions) {
@@ -81,8 +81,6 @@ export class FetchServer {
     this.closed = new Promise<void>((resolve) => {
       this.markClosed = resolve;
     });
-    this.listening = this.httpServer.start();
-    this.listening.catch(() => this.markClosed());
     if (signal !== undefined) {
       if (signal.aborted) void this.close();
       else signal.addEventListener('abort', () => void this.close(), { once: true });
@@ -91,8 +89,12 @@ export class FetchServer {
 
   private markClosed: () => void = () => {};
 
-  /** Resolves once listening; rejects with the bind error (EADDRINUSE, …). */
+  /** Binds and serves, unless it does already. Resolves once listening; rejects with the bind error. */
   ready(): Promise<void> {
+    if (this.listening === null) {
+      this.listening = this.httpServer.start();
+      this.listening.catch(() => this.markClosed());
+    }
     return this.listening;
   }
 
@@ -113,7 +115,7 @@ export class FetchServer {
    * see `request.signal` abort), idle connections close. Resolves once stopped, as `closed` does.
    */
   async close(): Promise<void> {
-    await this.listening.catch(() => {});
+    await this.listening?.catch(() => {});
     await this.httpServer.shutdown();
     this.markClosed();
   }
@@ -125,5 +127,8 @@ export class FetchServer {
  * and graceful shutdown are the engine's. Throws InvalidFetchHandlerError when `fetch` is no function.
  */
 export function serve(options: FetchServeOptions): FetchServer {
-  return new FetchServer(options);
+  const server = new FetchServer(options);
+  // A bind error is for `ready()` to report; a caller who never asks must not see it as unhandled.
+  server.ready().catch(() => {});
+  return server;
 }
