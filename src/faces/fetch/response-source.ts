@@ -6,6 +6,8 @@
  * general way: through `response.body`.
  */
 
+import { fastBody } from './fast-response.js';
+
 /** undici's body record: the value the body was made from and its length when known. */
 interface BodyState {
   readonly source: unknown;
@@ -24,6 +26,8 @@ export const EMPTY = Buffer.alloc(0);
  * length when known (a Blob, FormData) or -1 (a stream, or a body this runtime does not let us look into).
  */
 export function heldBody(response: Response): Buffer | number {
+  const fast = fastBody(response);
+  if (fast !== undefined) return fast ?? EMPTY;
   const state =
     STATE === undefined
       ? undefined
