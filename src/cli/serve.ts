@@ -143,6 +143,8 @@ function makeServer(args: ServeArgs, handler: HandlerClass | FetchApp): HTTPServ
   return new FetchServer({
     ...options,
     fetch: handler,
+    logFormat: args.options.logFormat,
+    quiet: args.options.quiet,
     hostname: args.bind,
     port: args.port,
     tls: tls === null ? undefined : { cert: tls.certfile, key: tls.keyfile, passphrase: password },

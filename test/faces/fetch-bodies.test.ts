@@ -248,6 +248,36 @@ describe('Fetch face: the server', () => {
     await within(server.closed, 5000, 'the close');
   });
 
+  it('writes the access log in the format asked for, error lines too', async () => {
+    const app: FetchApp = (request) => {
+      if (request.url.endsWith('/fail')) throw new Error('failed here');
+      return new Response('Hello, World!');
+    };
+    await withFetch(
+      app,
+      async (port, log) => {
+        await curl(port, '/hello', '-A', 'test-agent');
+        await curl(port, '/fail');
+        const lines = log.map((line) => JSON.parse(line) as Record<string, unknown>);
+        assert.ok(
+          lines.some(
+            (l) =>
+              l['path'] === '/hello' &&
+              l['status'] === 200 &&
+              l['bytes'] === 13 &&
+              l['userAgent'] === 'test-agent',
+          ),
+          log.join('\n'),
+        );
+        assert.ok(
+          lines.some((l) => l['level'] === 'error' && String(l['message']).includes('Error: failed here')),
+        );
+        assert.ok(lines.some((l) => l['path'] === '/fail' && l['status'] === 500));
+      },
+      { logFormat: 'json' },
+    );
+  });
+
   it('aborts request.signal when the shutdown deadline cuts the request', async () => {
     let aborted!: Promise<unknown>;
     let started!: () => void;

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
+import { format } from 'node:util';
 import { HTTPStatusError } from '../../connection/status-error.js';
 import { statusAllowsContent } from '../../protocol/framing.js';
+import { accessLine, jsonErrorLine, type LogFormat } from '../../server/access-log.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { InvalidResponseError } from './errors.js';
 import { lazyRequest } from './lazy-request.js';
@@ -22,10 +24,37 @@ export class FetchHandler extends BaseHTTPRequestHandler {
   declare readonly face: FetchServer;
   /** `http` or `https`, for the request's URL. */
   declare readonly scheme: string;
+  /** The access log's format. */
+  declare readonly logFormat: LogFormat;
+  /** No access log lines (errors are still logged). */
+  declare readonly quiet: boolean;
   /** The request as the app saw it, for `onError`. */
   private request: Request | null = null;
 
+  /** Runs the app; in a format other than Python's, the access line is written once the response is done. */
   override handleOneRequest(): void | Promise<void> {
+    const format = this.logFormat;
+    if (format === 'python' || this.quiet || !this.server.logging) return this.runApp();
+    const started = Date.now();
+    const log = (): void =>
+      this.server.log(accessLine(format, this, this.responseCode, this.exchange.bytesSent, started));
+    const result = this.runApp();
+    if (result === undefined) log();
+    else return result.then(log);
+  }
+
+  /** Python's access line when the response starts, unless another format (or none) was asked for. */
+  override logRequest(code: number | string = '-', size: number | string = '-'): void {
+    if (this.logFormat === 'python' && !this.quiet) super.logRequest(code, size);
+  }
+
+  /** Error lines as JSON objects when the access log is JSON, so the log stays one object per line. */
+  override logError(fmt: string, ...args: unknown[]): void {
+    if (this.logFormat !== 'json') return super.logError(fmt, ...args);
+    if (this.server.logging) this.server.log(jsonErrorLine(this, format(fmt, ...args)));
+  }
+
+  private runApp(): void | Promise<void> {
     const head = this.exchange.head!;
     this.closeConnection = !head.keepAlive;
     const url = requestUrl(this.exchange, this.scheme, this.server.serverAddress);
@@ -164,6 +193,8 @@ export class FetchHandler extends BaseHTTPRequestHandler {
     }
   }
 }
+
+Object.assign(FetchHandler.prototype, { logFormat: 'python', quiet: false });
 
 function notAResponse(value: unknown): InvalidResponseError {
   const what = value === null ? 'null' : typeof value === 'object' ? value.constructor?.name : typeof value;

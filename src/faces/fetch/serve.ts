@@ -1,3 +1,4 @@
+import type { LogFormat } from '../../server/access-log.js';
 import { HTTPServer, type ClientAddress, type ServerOptions } from '../../server/http-server.js';
 import { HTTPSServer } from '../../server/https-server.js';
 import { InvalidFetchHandlerError } from './errors.js';
@@ -48,6 +49,10 @@ export interface FetchServeOptions extends ServerOptions {
    * Node's (it is one to `instanceof`, and becomes one when its body is read); false keeps Node's.
    */
   fastResponse?: boolean;
+  /** The access log's format: `python` (the default), `common`, `combined` or `json`. */
+  logFormat?: LogFormat;
+  /** No access log lines; errors are still logged. */
+  quiet?: boolean;
 }
 
 /**
@@ -70,6 +75,8 @@ export class FetchServer {
       signal,
       onError,
       fastResponse,
+      logFormat = 'python',
+      quiet = false,
       ...serverOptions
     } = options;
     if (typeof fetch !== 'function')
@@ -84,6 +91,8 @@ export class FetchServer {
       onError: onError ?? null,
       face: this,
       scheme: this.scheme,
+      logFormat,
+      quiet,
     });
     const address = { host: hostname, port };
     this.httpServer =
