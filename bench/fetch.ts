@@ -8,9 +8,8 @@ import {
   alternatingRounds,
   freePort,
   measure,
-  medianOf,
-  medianRatio,
   printTable,
+  ratioRows,
   startProcess,
   type Measurement,
 } from './lib.js';
@@ -40,17 +39,11 @@ async function compare(title: string, peers: Peer[]): Promise<void> {
   printTable(
     `${title}, keep-alive, wrk -t1 -c50 -d${SECONDS}s, ${ROUNDS} rounds alternating; basehttp × = median of per-round ratios`,
     ['server', 'req/s', 'p99 ms', 'CPU µs/req', 'basehttp ×', 'CPU: peer / basehttp'],
-    peers.map((peer) => {
-      const r = results.get(peer.name)!;
-      return [
-        peer.name,
-        medianOf(r, (x) => x.rps),
-        medianOf(r, (x) => x.p99Ms),
-        medianOf(r, (x) => x.cpuMicros),
-        medianRatio(ours, r, (x) => x.rps),
-        medianRatio(r, ours, (x) => x.cpuMicros),
-      ];
-    }),
+    ratioRows(
+      peers.map((peer) => peer.name),
+      results,
+      ours,
+    ),
   );
 }
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { HTTPConnection } from '../../src/index.js';
+import { getOnce } from '../helpers/server.js';
 import { within } from './fetch-helpers.js';
 
 const run = promisify(execFile);
@@ -15,45 +15,47 @@ const APP = fileURLToPath(new URL('./hono-app.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'basehttp-fetch-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** One request on a new connection: the status and body. */
-async function get(port: number, path: string): Promise<string> {
-  const conn = new HTTPConnection('127.0.0.1', port, { timeout: 5000 });
-  try {
-    await conn.request('GET', path, { headers: { Connection: 'close' } });
-    const res = await conn.getresponse();
-    return `${res.status} ${(await res.read()).toString()}`;
-  } finally {
-    conn.close();
-  }
-}
-
-it('basehttp --app serves a Hono module with --workers 2, then drains on SIGTERM', async () => {
-  const child = spawn(process.execPath, [MAIN, '--app', APP, '--workers', '2', '-b', '127.0.0.1', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Starts `basehttp` with `args` and waits for its banner; resolves with the process and its port. */
+async function startCli(
+  args: string[],
+): Promise<{ child: ChildProcess; port: number; err: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await within(
+    new Promise<number>((resolve) =>
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = / port (\d+) /.exec(out);
+        if (m) resolve(Number(m[1]));
+      }),
+    ),
+    15_000,
+    'the banner',
+  );
+  return { child, port, err: () => err, exited };
+}
+
+it('basehttp --app serves a Hono module with --workers 2, then drains on SIGTERM', async () => {
+  const { child, port, err, exited } = await startCli([
+    '--app',
+    APP,
+    '--workers',
+    '2',
+    '-b',
+    '127.0.0.1',
+    '0',
+  ]);
   try {
-    const port = await within(
-      new Promise<number>((resolve) =>
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = / port (\d+) .* with 2 workers \.\.\./.exec(out);
-          if (m) resolve(Number(m[1]));
-        }),
-      ),
-      15_000,
-      'the banner',
-    );
-    for (let i = 0; i < 100 && (err.match(/started/g) ?? []).length < 2; i++)
+    for (let i = 0; i < 100 && (err().match(/started/g) ?? []).length < 2; i++)
       await new Promise((r) => setTimeout(r, 20));
-    assert.equal(await get(port, '/'), '200 Hello from Hono');
+    assert.equal(await getOnce(port, '/'), '200 Hello from Hono');
     const pids = new Set<string>();
-    for (let i = 0; i < 40 && pids.size < 2; i++) pids.add(await get(port, '/pid'));
+    for (let i = 0; i < 40 && pids.size < 2; i++) pids.add(await getOnce(port, '/pid'));
     assert.equal(pids.size, 2, `answers came from ${[...pids].join(', ')}`);
-    assert.match(err, /\[worker \d\] 127\.0\.0\.1 - - \[.*\] "GET \/ HTTP\/1\.1" 200 -/);
+    assert.match(err(), /\[worker \d\] 127\.0\.0\.1 - - \[.*\] "GET \/ HTTP\/1\.1" 200 -/);
   } finally {
     child.kill('SIGTERM');
   }
@@ -75,27 +77,16 @@ it('basehttp --app with a module that has no fetch handler: one error line, exit
 });
 
 it('basehttp --app passes --trust-proxy on: the app sees the forwarded client', async () => {
-  const child = spawn(
-    process.execPath,
-    [MAIN, '--app', APP, '--trust-proxy', '127.0.0.1', '-b', '127.0.0.1', '0'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { child, port, exited } = await startCli([
+    '--app',
+    APP,
+    '--trust-proxy',
+    '127.0.0.1',
+    '-b',
+    '127.0.0.1',
+    '0',
+  ]);
   try {
-    const port = await within(
-      new Promise<number>((resolve) =>
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = / port (\d+) /.exec(out);
-          if (m) resolve(Number(m[1]));
-        }),
-      ),
-      15_000,
-      'the banner',
-    );
     const { stdout } = await run('curl', [
       '-sS',
       '-H',

@@ -1,4 +1,5 @@
 /** Starting Fetch-API servers on loopback for the face's tests. */
+import { collectingLog } from '../helpers/server.js';
 import { serve, type FetchApp, type FetchServeOptions, type FetchServer } from '../../src/index.js';
 
 /** serve() on 127.0.0.1 with a free port; log lines are collected in `log` instead of printed. */
@@ -6,13 +7,7 @@ export async function startFetch(
   fetch: FetchApp,
   options: Partial<FetchServeOptions> = {},
 ): Promise<{ server: FetchServer; port: number; log: string[] }> {
-  const log: string[] = [];
-  const logStream = {
-    write(text: string): boolean {
-      log.push(...text.split('\n').filter((l) => l !== ''));
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
+  const { log, logStream } = collectingLog();
   const server = serve({
     hostname: '127.0.0.1',
     port: 0,
