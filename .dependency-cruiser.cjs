@@ -14,6 +14,7 @@ const LAYERS = {
   handlers: ['protocol', 'connection', 'server'],
   client: ['protocol'],
   cluster: [],
+  faces: ['protocol', 'connection', 'server'],
 };
 
 /** The package's entry point and the command line sit on top: they may import anything, nothing imports them. */

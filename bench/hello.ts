@@ -10,9 +10,8 @@ import {
   freePort,
   keptAliveResponse,
   measure,
-  medianOf,
-  medianRatio,
   printTable,
+  ratioRows,
   startProcess,
   type Measurement,
 } from './lib.js';
@@ -54,16 +53,10 @@ export async function run(): Promise<void> {
   printTable(
     `hello-world (${response.length} bytes a response), keep-alive, wrk -t1 -c50 -d${SECONDS}s, ${ROUNDS} rounds alternating; basehttp × = median of per-round ratios`,
     ['server', 'req/s', 'p99 ms', 'CPU µs/req', 'basehttp ×', 'CPU: peer / basehttp'],
-    servers.map((s) => {
-      const r = results.get(s.name)!;
-      return [
-        s.name,
-        medianOf(r, (x) => x.rps),
-        medianOf(r, (x) => x.p99Ms),
-        medianOf(r, (x) => x.cpuMicros),
-        medianRatio(ours, r, (x) => x.rps),
-        medianRatio(r, ours, (x) => x.cpuMicros),
-      ];
-    }),
+    ratioRows(
+      servers.map((s) => s.name),
+      results,
+      ours,
+    ),
   );
 }

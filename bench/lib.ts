@@ -410,3 +410,25 @@ export function medianOf<R>(results: Array<R | null>, value: (r: R) => number): 
   const values = results.filter((r): r is R => r !== null).map(value);
   return values.length === 0 ? NaN : median(values);
 }
+
+/**
+ * The rows of a table against `ours`: each peer's median req/s, p99 and CPU µs/request, then the median
+ * per-round ratios of ours to it (req/s) and of it to ours (CPU).
+ */
+export function ratioRows(
+  names: readonly string[],
+  results: Map<string, Array<Measurement | null>>,
+  ours: Array<Measurement | null>,
+): Array<Array<string | number>> {
+  return names.map((name) => {
+    const r = results.get(name)!;
+    return [
+      name,
+      medianOf(r, (x) => x.rps),
+      medianOf(r, (x) => x.p99Ms),
+      medianOf(r, (x) => x.cpuMicros),
+      medianRatio(ours, r, (x) => x.rps),
+      medianRatio(r, ours, (x) => x.cpuMicros),
+    ];
+  });
+}

@@ -6,6 +6,7 @@ import { machineLine } from './lib.js';
 
 const AREAS: Record<string, string> = {
   hello: './hello.js',
+  fetch: './fetch.js',
   static: './static.js',
   https: './https.js',
   client: './client.js',

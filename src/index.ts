@@ -22,6 +22,16 @@ export type { StaticOptions } from './handlers/static/options.js';
 export type { TranslatedPath } from './handlers/static/translate-path.js';
 export { CGIHTTPRequestHandler } from './handlers/cgi/cgi-handler.js';
 
+// Fetch-API face
+export { serve, FetchServer } from './faces/fetch/serve.js';
+export type {
+  FetchApp,
+  FetchErrorHandler,
+  FetchInfo,
+  FetchServeOptions,
+  FetchTLSOptions,
+} from './faces/fetch/serve.js';
+
 // Client
 export { HTTPConnection } from './client/connection.js';
 export type { RequestOptions, ConnectionOptions } from './client/connection.js';
@@ -51,6 +61,7 @@ export {
   ResponseOrderError,
 } from './connection/response-errors.js';
 export { HeaderValueError, InvalidStatusError } from './protocol/response-head.js';
+export { InvalidFetchHandlerError, InvalidResponseError } from './faces/fetch/errors.js';
 export { ProxyHeaderError } from './protocol/proxy-header.js';
 export { ParseError } from './protocol/errors.js';
 export {

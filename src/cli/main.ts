@@ -5,6 +5,8 @@
  */
 import cluster from 'node:cluster';
 import { runPrimary } from '../cluster/primary.js';
+import type { FetchApp } from '../faces/fetch/serve.js';
+import { loadFetchApp } from './app-module.js';
 import { UsageError } from './flags.js';
 import { USAGE, parseServeArgs } from './serve-args.js';
 import { buildServer, printBanner, serve, warnMissingSpa } from './serve.js';
@@ -28,16 +30,26 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`basehttp ${packageVersion()}\n`);
     return 0;
   }
-  if (cluster.isPrimary) warnMissingSpa(args);
+  let app: FetchApp | null = null;
+  if (args.app !== null) {
+    try {
+      app = await loadFetchApp(args.app);
+    } catch (err) {
+      // No fetch handler, a missing module, one that fails to load: what --app names is unusable.
+      process.stderr.write(`basehttp: error: --app ${args.app}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  if (cluster.isPrimary && app === null) warnMissingSpa(args);
   if (args.workers > 1 && cluster.isPrimary) {
-    if (buildServer(args) === null) return 1;
+    if (buildServer(args, app) === null) return 1;
     return runPrimary({
       count: args.workers,
       shutdownTimeout: args.shutdownTimeout,
       onListening: (host, port) => printBanner(args, host, port),
     });
   }
-  return serve(args);
+  return serve(args, app);
 }
 
 const code = await main(process.argv.slice(2));

@@ -21,6 +21,8 @@ ${Object.entries(SERVE_FLAGS)
 
 /** What the command line asks for. */
 export interface ServeArgs {
+  /** Serve the Fetch-API app this module exports instead of a directory. */
+  app: string | null;
   /** Run CGI scripts under /cgi-bin and /htbin (CGIHTTPRequestHandler). */
   cgi: boolean;
   /** Proxies whose forwarding headers give the client address (addresses or CIDR ranges). */
@@ -64,6 +66,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
   if (socketPath !== undefined && flags.workers > 1)
     throw new UsageError('--unix-socket serves from one process: it does not combine with --workers');
   return {
+    app: flags.app,
     cgi: flags.cgi,
     trustProxy: flags['trust-proxy'],
     proxyProtocol: flags['proxy-protocol'],

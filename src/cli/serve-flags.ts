@@ -80,6 +80,12 @@ export const SERVE_FLAGS = {
     default: process.cwd(),
     parse: (text) => text,
   }),
+  app: option<string | null>({
+    value: 'MODULE',
+    help: 'serve the Fetch-API app MODULE exports (default export: { fetch } or a function) instead of files',
+    default: null,
+    parse: (text) => text,
+  }),
   protocol: option<'HTTP/1.0' | 'HTTP/1.1'>({
     short: 'p',
     value: 'VERSION',

@@ -7,6 +7,8 @@ import { SimpleHTTPRequestHandler } from '../handlers/static/simple-handler.js';
 import { KEYBOARD_INTERRUPT_LINE, servingBanner, unixSocketBanner } from '../server/banner.js';
 import { HTTPServer, type HandlerClass } from '../server/http-server.js';
 import { HTTPSServer } from '../server/https-server.js';
+import { BaseHTTPRequestHandler } from '../server/request-handler.js';
+import { FetchServer, type FetchApp } from '../faces/fetch/serve.js';
 import type { ServeArgs } from './serve-args.js';
 
 /** How the banner shows a bound address: IPv6 in brackets inside URLs, as Python. */
@@ -18,8 +20,8 @@ function urlHost(host: string): string {
  * Runs the directory server until SIGINT or SIGTERM, then shuts down gracefully. Returns the exit status:
  * 0 after a clean stop, 1 when the server cannot start (port in use, missing directory).
  */
-export async function serve(args: ServeArgs): Promise<number> {
-  const server = buildServer(args);
+export async function serve(args: ServeArgs, app: FetchApp | null): Promise<number> {
+  const server = buildServer(args, app);
   if (server === null) return 1;
   try {
     await server.listen();
@@ -54,11 +56,13 @@ export async function serve(args: ServeArgs): Promise<number> {
 }
 
 /**
- * The server the arguments ask for, not yet listening; or null, after one error line, when it cannot be
- * made (missing directory, unusable certificate or key). The cluster's primary calls this too, so such a
- * mistake is said once rather than by every worker.
+ * The server the arguments ask for, not yet listening: the Fetch-API `app` when given (`--app`), else the
+ * directory server; or null, after one error line, when it cannot be made (missing directory, unusable
+ * certificate or key). The cluster's primary calls this too, so such a mistake is said once rather than by
+ * every worker.
  */
-export function buildServer(args: ServeArgs): HTTPServer | null {
+export function buildServer(args: ServeArgs, app: FetchApp | null): HTTPServer | null {
+  if (app !== null) return withCredentials(() => makeServer(args, app));
   const directory = args.options.directory!;
   if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
     process.stderr.write(`basehttp: not a directory: ${directory}\n`);
@@ -68,8 +72,13 @@ export function buildServer(args: ServeArgs): HTTPServer | null {
   const Handler = class extends Base.with(args.options) {
     override protocolVersion = args.protocol;
   };
+  return withCredentials(() => makeServer(args, Handler));
+}
+
+/** `make()`'s server, or null after one error line when its certificate or key cannot be used. */
+function withCredentials(make: () => HTTPServer): HTTPServer | null {
   try {
-    return makeServer(args, Handler);
+    return make();
   } catch (err) {
     process.stderr.write(`basehttp: cannot use the TLS certificate or key: ${(err as Error).message}\n`);
     return null;
@@ -102,8 +111,11 @@ export function printBanner(args: ServeArgs, host: string, port: number): void {
   process.stdout.write(`Local: ${scheme}://${urlHost(local)}:${port}/\n`);
 }
 
-/** HTTP, or HTTPS when a certificate was given (the key's password read from its file, newline dropped). */
-function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
+/**
+ * HTTP, or HTTPS when a certificate was given (the key's password read from its file, newline dropped), for
+ * the handler class or the Fetch-API app.
+ */
+function makeServer(args: ServeArgs, handler: HandlerClass | FetchApp): HTTPServer {
   const address =
     args.socketPath === undefined ? { host: args.bind, port: args.port } : { socketPath: args.socketPath };
   // Under a cluster, every log line says which worker wrote it.
@@ -123,9 +135,33 @@ function makeServer(args: ServeArgs, Handler: HandlerClass): HTTPServer {
     trustProxy: args.trustProxy,
     proxyProtocol: args.proxyProtocol,
   };
-  if (args.tls === null) return new HTTPServer(address, Handler, options);
-  const { certfile, keyfile, passwordFile } = args.tls;
+  const tls = args.tls;
   const password =
-    passwordFile === undefined ? undefined : readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
-  return new HTTPSServer(address, Handler, { ...options, certfile, keyfile, password });
+    tls?.passwordFile === undefined
+      ? undefined
+      : readFileSync(tls.passwordFile, 'utf8').replace(/\r?\n$/, '');
+  if (isHandlerClass(handler)) {
+    if (tls === null) return new HTTPServer(address, handler, options);
+    return new HTTPSServer(address, handler, {
+      ...options,
+      certfile: tls.certfile,
+      keyfile: tls.keyfile,
+      password,
+    });
+  }
+  return new FetchServer({
+    ...options,
+    fetch: handler,
+    logFormat: args.options.logFormat,
+    quiet: args.options.quiet,
+    hostname: args.bind,
+    port: args.port,
+    socketPath: args.socketPath,
+    tls: tls === null ? undefined : { cert: tls.certfile, key: tls.keyfile, passphrase: password },
+  }).httpServer;
+}
+
+/** A handler class rather than a fetch function: classes have a prototype that is a handler's. */
+function isHandlerClass(handler: HandlerClass | FetchApp): handler is HandlerClass {
+  return (handler as { prototype?: unknown }).prototype instanceof BaseHTTPRequestHandler;
 }

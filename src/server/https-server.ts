@@ -6,9 +6,9 @@ import { HTTPServer, type HandlerClass, type ServerAddress, type ServerOptions }
 
 /** Certificate and key for an HTTPS server, as Python 3.14's `HTTPSServer(certfile, keyfile, password)`. */
 export interface TLSServerOptions {
-  /** PEM certificate chain file (it may hold the key too, as in Python). */
+  /** PEM certificate chain file (it may hold the key too, as in Python), or the PEM text itself. */
   certfile: string;
-  /** PEM private key file; omitted when `certfile` holds the key. */
+  /** PEM private key file (or the PEM text); omitted when `certfile` holds the key. */
   keyfile?: string;
   /** Passphrase of an encrypted key. */
   password?: string;
@@ -91,7 +91,9 @@ function check(options: tls.SecureContextOptions, explain: (code: string) => str
   }
 }
 
+/** A file's PEM, or the PEM itself when given as text (as Node's `tls` takes it). */
 function readPem(file: string, what: string): Buffer {
+  if (file.includes('-----BEGIN ')) return Buffer.from(file);
   try {
     return readFileSync(file);
   } catch (err) {

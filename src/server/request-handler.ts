@@ -308,7 +308,11 @@ export class BaseHTTPRequestHandler {
     this.sendError(error.status, error.message);
   }
 
-  private handleException(err: unknown): void {
+  /**
+   * Answers an error the handler threw: its status for an HTTPStatusError, else a 500 and the stack in the
+   * log; a response that already started is cut instead (the connection closes).
+   */
+  protected handleException(err: unknown): void {
     const exchange = this.exchange;
     if (exchange.aborted) return;
     const status = err instanceof HTTPStatusError ? err.status : 500;
@@ -328,7 +332,7 @@ export class BaseHTTPRequestHandler {
   }
 
   /** After the method returned: make sure a complete response went out. */
-  private complete(): void | Promise<void> {
+  protected complete(): void | Promise<void> {
     const exchange = this.exchange;
     if (exchange.aborted || exchange.ended) return;
     if (!exchange.headCommitted) {

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseServeArgs, type ServeArgs } from '../../src/cli/serve-args.js';
-import { HTTPConnection } from '../../src/index.js';
+import { getOnce } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -53,16 +53,7 @@ async function startCluster(extra: string[] = [], site = dir): Promise<Cluster> 
   return { child, port, err: () => err, exited };
 }
 
-async function get(port: number, path: string): Promise<string> {
-  const conn = new HTTPConnection('127.0.0.1', port, { timeout: 5000 });
-  try {
-    await conn.request('GET', path, { headers: { Connection: 'close' } });
-    const res = await conn.getresponse();
-    return `${res.status} ${(await res.read()).toString()}`;
-  } finally {
-    conn.close();
-  }
-}
+const get = getOnce;
 
 /**
  * Starts a download and stops reading once the first bytes arrive, so it stays in flight; `finish()` reads

@@ -37,7 +37,7 @@ function readmeTsconfig(): { compilerOptions: Record<string, unknown> } {
   return JSON.parse(json[1]!) as { compilerOptions: Record<string, unknown> };
 }
 
-/** A fresh project as a user has it: ESM, the tsconfig above, basehttp and @types/node installed (linked). */
+/** A fresh project as a user has it: ESM, the tsconfig above, basehttp, @types/node and hono installed (linked). */
 function userProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'basehttp-docs-'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
@@ -46,6 +46,8 @@ function userProject(): string {
   // The repository root is the package: `basehttp` resolves through its package.json "exports" to build/.
   symlinkSync(ROOT_PATH, join(dir, 'node_modules', 'basehttp'), 'dir');
   symlinkSync(join(ROOT_PATH, 'node_modules', '@types'), join(dir, 'node_modules', '@types'), 'dir');
+  // docs/fetch.md shows Hono apps, as their users write them.
+  symlinkSync(join(ROOT_PATH, 'node_modules', 'hono'), join(dir, 'node_modules', 'hono'), 'dir');
   mkdirSync(join(dir, 'src'));
   return dir;
 }

@@ -1,13 +1,22 @@
 /** Starting servers and talking raw bytes to them, over real loopback sockets. */
 import net from 'node:net';
 import { after, before } from 'node:test';
-import { HTTPServer, type HandlerClass, type ServerOptions } from '../../src/index.js';
+import { HTTPConnection, HTTPServer, type HandlerClass, type ServerOptions } from '../../src/index.js';
 
-/** A server on 127.0.0.1 with a free port; log lines are collected in `log` instead of printed. */
-export async function startServer(
-  Handler: HandlerClass,
-  options: ServerOptions = {},
-): Promise<{ server: HTTPServer; port: number; log: string[]; close: () => Promise<void> }> {
+/** One GET on a new connection with basehttp's client: `status body`. */
+export async function getOnce(port: number, path: string): Promise<string> {
+  const conn = new HTTPConnection('127.0.0.1', port, { timeout: 5000 });
+  try {
+    await conn.request('GET', path, { headers: { Connection: 'close' } });
+    const res = await conn.getresponse();
+    return `${res.status} ${(await res.read()).toString()}`;
+  } finally {
+    conn.close();
+  }
+}
+
+/** A log stream for a test server: the lines it is given are collected in `log`, one entry each. */
+export function collectingLog(): { log: string[]; logStream: NodeJS.WritableStream } {
   const log: string[] = [];
   const logStream = {
     write(text: string): boolean {
@@ -15,6 +24,15 @@ export async function startServer(
       return true;
     },
   } as unknown as NodeJS.WritableStream;
+  return { log, logStream };
+}
+
+/** A server on 127.0.0.1 with a free port; log lines are collected in `log` instead of printed. */
+export async function startServer(
+  Handler: HandlerClass,
+  options: ServerOptions = {},
+): Promise<{ server: HTTPServer; port: number; log: string[]; close: () => Promise<void> }> {
+  const { log, logStream } = collectingLog();
   const server = new HTTPServer({ host: '127.0.0.1', port: 0 }, Handler, { logStream, ...options });
   await server.listen();
   const serving = server.serveForever();

@@ -14,6 +14,7 @@ import {
   SocketPathError,
   closeAllPools,
   request,
+  serve,
 } from '../../src/index.js';
 
 const run = promisify(execFile);
@@ -95,5 +96,23 @@ describe('HTTPServer on a Unix socket', () => {
     const onFile = new HTTPServer({ socketPath: file }, Echo, { logStream: null });
     await assert.rejects(onFile.listen(), SocketPathError);
     assert.equal(readFileSync(file, 'utf8'), 'keep me');
+  });
+
+  it('serve({ fetch, socketPath }): a Fetch-API app on a Unix socket, read by curl', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'basehttp-uds-')), 'app.sock');
+    const server = serve({
+      fetch: (req) => new Response(`fetch ${new URL(req.url).pathname}`),
+      socketPath: path,
+      quiet: true,
+    });
+    await server.ready();
+    try {
+      assert.equal(server.url, 'http://localhost/');
+      const { stdout } = await run('curl', ['-s', '--unix-socket', path, 'http://localhost/x']);
+      assert.equal(stdout, 'fetch /x');
+    } finally {
+      await server.close();
+    }
+    assert.equal(existsSync(path), false, 'the socket file is removed on close');
   });
 });
