@@ -13,13 +13,29 @@ const kStatus = Symbol('status');
 const kHeaders = Symbol('headers');
 const kFull = Symbol('full');
 
-type HeldSource = string | Uint8Array | null;
+type HeldSource = string | Uint8Array | Blob | null;
 
 /** Statuses whose responses have no body (the Fetch standard's null body status), and the 2xx–5xx range. */
 function fastStatus(status: unknown, body: HeldSource): boolean {
   if (status === undefined) return true;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return false;
   return body === null || !(status === 204 || status === 205 || status === 304);
+}
+
+/**
+ * What a body the lightweight Response can hold is kept as, with the Content-Type the Fetch standard gives
+ * it; undefined for the bodies only Node's Response takes (streams, FormData).
+ */
+function heldSource(body: unknown): { source: HeldSource; type: string } | undefined {
+  if (body === null) return { source: null, type: '' };
+  if (typeof body === 'string') return { source: body, type: 'text/plain;charset=UTF-8' };
+  if (body instanceof Uint8Array) return { source: body, type: '' };
+  // Copied, as the standard says, so a later change to the buffer does not reach the response.
+  if (body instanceof ArrayBuffer) return { source: new Uint8Array(body.slice(0)), type: '' };
+  if (body instanceof URLSearchParams)
+    return { source: body.toString(), type: 'application/x-www-form-urlencoded;charset=UTF-8' };
+  if (body instanceof Blob) return { source: body, type: body.type };
+  return undefined;
 }
 
 /** A lightweight Response; see the module comment. */
@@ -30,18 +46,18 @@ export class FastResponse {
   declare private [kFull]: Response | undefined;
 
   constructor(body?: ConstructorParameters<typeof Response>[0], init?: ResponseInit) {
-    const source = body ?? null;
+    const held = heldSource(body ?? null);
     if (
-      (source === null || typeof source === 'string' || source instanceof Uint8Array) &&
-      (init === undefined || (init.statusText === undefined && fastStatus(init.status, source)))
+      held !== undefined &&
+      (init === undefined || (init.statusText === undefined && fastStatus(init.status, held.source)))
     ) {
-      this[kBody] = source;
+      this[kBody] = held.source;
       this[kStatus] = init?.status ?? 200;
       this[kFull] = undefined;
       // Made now, as the native constructor does, so a bad field throws here and not when it is sent.
       let headers = init?.headers === undefined ? undefined : new Headers(init.headers);
-      if (typeof source === 'string' && !headers?.has('content-type')) {
-        (headers ??= new Headers()).set('content-type', 'text/plain;charset=UTF-8');
+      if (held.type !== '' && !headers?.has('content-type')) {
+        (headers ??= new Headers()).set('content-type', held.type);
       }
       this[kHeaders] = headers;
       return;
@@ -115,13 +131,17 @@ Object.defineProperty(FastResponse.prototype, Symbol.for('nodejs.util.inspect.cu
 Object.setPrototypeOf(FastResponse.prototype, NativeResponse.prototype);
 Object.setPrototypeOf(FastResponse, NativeResponse); // Response.json(), .redirect(), .error()
 
-/** The body of a FastResponse that has not been made full, as bytes; undefined for any other Response. */
-export function fastBody(response: Response): Buffer | null | undefined {
+/**
+ * The body of a FastResponse that has not been made full: as bytes, or a Blob's length (its bytes are then
+ * read through `body`); undefined for any other Response.
+ */
+export function fastBody(response: Response): Buffer | number | null | undefined {
   const self = response as unknown as Record<symbol, unknown>;
   if (!(kFull in self) || self[kFull] !== undefined) return undefined;
   const source = self[kBody] as HeldSource;
   if (source === null) return null;
   if (typeof source === 'string') return Buffer.from(source, 'utf8');
+  if (source instanceof Blob) return source.size;
   return Buffer.from(source.buffer, source.byteOffset, source.byteLength);
 }
 

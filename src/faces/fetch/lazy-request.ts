@@ -76,8 +76,12 @@ for (const key of Object.getOwnPropertyNames(Request.prototype)) {
   }
 }
 
-// Node's fetch and Request constructor read a Request's internals under symbols: hand over the full one's.
-for (const symbol of Object.getOwnPropertySymbols(new Request('http://localhost/'))) {
+// Node 20's fetch and Request constructor read a Request's internals under symbols: hand over the full
+// one's. Node 24 keeps them in private fields, which no other object can hand over: there every request is
+// made full at once, as `new Request(request)` and `fetch(request)` must keep working.
+const internals = Object.getOwnPropertySymbols(new Request('http://localhost/'));
+const canBeLazy = internals.some((symbol) => symbol.description === 'state');
+for (const symbol of internals) {
   Object.defineProperty(prototype, symbol, {
     get(this: LazyRequest) {
       return (full(this) as unknown as Record<symbol, unknown>)[symbol];
@@ -87,6 +91,7 @@ for (const symbol of Object.getOwnPropertySymbols(new Request('http://localhost/
 
 /** The exchange's request as a `Request` whose costly parts are made on first use; `url` is absolute. */
 export function lazyRequest(exchange: Exchange, url: string): Request {
+  if (!canBeLazy) return webRequest(exchange, url, webHeaders(exchange.head!.headers));
   const request = Object.create(prototype) as LazyRequest;
   request[kExchange] = exchange;
   request[kUrl] = url;

@@ -18,6 +18,12 @@ const STATE: symbol | undefined = Object.getOwnPropertySymbols(new Response(''))
   (symbol) => symbol.description === 'state',
 );
 
+/**
+ * Whether this runtime lets the length of a body only Node's Response holds (FormData) be read: Node 20
+ * does; Node 24 keeps it private, so such a body goes chunked there.
+ */
+export const nativeBodyLengthKnown = STATE !== undefined;
+
 /** A body with no content, shared. */
 export const EMPTY = Buffer.alloc(0);
 
