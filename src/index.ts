@@ -33,6 +33,9 @@ export { Pool } from './client/pool.js';
 export type { PoolOptions, PoolRequest } from './client/pool.js';
 export { request, closeAllPools } from './client/request.js';
 export type { FetchOptions, ClientResponse } from './client/request.js';
+export { fetch } from './client/fetch/fetch.js';
+export type { FetchInit } from './client/fetch/fetch.js';
+export type { RetryOptions } from './client/retry.js';
 
 // Errors
 export { HTTPStatusError } from './connection/status-error.js';
@@ -53,9 +56,13 @@ export { ProxyHeaderError } from './protocol/proxy-header.js';
 export { ParseError } from './protocol/errors.js';
 export {
   BadStatusLine,
+  BodyTimeout,
+  ConnectTimeout,
   ConnectionClosed,
   ConnectionFailed,
   ContentLengthMismatch,
+  FetchFailed,
+  HeadersTimeout,
   HTTPException,
   IncompleteRead,
   InvalidHeader,
@@ -63,9 +70,11 @@ export {
   InvalidURL,
   LineTooLong,
   PoolClosed,
+  RedirectRefused,
   RemoteDisconnected,
   ResponseNotReady,
   TimeoutError,
+  TooManyRedirects,
 } from './client/errors.js';
 
 // Shared
