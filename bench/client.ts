@@ -1,18 +1,35 @@
 /**
  * Clients: many small keep-alive GETs (50 in flight) against nginx `return 200` — basehttp's Pool against
- * `undici.request` with a Pool of the same size and `node:http` with a keep-alive Agent — and a 100 MiB
- * download against undici and curl. Each client runs in its own process pinned to core 1, nginx on core 0.
+ * `undici.request` with a Pool of the same size and `node:http` with a keep-alive Agent; basehttp's `fetch()`
+ * against undici's `fetch` and Node's global `fetch`, in alternating rounds — and a 100 MiB download against
+ * undici and curl. Each client runs in its own process pinned to core 1, nginx on core 0.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, hasCommand, median, printTable, startNginx } from './lib.js';
+import {
+  alternatingRounds,
+  freePort,
+  hasCommand,
+  median,
+  medianOf,
+  medianRatio,
+  printTable,
+  startNginx,
+} from './lib.js';
 
 const ROUNDS = 5;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLIENTS = ['basehttp', 'undici', 'node:http'] as const;
+const FETCHES = [{ name: 'basehttp fetch' }, { name: 'undici fetch' }, { name: 'node fetch' }] as const;
+
+/** One fetch peer's round: requests/s and the client's CPU µs per request. */
+interface FetchRound {
+  rps: number;
+  micros: number;
+}
 
 /** Runs bench/peers/client-load.js in a pinned process and returns the numbers it printed. */
 function load(client: string, mode: 'small' | 'large', url: string): number[] {
@@ -38,6 +55,7 @@ export async function run(): Promise<void> {
   const small = new Map<string, number[]>();
   const cpu = new Map<string, number[]>();
   const large = new Map<string, number[]>();
+  let fetches = new Map<string, Array<FetchRound | null>>();
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const client of CLIENTS) {
@@ -58,6 +76,10 @@ export async function run(): Promise<void> {
         large.set('curl', [...(large.get('curl') ?? []), Number(out)]);
       }
     }
+    fetches = await alternatingRounds(ROUNDS, FETCHES, (peer) => {
+      const [rps, micros] = load(peer.name, 'small', `http://127.0.0.1:${port}/`);
+      return Promise.resolve({ rps: rps!, micros: micros! });
+    });
   } finally {
     await nginx.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -74,6 +96,21 @@ export async function run(): Promise<void> {
       median(cpu.get(c)!),
       undiciCpu / median(cpu.get(c)!),
     ]),
+  );
+  const ours = fetches.get('basehttp fetch')!;
+  printTable(
+    `fetch(), 50 requests in flight on keep-alive connections against nginx return 200, 3 s, alternating rounds, median of ${ROUNDS}`,
+    ['client', 'req/s', 'client CPU µs/req', 'basehttp fetch req/s ÷ this', 'this CPU ÷ basehttp fetch CPU'],
+    FETCHES.map(({ name }) => {
+      const theirs = fetches.get(name)!;
+      return [
+        name,
+        medianOf(theirs, (r) => r.rps),
+        medianOf(theirs, (r) => r.micros),
+        medianRatio(ours, theirs, (r) => r.rps),
+        medianRatio(theirs, ours, (r) => r.micros),
+      ];
+    }),
   );
   const undiciBytes = median(large.get('undici')!);
   printTable(

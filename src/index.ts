@@ -44,6 +44,9 @@ export type { PoolOptions, PoolRequest } from './client/pool.js';
 export { request, closeAllPools } from './client/request.js';
 export type { FetchOptions, ClientResponse } from './client/request.js';
 export type { ProxyOptions } from './client/proxy.js';
+export { fetch } from './client/fetch/fetch.js';
+export type { FetchInit } from './client/fetch/fetch.js';
+export type { RetryOptions } from './client/retry.js';
 
 // Errors
 export { HTTPStatusError } from './connection/status-error.js';
@@ -67,9 +70,13 @@ export { ParseError } from './protocol/errors.js';
 export {
   AlreadyConnected,
   BadStatusLine,
+  BodyTimeout,
+  ConnectTimeout,
   ConnectionClosed,
   ConnectionFailed,
   ContentLengthMismatch,
+  FetchFailed,
+  HeadersTimeout,
   HTTPException,
   IncompleteRead,
   InvalidHeader,
@@ -79,9 +86,11 @@ export {
   PoolClosed,
   ProxyAuthenticationRequired,
   ProxyError,
+  RedirectRefused,
   RemoteDisconnected,
   ResponseNotReady,
   TimeoutError,
+  TooManyRedirects,
 } from './client/errors.js';
 
 // Shared

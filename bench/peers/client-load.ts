@@ -4,8 +4,8 @@
  * a shared machine this moves less than throughput does); `large` downloads one URL and prints bytes/s.
  */
 import http from 'node:http';
-import { Pool as UndiciPool } from 'undici';
-import { Pool } from '../../src/index.js';
+import { Agent, Pool as UndiciPool, fetch as undiciFetch } from 'undici';
+import { Pool, fetch as basehttpFetch } from '../../src/index.js';
 
 const [client, mode, url] = process.argv.slice(2) as [string, string, string];
 const IN_FLIGHT = 50;
@@ -15,6 +15,19 @@ type Get = () => Promise<number>;
 
 function makeGet(): Get {
   const target = new URL(url);
+  // The fetch peers: each reads the body as the standard API does, through the Response's arrayBuffer().
+  if (client === 'basehttp fetch') {
+    const pool = new Pool(target.origin, { connections: IN_FLIGHT });
+    return async () => (await (await basehttpFetch(url, { pool })).arrayBuffer()).byteLength;
+  }
+  if (client === 'undici fetch') {
+    const dispatcher = new Agent({ connections: IN_FLIGHT });
+    return async () => (await (await undiciFetch(url, { dispatcher })).arrayBuffer()).byteLength;
+  }
+  if (client === 'node fetch') {
+    // Node's global fetch with its own global dispatcher (no connection limit): as users call it.
+    return async () => (await (await fetch(url)).arrayBuffer()).byteLength;
+  }
   if (client === 'basehttp') {
     const pool = new Pool(target.origin, { connections: IN_FLIGHT });
     return async () => {

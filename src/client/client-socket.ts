@@ -6,10 +6,12 @@ import { ResponseReader, type ResponseHead } from '../protocol/response-reader.j
 import { drained, sendAfterContinue, sendStream, type BodyChannel } from './body-sender.js';
 import {
   BadStatusLine,
+  BodyTimeout,
+  ConnectTimeout,
   ConnectionClosed,
   ConnectionFailed,
+  HeadersTimeout,
   RemoteDisconnected,
-  TimeoutError,
 } from './errors.js';
 import type { OutgoingRequest } from './outgoing-request.js';
 import { RequestWriter } from './request-writer.js';
@@ -57,6 +59,16 @@ type State =
       /** What the body being read throws: `error` when its response is the culprit, else a RemoteDisconnected. */
       readonly bodyError: Error;
     };
+
+/** Milliseconds for each wait on the server; each defaults to the socket's one `timeout`. */
+export interface PhaseTimeouts {
+  /** Until the TCP (and TLS) handshake is done. */
+  connect?: number | undefined;
+  /** From a request's start until its response head is complete. */
+  head?: number | undefined;
+  /** Between two pieces of a body, while the caller waits for more. */
+  body?: number | undefined;
+}
 
 const CONNECTING: State = { phase: Phase.Connecting };
 const OPEN: State = { phase: Phase.Open };
@@ -112,28 +124,41 @@ export class ClientSocket implements BodyChannel {
   readonly sock: net.Socket;
   private readonly writer: RequestWriter;
   private readBuffer = Buffer.allocUnsafeSlow(READ_SIZE);
+  private readonly connectTimeout: number;
+  private readonly headTimeout: number;
+  private readonly bodyTimeout: number;
+  /** The socket's timer now: it is set again only when a phase with another timeout begins. */
+  private armed: number;
 
   /** `open` makes the socket, reading through the `onread` it is given. */
   constructor(
     open: (onread: net.OnReadOpts) => net.Socket,
     /** `host:port`, for messages. */
     private readonly label: string,
-    private readonly timeout: number,
+    timeout: number,
     private readonly continueTimeout: number,
+    phases: PhaseTimeouts = {},
   ) {
+    this.connectTimeout = phases.connect ?? timeout;
+    this.headTimeout = phases.head ?? timeout;
+    this.bodyTimeout = phases.body ?? timeout;
+    this.armed = this.connectTimeout;
     const sock = open({
       buffer: () => this.readBuffer,
       callback: (length, buffer) => this.received(length, buffer as Buffer),
     });
     this.sock = sock;
     this.writer = new RequestWriter(sock);
-    sock.setTimeout(timeout);
+    sock.setTimeout(this.connectTimeout);
     // A plain socket may come connected already (a proxy's tunnel); a TLS one still has its handshake to do.
-    if (!('encrypted' in sock) && sock.readyState === 'open') this.state = OPEN;
-    else
+    if (!('encrypted' in sock) && sock.readyState === 'open') {
+      this.state = OPEN;
+      this.arm(this.headTimeout);
+    } else
       sock.once('encrypted' in sock ? 'secureConnect' : 'connect', () => {
         if (this.state.phase !== Phase.Connecting) return;
         this.state = OPEN;
+        this.arm(this.headTimeout);
         const waiter = this.connectWaiter;
         this.connectWaiter = null;
         waiter?.resolve();
@@ -316,6 +341,7 @@ export class ClientSocket implements BodyChannel {
         this.finishResponse();
       } else {
         this.readingBody = true;
+        this.arm(this.bodyTimeout);
         waiter.onHead(head);
       }
     }
@@ -342,6 +368,7 @@ export class ClientSocket implements BodyChannel {
       this.resumeIfDrained();
     } else if (piece === BODY_END) {
       this.readingBody = false;
+      this.arm(this.headTimeout);
       this.trailers = this.reader.trailers;
       this.finishResponse();
     } else if (this.paused) {
@@ -356,8 +383,16 @@ export class ClientSocket implements BodyChannel {
     // The timer fired while nobody waited and stopped; a wait on the server from now on is timed afresh.
     if (this.timerSpent) {
       this.timerSpent = false;
-      this.sock.setTimeout(this.timeout);
+      this.sock.setTimeout(this.armed);
     }
+  }
+
+  /** Sets the socket's timer to `ms` when it holds another value (with one timeout for all, never). */
+  private arm(ms: number): void {
+    if (ms === this.armed || this.state.phase === Phase.Failed) return;
+    this.armed = ms;
+    this.timerSpent = false;
+    this.sock.setTimeout(ms);
   }
 
   private resumeIfDrained(): void {
@@ -386,9 +421,11 @@ export class ClientSocket implements BodyChannel {
 
   private timedOut(): void {
     if (this.state.phase === Phase.Connecting) {
-      this.fail(new TimeoutError(`connecting to ${this.label} timed out after ${this.timeout} ms`));
-    } else if (this.queue.length > 0 && (!this.readingBody || this.bodyWaiter !== null)) {
-      this.fail(new TimeoutError(`no answer from ${this.label} within ${this.timeout} ms`));
+      this.fail(new ConnectTimeout(`connecting to ${this.label} timed out after ${this.armed} ms`));
+    } else if (this.queue.length > 0 && !this.readingBody) {
+      this.fail(new HeadersTimeout(`no answer from ${this.label} within ${this.armed} ms`));
+    } else if (this.readingBody && this.bodyWaiter !== null) {
+      this.fail(new BodyTimeout(`the body from ${this.label} stalled for ${this.armed} ms`));
     } else {
       // Only a wait on the server counts: a body the caller is slow to read is not the server's fault.
       this.timerSpent = true;

@@ -63,9 +63,37 @@ export class InvalidHeader extends HTTPException {
   override readonly code = 'BH_ERR_INVALID_HEADER';
 }
 
-/** No answer within the configured time (connect, head, or body idle). */
+/** No answer within the configured time; the subclasses say which wait ran out. */
 export class TimeoutError extends HTTPException {
-  override readonly code = 'BH_ERR_TIMEOUT';
+  override readonly code: string = 'BH_ERR_TIMEOUT';
+}
+
+/** The connection (TCP and TLS handshake) was not established within `connectTimeout`: nothing was sent. */
+export class ConnectTimeout extends TimeoutError {
+  override readonly code = 'BH_ERR_CONNECT_TIMEOUT';
+}
+
+/** The request was sent but its response head did not complete within `headersTimeout`. */
+export class HeadersTimeout extends TimeoutError {
+  override readonly code = 'BH_ERR_HEADERS_TIMEOUT';
+}
+
+/** The body stopped: no byte of it arrived for `bodyTimeout` while the caller waited for more. */
+export class BodyTimeout extends TimeoutError {
+  override readonly code = 'BH_ERR_BODY_TIMEOUT';
+}
+
+/** `fetch()` met more than 20 redirects (the Fetch standard's limit), or more than `maxRedirects`. */
+export class TooManyRedirects extends HTTPException {
+  override readonly code = 'BH_ERR_TOO_MANY_REDIRECTS';
+}
+
+/**
+ * A redirect `fetch()` may not follow: `redirect: 'error'` was asked, the Location is no http(s) URL, or the
+ * request's body was a stream that cannot be sent a second time (307, 308).
+ */
+export class RedirectRefused extends HTTPException {
+  override readonly code = 'BH_ERR_REDIRECT_REFUSED';
 }
 
 /**
@@ -148,5 +176,20 @@ export class InvalidOption extends RangeError {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidOption';
+  }
+}
+
+/**
+ * `fetch()`'s network error: a TypeError, as the Fetch standard says (code written for the global fetch keeps
+ * working), whose `cause` is the typed error that says what failed (ConnectionFailed, HeadersTimeout,
+ * TooManyRedirects...). An abort is no network error: it rejects with the signal's reason.
+ */
+export class FetchFailed extends TypeError {
+  /** Stable identifier to test for instead of the message. */
+  readonly code = 'BH_ERR_FETCH_FAILED';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FetchFailed';
   }
 }

@@ -6,6 +6,11 @@ import { headerLine, hostLine, requestLineOf } from './request-lines.js';
 export type RequestBody =
   string | Buffer | Uint8Array | AsyncIterable<string | Buffer | Uint8Array> | Iterable<Buffer>;
 
+/** Whether a body can be sent a second time (a stream is used up by the first). */
+export function replayable(body: RequestBody | null): boolean {
+  return body === null || typeof body === 'string' || body instanceof Uint8Array;
+}
+
 /** Request fields: an object, or name/value pairs when order or repeats matter. */
 export type RequestHeaders = Record<string, string | number> | Array<[string, string]>;
 

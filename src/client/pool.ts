@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import type { ResponseHead } from '../protocol/response-reader.js';
-import { ClientSocket } from './client-socket.js';
+import { ClientSocket, type PhaseTimeouts } from './client-socket.js';
 import type { TLSOptions } from './dial.js';
 import { InvalidOption, InvalidURL, PoolClosed, RemoteDisconnected } from './errors.js';
 import {
@@ -26,6 +26,12 @@ export interface PoolOptions extends ProxyOptions {
   pipelining?: number;
   /** Milliseconds for connecting and for each wait on the server. Default 30 000. */
   timeout?: number;
+  /** Milliseconds to establish a connection (TCP and TLS), else a ConnectTimeout. Default `timeout`. */
+  connectTimeout?: number;
+  /** Milliseconds from sending a request to its complete response head, else a HeadersTimeout. Default `timeout`. */
+  headersTimeout?: number;
+  /** Milliseconds a body may stall while it is read, else a BodyTimeout. Default `timeout`. */
+  bodyTimeout?: number;
   /** An idle kept-alive connection is closed after this many ms. Default 4 000. */
   idleTimeout?: number;
   /** Milliseconds a body with `Expect: 100-continue` waits for `100 Continue`. Default 1 000. */
@@ -151,6 +157,7 @@ export class Pool {
   private readonly max: number;
   private readonly pipelining: number;
   private readonly timeout: number;
+  private readonly phases: PhaseTimeouts;
   private readonly idleTimeout: number;
   private readonly continueTimeout: number;
   private readonly sockets = new Set<ClientSocket>();
@@ -187,6 +194,11 @@ export class Pool {
         throw new InvalidOption(`${name} must be a whole number ≥ 1: ${value}`);
     }
     this.timeout = options.timeout ?? 30_000;
+    this.phases = {
+      connect: options.connectTimeout,
+      head: options.headersTimeout,
+      body: options.bodyTimeout,
+    };
     this.idleTimeout = options.idleTimeout ?? 4_000;
     this.continueTimeout = options.continueTimeout ?? 1000;
   }
@@ -270,7 +282,7 @@ export class Pool {
   }
 
   private adopt(open: (onread: net.OnReadOpts) => net.Socket): ClientSocket {
-    const socket = new ClientSocket(open, this.route.label, this.timeout, this.continueTimeout);
+    const socket = new ClientSocket(open, this.route.label, this.timeout, this.continueTimeout, this.phases);
     socket.onIdle = this.onIdle;
     socket.onClose = this.onClose;
     this.sockets.add(socket);

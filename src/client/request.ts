@@ -1,11 +1,11 @@
-import { PassThrough, type Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
-import type { RequestBody } from './outgoing-request.js';
+import { codingsToUndo, decode } from './decode.js';
+import { replayable, type RequestBody } from './outgoing-request.js';
 import { parseURL } from './parse-url.js';
-import { Pool, type PoolOptions } from './pool.js';
 import { proxyURLFor, type ProxyOptions } from './proxy.js';
+import { Pool, type PoolOptions, type PoolRequest } from './pool.js';
+import { droppedOnRedirect, redirectDropsBody, REDIRECT_STATUSES } from './redirect.js';
 import type { HTTPResponse } from './response.js';
+import { RetryPolicy, type RetryOptions } from './retry.js';
 
 /**
  * Options of `request()`, as undici's. `proxy` (a URL, or `'env'` for the environment's, as undici's
@@ -32,6 +32,8 @@ export interface FetchOptions extends ProxyOptions {
   trace?: (head: string) => void;
   /** Connect to this Unix domain socket, whatever the URL's host and port (which still make the Host field). */
   socketPath?: string;
+  /** Opt-in retries of failed or refused attempts (see RetryOptions). Default none. */
+  retry?: RetryOptions;
 }
 
 /** The result of `request()`: the response, decoded when asked, and where it came from after redirects. */
@@ -86,6 +88,9 @@ export function poolFor(url: URL, options: PoolOptions = {}): Pool {
     options.connections,
     options.pipelining,
     options.timeout,
+    options.connectTimeout,
+    options.headersTimeout,
+    options.bodyTimeout,
     options.idleTimeout,
     options.continueTimeout,
     tls?.rejectUnauthorized,
@@ -102,13 +107,6 @@ export function poolFor(url: URL, options: PoolOptions = {}): Pool {
 export function closeAllPools(): void {
   for (const pool of pools.values()) pool.close();
   pools.clear();
-}
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
-/** Whether a body can be sent a second time (a stream is used up by the first). */
-function replayable(body: RequestBody | null): boolean {
-  return body === null || typeof body === 'string' || body instanceof Uint8Array;
 }
 
 /**
@@ -128,20 +126,23 @@ export async function request(url: string | URL, options: FetchOptions = {}): Pr
   if (options.proxy !== undefined) poolOptions.proxy = options.proxy;
   if (options.noProxy !== undefined) poolOptions.noProxy = options.noProxy;
   if (options.socketPath !== undefined) poolOptions.socketPath = options.socketPath;
+  const retry = options.retry === undefined ? null : new RetryPolicy(options.retry);
   for (let hops = 0; ; hops++) {
-    const res = await poolFor(target, poolOptions).request({
+    const pool = poolFor(target, poolOptions);
+    const sent: PoolRequest = {
       method,
       path: `${target.pathname}${target.search}`,
       headers,
       body,
       signal: options.signal,
       trace: options.trace,
-    });
+    };
+    const res = await (retry === null ? pool.request(sent) : retry.send(sent, (r) => pool.request(r)));
     const location = res.headers.get('location');
     const status = res.status;
-    const changesToGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
+    const changesToGet = redirectDropsBody(status, method);
     if (
-      !REDIRECTS.has(status) ||
+      !REDIRECT_STATUSES.has(status) ||
       location === undefined ||
       hops >= (options.maxRedirects ?? 0) ||
       // 307 and 308 repeat the request with its body: a stream already sent cannot be.
@@ -151,28 +152,23 @@ export async function request(url: string | URL, options: FetchOptions = {}): Pr
     }
     await res.dump();
     const next = parseURL(location, target);
-    if (next.origin !== target.origin) {
-      headers = Object.fromEntries(
-        Object.entries(headers).filter(
-          ([name]) => !/^(authorization|cookie|proxy-authorization)$/i.test(name),
-        ),
-      );
-    }
+    const crossOrigin = next.origin !== target.origin;
+    headers = Object.fromEntries(
+      Object.entries(headers).filter(([name]) => !droppedOnRedirect(name, crossOrigin, changesToGet)),
+    );
     if (changesToGet) {
-      method = method === 'HEAD' ? 'HEAD' : 'GET';
+      method = 'GET';
       body = null;
-      headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !/^content-/i.test(name)));
     }
     target = next;
   }
 }
 
 function finish(res: HTTPResponse, url: URL, decompress: boolean): ClientResponse {
-  const coding = decompress ? (res.headers.get('content-encoding') ?? '').trim().toLowerCase() : '';
-  const encoded = coding === 'gzip' || coding === 'x-gzip' || coding === 'br' || coding === 'deflate';
-  const body: AsyncIterable<Buffer> = encoded ? decode(res, coding) : res;
+  const codings = decompress ? codingsToUndo(res.headers.get('content-encoding')) : null;
+  const body: AsyncIterable<Buffer> = codings !== null ? decode(res, codings) : res;
   const arrayBuffer = async (): Promise<Buffer> => {
-    if (!encoded) return res.read();
+    if (codings === null) return res.read();
     const parts: Buffer[] = [];
     for await (const piece of body) parts.push(piece);
     return Buffer.concat(parts);
@@ -188,31 +184,4 @@ function finish(res: HTTPResponse, url: URL, decompress: boolean): ClientRespons
     text: async () => (await arrayBuffer()).toString('utf8'),
     json: async () => JSON.parse((await arrayBuffer()).toString('utf8')) as unknown,
   };
-}
-
-/**
- * The decoder for a content coding. `deflate` is meant to be zlib-wrapped (RFC 9110 §8.4.1.2), but some
- * servers send a bare deflate stream: the first bytes tell which.
- */
-function decoderFor(coding: string, first: Buffer): Transform {
-  if (coding === 'br') return zlib.createBrotliDecompress();
-  if (coding !== 'deflate') return zlib.createGunzip();
-  const zlibHeader =
-    first.length < 2 || ((first[0]! & 0x0f) === 8 && ((first[0]! << 8) | first[1]!) % 31 === 0);
-  return zlibHeader ? zlib.createInflate() : zlib.createInflateRaw();
-}
-
-/** Streams `source` through the decoder for `coding` (async iteration keeps memory flat). */
-async function* decode(source: AsyncIterable<Buffer>, coding: string): AsyncGenerator<Buffer> {
-  const iterator = source[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done === true) return;
-  const rest = async function* (): AsyncGenerator<Buffer> {
-    yield first.value;
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
-  };
-  const out = new PassThrough();
-  const done = pipeline(rest(), decoderFor(coding, first.value), out);
-  for await (const piece of out) yield piece as Buffer;
-  await done;
 }

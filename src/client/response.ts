@@ -62,8 +62,11 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
     return this.done && this.held === null;
   }
 
-  /** Bytes of the body now, null when none have arrived yet, or BODY_END. */
-  private pull(): Buffer | null | typeof BODY_END {
+  /**
+   * Bytes of the body that have arrived (a view that stays valid), null when none are there yet (see
+   * `whenReadable`), or BODY_END: the step `fetch()`'s web stream takes without a promise per piece.
+   */
+  readAvailable(): Buffer | null | typeof BODY_END {
     const held = this.held;
     if (held !== null) {
       this.held = null;
@@ -91,7 +94,8 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
     return piece;
   }
 
-  private arrival(): Promise<void> {
+  /** Resolves once `readAvailable` has something new to say: bytes, the end, or a failure. */
+  whenReadable(): Promise<void> {
     return new Promise((resolve) => this.socket.waitForBody(resolve));
   }
 
@@ -103,7 +107,7 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
     while (amt === undefined || size < amt) {
       let piece;
       try {
-        piece = this.pull();
+        piece = this.readAvailable();
       } catch (err) {
         if (!(err instanceof IncompleteRead)) throw err;
         const partial = parts !== null ? Buffer.concat(parts, size) : (first ?? EMPTY);
@@ -111,7 +115,7 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
       }
       if (piece === BODY_END) break;
       if (piece === null) {
-        await this.arrival();
+        await this.whenReadable();
         continue;
       }
       if (amt !== undefined && size + piece.length > amt) {
@@ -143,9 +147,9 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
   /** Reads and discards the body, so the connection can carry the next request. */
   async dump(): Promise<void> {
     for (;;) {
-      const piece = this.pull();
+      const piece = this.readAvailable();
       if (piece === BODY_END) return;
-      if (piece === null) await this.arrival();
+      if (piece === null) await this.whenReadable();
     }
   }
 
@@ -160,9 +164,9 @@ export class HTTPResponse implements AsyncIterable<Buffer> {
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     try {
       for (;;) {
-        const piece = this.pull();
+        const piece = this.readAvailable();
         if (piece === BODY_END) return;
-        if (piece === null) await this.arrival();
+        if (piece === null) await this.whenReadable();
         else yield piece;
       }
     } finally {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { HTTPConnection, Pool, closeAllPools, request } from '../../src/index.js';
+import { HTTPConnection, Pool, closeAllPools, fetch, request } from '../../src/index.js';
 import { startPython } from './python-process.js';
 
 after(() => closeAllPools());
@@ -106,5 +106,39 @@ describe('HTTPConnection and Pool against an HTTP/1.1 handler on http.server', (
     assert.match(await moved.text(), /^\d+$/);
     const zipped = await request(`http://127.0.0.1:${port}/gzip`, { decompress: true });
     assert.equal(await zipped.text(), 'gzipped by python');
+  });
+});
+
+describe('fetch() against an HTTP/1.1 handler on http.server', () => {
+  let port = 0;
+  let child: ChildProcess | null = null;
+  before(async () => {
+    ({ port, child } = await startPython([SCRIPT], /^(\d+)\n/));
+  });
+  after(() => child?.kill());
+
+  it('keep-alive GETs, a chunked body, a redirect and a gzip body', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const ports = new Set<string>();
+    for (let i = 0; i < 3; i++) ports.add(await (await fetch(`${base}/port`)).text());
+    assert.equal(ports.size, 1, 'one kept-alive connection');
+    assert.equal(await (await fetch(`${base}/chunked`)).text(), 'from python');
+    const moved = await fetch(`${base}/moved`);
+    assert.equal(moved.redirected, true);
+    assert.equal(moved.url, `${base}/port`);
+    assert.match(await moved.text(), /^\d+$/);
+    const zipped = await fetch(`${base}/gzip`);
+    assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+    assert.equal(await zipped.text(), 'gzipped by python');
+  });
+
+  it('POST bodies: a string, bytes, and a stream sent chunked', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    assert.equal(await (await fetch(base, { method: 'POST', body: 'text' })).text(), 'POST text');
+    const bytes = new TextEncoder().encode('bytes');
+    assert.equal(await (await fetch(base, { method: 'PUT', body: bytes })).text(), 'PUT bytes');
+    const stream = new Blob(['streamed ', 'body']).stream();
+    const res = await fetch(base, { method: 'POST', body: stream, duplex: 'half' });
+    assert.equal(await res.text(), 'POST streamed body');
   });
 });
