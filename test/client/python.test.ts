@@ -46,16 +46,22 @@ describe("HTTPConnection against the stock 'python3 -m http.server'", () => {
   });
 });
 
-describe('HTTPConnection and Pool against an HTTP/1.1 handler on http.server', () => {
+/** Runs the handler script for the tests of the suite this is called in; the function gives its port. */
+function pythonHandler(): () => number {
   let port = 0;
   let child: ChildProcess | null = null;
   before(async () => {
     ({ port, child } = await startPython([SCRIPT], /^(\d+)\n/));
   });
   after(() => child?.kill());
+  return () => port;
+}
+
+describe('HTTPConnection and Pool against an HTTP/1.1 handler on http.server', () => {
+  const port = pythonHandler();
 
   it('GET, HEAD, POST and PUT on one kept-alive connection', async () => {
-    const conn = new HTTPConnection('127.0.0.1', port, { timeout: 5000 });
+    const conn = new HTTPConnection('127.0.0.1', port(), { timeout: 5000 });
     await conn.request('GET', '/port');
     const first = await conn.getresponse();
     const clientPort = (await first.read()).toString();
@@ -74,7 +80,7 @@ describe('HTTPConnection and Pool against an HTTP/1.1 handler on http.server', (
   });
 
   it('chunked both ways: a streamed upload and a chunked answer', async () => {
-    const conn = new HTTPConnection('127.0.0.1', port, { timeout: 5000 });
+    const conn = new HTTPConnection('127.0.0.1', port(), { timeout: 5000 });
     async function* parts(): AsyncGenerator<Buffer> {
       for (const p of ['streamed ', 'in ', 'three']) yield Buffer.from(p);
     }
@@ -89,36 +95,31 @@ describe('HTTPConnection and Pool against an HTTP/1.1 handler on http.server', (
 
   it('Expect: 100-continue: the body goes after the interim answer', async () => {
     // The wait for 100 is longer than the whole timeout: only Python's `100 Continue` lets the body go.
-    const conn = new HTTPConnection('127.0.0.1', port, { timeout: 5000, continueTimeout: 60_000 });
+    const conn = new HTTPConnection('127.0.0.1', port(), { timeout: 5000, continueTimeout: 60_000 });
     await conn.request('POST', '/', { body: 'continued', headers: { Expect: '100-continue' } });
     assert.equal((await (await conn.getresponse()).read()).toString(), 'POST continued');
     conn.close();
   });
 
   it('the Pool reuses one connection; redirects and gzip through request()', async () => {
-    const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 1 });
+    const pool = new Pool(`http://127.0.0.1:${port()}`, { connections: 1 });
     const ports = new Set<string>();
     for (let i = 0; i < 5; i++) ports.add(await (await pool.request({ path: '/port' })).text());
     assert.equal(ports.size, 1);
     pool.close();
-    const moved = await request(`http://127.0.0.1:${port}/moved`, { maxRedirects: 1 });
-    assert.equal(moved.url, `http://127.0.0.1:${port}/port`);
+    const moved = await request(`http://127.0.0.1:${port()}/moved`, { maxRedirects: 1 });
+    assert.equal(moved.url, `http://127.0.0.1:${port()}/port`);
     assert.match(await moved.text(), /^\d+$/);
-    const zipped = await request(`http://127.0.0.1:${port}/gzip`, { decompress: true });
+    const zipped = await request(`http://127.0.0.1:${port()}/gzip`, { decompress: true });
     assert.equal(await zipped.text(), 'gzipped by python');
   });
 });
 
 describe('fetch() against an HTTP/1.1 handler on http.server', () => {
-  let port = 0;
-  let child: ChildProcess | null = null;
-  before(async () => {
-    ({ port, child } = await startPython([SCRIPT], /^(\d+)\n/));
-  });
-  after(() => child?.kill());
+  const port = pythonHandler();
 
   it('keep-alive GETs, a chunked body, a redirect and a gzip body', async () => {
-    const base = `http://127.0.0.1:${port}`;
+    const base = `http://127.0.0.1:${port()}`;
     const ports = new Set<string>();
     for (let i = 0; i < 3; i++) ports.add(await (await fetch(`${base}/port`)).text());
     assert.equal(ports.size, 1, 'one kept-alive connection');
@@ -133,7 +134,7 @@ describe('fetch() against an HTTP/1.1 handler on http.server', () => {
   });
 
   it('POST bodies: a string, bytes, and a stream sent chunked', async () => {
-    const base = `http://127.0.0.1:${port}`;
+    const base = `http://127.0.0.1:${port()}`;
     assert.equal(await (await fetch(base, { method: 'POST', body: 'text' })).text(), 'POST text');
     const bytes = new TextEncoder().encode('bytes');
     assert.equal(await (await fetch(base, { method: 'PUT', body: bytes })).text(), 'PUT bytes');
