@@ -19,7 +19,7 @@ import { currentHttpDate, formatHttpDate } from '../protocol/http-date.js';
 import { HeaderValueError, fieldLine, statusLine } from '../protocol/response-head.js';
 import { STATUS } from '../protocol/status.js';
 import { VERSION } from '../version.js';
-import { pythonLine, pythonLogDate } from './access-log.js';
+import { jsonErrorLine, jsonLine, pythonLine, pythonLogDate, type LogFormat } from './access-log.js';
 import { HeadersSentError, ResponseOrderError } from '../connection/response-errors.js';
 import type { ClientAddress, HTTPServer } from './http-server.js';
 import { readBytes } from './read-bytes.js';
@@ -65,8 +65,16 @@ export class BaseHTTPRequestHandler {
    * class's log format: Python's `host - - [date] message` here.
    */
   static serverLine(client: string, message: string): string {
+    if (this.prototype.logFormat === 'json') return jsonLine(client, 'warning', message);
     return pythonLine(client, pythonLogDate(), message);
   }
+
+  /**
+   * The log's format: `python` (the default) or, for handlers that write access lines of their own (the
+   * file server and the Fetch face set it, on the prototype, from their options), `common`, `combined` or
+   * `json`. With `json`, error lines and the server's own lines are JSON objects too.
+   */
+  declare logFormat: LogFormat;
 
   /** Sent in the Server header with `sysVersion`. */
   declare serverVersion: string;
@@ -498,9 +506,10 @@ export class BaseHTTPRequestHandler {
     this.logMessage('"%s" %s %s', this.requestline, String(code), String(size));
   }
 
-  /** Logs an error through `logMessage` (Python's `log_error`). */
+  /** Logs an error through `logMessage` (Python's `log_error`), or as a JSON object in a `json` log. */
   logError(fmt: string, ...args: unknown[]): void {
-    this.logMessage(fmt, ...args);
+    if (this.logFormat !== 'json') return this.logMessage(fmt, ...args);
+    if (this.server.logging) this.server.log(jsonErrorLine(this, format(fmt, ...args)));
   }
 
   /**
@@ -563,4 +572,5 @@ Object.assign(BaseHTTPRequestHandler.prototype, {
   errorMessageFormat: DEFAULT_ERROR_MESSAGE,
   errorContentType: 'text/html;charset=utf-8',
   responses: STATUS,
+  logFormat: 'python',
 });

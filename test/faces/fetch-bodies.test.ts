@@ -280,6 +280,25 @@ describe('Fetch face: the server', () => {
     );
   });
 
+  it("keeps a JSON log JSON: the server's own line for a response cut at the deadline is an object too", async () => {
+    let started!: () => void;
+    const inFlight = new Promise<void>((resolve) => (started = resolve));
+    const app: FetchApp = () => {
+      started();
+      return new Response(new ReadableStream({ start: (c) => c.enqueue(new Uint8Array(10)) })); // never ends
+    };
+    const { server, port, log } = await startFetch(app, { shutdownTimeout: 100, logFormat: 'json' });
+    const pending = exchangeRaw(port, GET('/endless'), { idleMs: 3000 });
+    await within(inFlight, 5000, 'the request');
+    await server.close();
+    await pending;
+    const lines = log.map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.ok(
+      lines.some((l) => /^shutdown deadline: cut "GET \/endless HTTP\/1\.1"/.test(String(l['message']))),
+      log.join('\n'),
+    );
+  });
+
   it('aborts request.signal when the shutdown deadline cuts the request', async () => {
     let aborted!: Promise<unknown>;
     let started!: () => void;

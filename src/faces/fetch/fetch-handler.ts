@@ -1,8 +1,7 @@
 import { once } from 'node:events';
-import { format } from 'node:util';
 import { HTTPStatusError } from '../../connection/status-error.js';
 import { statusAllowsContent } from '../../protocol/framing.js';
-import { accessLine, jsonErrorLine, type LogFormat } from '../../server/access-log.js';
+import { accessLine } from '../../server/access-log.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { InvalidResponseError } from './errors.js';
 import { lazyRequest } from './lazy-request.js';
@@ -24,8 +23,6 @@ export class FetchHandler extends BaseHTTPRequestHandler {
   declare readonly face: FetchServer;
   /** `http` or `https`, for the request's URL. */
   declare readonly scheme: string;
-  /** The access log's format. */
-  declare readonly logFormat: LogFormat;
   /** No access log lines (errors are still logged). */
   declare readonly quiet: boolean;
   /** The request as the app saw it, for `onError`. */
@@ -46,12 +43,6 @@ export class FetchHandler extends BaseHTTPRequestHandler {
   /** Python's access line when the response starts, unless another format (or none) was asked for. */
   override logRequest(code: number | string = '-', size: number | string = '-'): void {
     if (this.logFormat === 'python' && !this.quiet) super.logRequest(code, size);
-  }
-
-  /** Error lines as JSON objects when the access log is JSON, so the log stays one object per line. */
-  override logError(fmt: string, ...args: unknown[]): void {
-    if (this.logFormat !== 'json') return super.logError(fmt, ...args);
-    if (this.server.logging) this.server.log(jsonErrorLine(this, format(fmt, ...args)));
   }
 
   private runApp(): void | Promise<void> {

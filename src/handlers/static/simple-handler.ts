@@ -1,14 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { format } from 'node:util';
-import {
-  accessLine,
-  jsonErrorLine,
-  jsonLine,
-  pythonRequestLine,
-  statusText,
-} from '../../server/access-log.js';
+import { accessLine, pythonRequestLine, statusText } from '../../server/access-log.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { guessType, isCompressible } from './content-type.js';
 import { listingHtml, listingJson, sortEntries, type ListingEntry } from './listing.js';
@@ -39,12 +32,6 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return Bound as unknown as T;
   }
 
-  /** The server's own lines as JSON objects too when the access log is JSON, so the log stays parseable. */
-  static override serverLine(client: string, message: string): string {
-    const { logFormat } = this.prototype.options;
-    return logFormat === 'json' ? jsonLine(client, 'warning', message) : super.serverLine(client, message);
-  }
-
   /** Logs in the configured format: Python's line when the response starts, the others once it is done. */
   override logRequest(code: number | string = '-', size: number | string = '-'): void {
     const { quiet, logFormat } = this.options;
@@ -73,12 +60,6 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   override sendError(code: number, message?: string, explain?: string): void {
     this.sendErrorPage(code, message, explain, code >= 500);
-  }
-
-  /** Error lines in the access log's format when that is JSON, so the log stays one object per line. */
-  override logError(fmt: string, ...args: unknown[]): void {
-    if (this.options.logFormat !== 'json') return super.logError(fmt, ...args);
-    if (this.server.logging) this.server.log(jsonErrorLine(this, format(fmt, ...args)));
   }
 
   /**
@@ -379,6 +360,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 Object.defineProperty(SimpleHTTPRequestHandler.prototype, 'options', {
   value: resolveOptions(),
   writable: true,
+});
+// The handler API's log format is the one of the options (for `with()`'s classes too, read on the prototype).
+Object.defineProperty(SimpleHTTPRequestHandler.prototype, 'logFormat', {
+  get(this: SimpleHTTPRequestHandler) {
+    return this.options.logFormat;
+  },
 });
 
 /** The path of a request target and what follows it (query, fragment), as sent. */
