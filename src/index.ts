@@ -62,7 +62,9 @@ export {
   ContentLengthExceeded,
   HeadersSentError,
   ResponseOrderError,
+  TakeOverError,
 } from './connection/response-errors.js';
+export type { TakenOverConnection } from './connection/exchange.js';
 export { HeaderValueError, InvalidStatusError } from './protocol/response-head.js';
 export { InvalidFetchHandlerError, InvalidResponseError } from './faces/fetch/errors.js';
 export { ProxyHeaderError } from './protocol/proxy-header.js';

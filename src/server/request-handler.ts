@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { format } from 'node:util';
-import type { Exchange } from '../connection/exchange.js';
+import type { Exchange, TakenOverConnection } from '../connection/exchange.js';
 import type { RequestBodyStream } from '../connection/request-body.js';
 import { HTTPStatusError } from '../connection/status-error.js';
 import { errorPageBytes } from './error-page.js';
@@ -306,6 +306,19 @@ export class BaseHTTPRequestHandler {
     return true;
   }
 
+  /**
+   * Takes the connection out of HTTP, for a protocol of the handler's own (node:http's 'upgrade' and
+   * 'connect' events): call it after `sendResponse(101)` … `endHeaders()` (a 1xx head is sent at once), or
+   * after a 2xx head answering CONNECT (a forward proxy's tunnel). The engine stops reading and timing the
+   * connection; what the client sent past the request head comes back as `head`. The server still counts the
+   * connection: `shutdown()` calls `onShutdown` once as it begins, and destroys the socket at its deadline.
+   * Throws TakeOverError when no such head was sent or the request body is unread.
+   */
+  takeOverConnection(onShutdown?: () => void): TakenOverConnection {
+    if (this.headBuffer !== '') this.endHeaders();
+    return this.exchange.takeOver(onShutdown ?? null);
+  }
+
   /** Sends the interim `100 Continue` now, if the client waits for one. */
   sendContinue(): void {
     this.exchange.sendContinue();
@@ -328,6 +341,11 @@ export class BaseHTTPRequestHandler {
       const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
       this.logError('Exception in %s handler: %s', this.command, detail);
     }
+    if (exchange.takenOver) return;
+    if (exchange.switchedProtocols) {
+      exchange.fail();
+      return;
+    }
     if (!exchange.headCommitted) {
       this.headBuffer = '';
       this.hasConnectionField = false;
@@ -343,6 +361,11 @@ export class BaseHTTPRequestHandler {
   protected complete(): void | Promise<void> {
     const exchange = this.exchange;
     if (exchange.aborted || exchange.ended) return;
+    if (exchange.switchedProtocols) {
+      this.logError('%s handler sent 101 Switching Protocols but did not take the connection over', this.command);
+      exchange.fail();
+      return;
+    }
     if (!exchange.headCommitted) {
       if (this.headBuffer !== '') {
         this.endHeaders();
@@ -438,7 +461,7 @@ export class BaseHTTPRequestHandler {
     const head = this.headBuffer;
     this.headBuffer = '';
     if (code < 200) {
-      this.exchange.sendInterim(`${head}\r\n`);
+      this.exchange.sendInterim(code, `${head}\r\n`);
       this.hasConnectionField = false;
       this.declaredLength = -1;
       this.declaredChunked = false;
