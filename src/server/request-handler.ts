@@ -362,7 +362,10 @@ export class BaseHTTPRequestHandler {
     const exchange = this.exchange;
     if (exchange.aborted || exchange.ended) return;
     if (exchange.switchedProtocols) {
-      this.logError('%s handler sent 101 Switching Protocols but did not take the connection over', this.command);
+      this.logError(
+        '%s handler sent 101 Switching Protocols but did not take the connection over',
+        this.command,
+      );
       exchange.fail();
       return;
     }
