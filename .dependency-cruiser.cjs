@@ -10,11 +10,12 @@
 const LAYERS = {
   protocol: [],
   connection: ['protocol'],
-  server: ['protocol', 'connection'],
+  server: ['protocol', 'connection', 'websocket'],
   handlers: ['protocol', 'connection', 'server'],
   client: ['protocol'],
   cluster: [],
-  faces: ['protocol', 'connection', 'server'],
+  faces: ['protocol', 'connection', 'server', 'websocket'],
+  websocket: ['protocol'],
 };
 
 /** The package's entry point and the command line sit on top: they may import anything, nothing imports them. */

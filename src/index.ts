@@ -22,6 +22,27 @@ export type { StaticOptions } from './handlers/static/options.js';
 export type { TranslatedPath } from './handlers/static/translate-path.js';
 export { CGIHTTPRequestHandler } from './handlers/cgi/cgi-handler.js';
 
+// WebSocket (RFC 6455): the socket object and its errors
+export { WebSocket } from './websocket/websocket.js';
+export type { BinaryType, WebSocketHandler } from './websocket/websocket.js';
+export type { WebSocketOptions } from './websocket/options.js';
+export type {
+  WebSocketEvent,
+  WebSocketMessageEvent,
+  WebSocketCloseEvent,
+  WebSocketErrorEvent,
+  WebSocketEventMap,
+} from './websocket/events.js';
+export {
+  WebSocketStateError,
+  WebSocketCloseCodeError,
+  WebSocketCloseReasonError,
+  WebSocketPingSizeError,
+  WebSocketProtocolError,
+  WebSocketOptionError,
+} from './websocket/errors.js';
+export { WebSocketHandshakeError } from './server/accept-websocket.js';
+
 // Fetch-API face
 export { serve, FetchServer } from './faces/fetch/serve.js';
 export type {

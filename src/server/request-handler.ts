@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { format } from 'node:util';
 import type { Exchange, TakenOverConnection } from '../connection/exchange.js';
 import type { RequestBodyStream } from '../connection/request-body.js';
-import { HTTPStatusError } from '../connection/status-error.js';
+import { HTTPStatusError, type StatusErrorFields } from '../connection/status-error.js';
 import { errorPageBytes } from './error-page.js';
 import { Headers } from '../protocol/headers.js';
 import {
@@ -30,6 +30,9 @@ import {
 import { HeadersSentError, ResponseOrderError } from '../connection/response-errors.js';
 import type { ClientAddress, HTTPServer } from './http-server.js';
 import { readBytes } from './read-bytes.js';
+import { acceptWebSocket } from './accept-websocket.js';
+import type { WebSocket } from '../websocket/websocket.js';
+import type { WebSocketOptions } from '../websocket/options.js';
 import { implementedMethods } from './handler-methods.js';
 import { isJsonType, mediaType, parseJson, readForm, tooLarge, unsupportedType } from './request-bodies.js';
 
@@ -119,6 +122,8 @@ export class BaseHTTPRequestHandler {
   private declaredLength = -1;
   private declaredChunked = false;
   private hasConnectionField = false;
+  /** Fields of the HTTPStatusError being answered, for the error page's head (then cleared). */
+  private errorFields: StatusErrorFields | null = null;
 
   constructor(
     /** The request/response pair on the connection; the streams and framing live there. */
@@ -344,6 +349,17 @@ export class BaseHTTPRequestHandler {
     return this.exchange.takeOver(onShutdown ?? null);
   }
 
+  /**
+   * Accepts a WebSocket handshake (RFC 6455) in `doGET`: checks the request, answers `101 Switching
+   * Protocols` (with the subprotocol chosen from `options.protocols` and permessage-deflate when
+   * `options.compress` allows it), and returns the open socket; its 'open' event follows on a microtask, so
+   * set listeners at once. The handler may return right away. A request that is no valid handshake throws
+   * WebSocketHandshakeError, answered with 400, or 426 with the fields that say what to send instead.
+   */
+  acceptWebSocket(options?: WebSocketOptions): WebSocket {
+    return acceptWebSocket(this, options);
+  }
+
   /** Sends the interim `100 Continue` now, if the client waits for one. */
   sendContinue(): void {
     this.exchange.sendContinue();
@@ -376,7 +392,9 @@ export class BaseHTTPRequestHandler {
       this.hasConnectionField = false;
       this.declaredLength = -1;
       this.declaredChunked = false;
+      if (err instanceof HTTPStatusError && err.fields.length > 0) this.errorFields = err.fields;
       this.sendError(status, err instanceof HTTPStatusError ? err.message : undefined);
+      this.errorFields = null;
     } else {
       exchange.fail();
     }
@@ -541,6 +559,8 @@ export class BaseHTTPRequestHandler {
     const why = explain ?? longMsg;
     this.logError('code %d, message %s', code, msg);
     this.sendResponse(code, msg);
+    const fields = this.errorFields;
+    if (fields !== null) for (const [name, value] of fields) this.sendHeader(name, value);
     if (close) this.sendHeader('Connection', 'close');
     let body: Buffer | null = null;
     if (statusAllowsContent(code)) {
