@@ -45,6 +45,7 @@ export { WebSocketHandshakeError } from './server/accept-websocket.js';
 
 // Fetch-API face
 export { serve, FetchServer } from './faces/fetch/serve.js';
+export { upgradeWebSocket, type WebSocketUpgrade } from './faces/fetch/upgrade-websocket.js';
 export type {
   FetchApp,
   FetchErrorHandler,
@@ -87,7 +88,11 @@ export {
 } from './connection/response-errors.js';
 export type { TakenOverConnection } from './connection/exchange.js';
 export { HeaderValueError, InvalidStatusError } from './protocol/response-head.js';
-export { InvalidFetchHandlerError, InvalidResponseError } from './faces/fetch/errors.js';
+export {
+  InvalidFetchHandlerError,
+  InvalidResponseError,
+  WebSocketUpgradeError,
+} from './faces/fetch/errors.js';
 export { ProxyHeaderError } from './protocol/proxy-header.js';
 export { ParseError } from './protocol/errors.js';
 export {

@@ -17,24 +17,34 @@ export class WebSocketHandshakeError extends HTTPStatusError {
   }
 }
 
-/** `BaseHTTPRequestHandler.acceptWebSocket`: checks the handshake, answers 101, takes the connection over. */
-export function acceptWebSocket(handler: BaseHTTPRequestHandler, options?: WebSocketOptions): WebSocket {
+/** A handshake checked and settled, not yet answered: what the 101 and the socket are made from. */
+export interface WebSocketHandshake {
+  /** The Sec-WebSocket-Accept value. */
+  readonly accept: string;
+  /** The chosen subprotocol, '' for none. */
+  readonly protocol: string;
+  /** The permessage-deflate answer and parameters, or null. */
+  readonly deflate: ReturnType<typeof negotiateDeflate>;
+  /** The socket the 101 will open, CONNECTING until then. */
+  readonly socket: WebSocket;
+}
+
+/**
+ * Checks the request's opening handshake and settles subprotocol and compression; the socket it makes is
+ * CONNECTING until `answerWebSocket`. Throws WebSocketHandshakeError (answered with its status and fields),
+ * or WebSocketOptionError for options out of range.
+ */
+export function checkWebSocket(
+  handler: BaseHTTPRequestHandler,
+  options?: WebSocketOptions,
+): WebSocketHandshake {
   const resolved = resolveWebSocketOptions(options);
   const request = handler.exchange.head;
   const check = checkHandshake(handler.command, request?.versionMinor ?? 0, handler.headers);
   if (!check.ok) throw new WebSocketHandshakeError(check.status, check.message, check.fields);
   const protocol = chooseProtocol(check.protocols, resolved.protocols);
   const deflate = resolved.compress === false ? null : negotiateDeflate(check.extensions, resolved.compress);
-  handler.sendResponse(101);
-  handler.sendHeader('Upgrade', 'websocket');
-  handler.sendHeader('Connection', 'Upgrade');
-  handler.sendHeader('Sec-WebSocket-Accept', check.accept);
-  if (protocol !== '') handler.sendHeader('Sec-WebSocket-Protocol', protocol);
-  if (deflate !== null) handler.sendHeader('Sec-WebSocket-Extensions', deflate.responseValue);
-  handler.endHeaders();
-  let socket: WebSocket | null = null;
-  const taken = handler.takeOverConnection(() => socket?.shutdown());
-  socket = WebSocket.attach(taken.socket, taken.head, {
+  const socket = WebSocket.pending({
     url: handler.path,
     protocol,
     extensions: deflate?.responseValue ?? '',
@@ -45,5 +55,33 @@ export function acceptWebSocket(handler: BaseHTTPRequestHandler, options?: WebSo
       handler.logError('Exception in WebSocket listener (%s): %s', handler.path, detail);
     },
   });
+  return { accept: check.accept, protocol, deflate, socket };
+}
+
+/**
+ * Answers a checked handshake with 101 (and `fields` the app added, such as Set-Cookie), takes the
+ * connection over and opens the socket.
+ */
+export function answerWebSocket(
+  handler: BaseHTTPRequestHandler,
+  handshake: WebSocketHandshake,
+  fields: Iterable<readonly [string, string]> = [],
+): WebSocket {
+  const { socket, protocol, deflate } = handshake;
+  handler.sendResponse(101);
+  for (const [name, value] of fields) handler.sendHeader(name, value);
+  handler.sendHeader('Upgrade', 'websocket');
+  handler.sendHeader('Connection', 'Upgrade');
+  handler.sendHeader('Sec-WebSocket-Accept', handshake.accept);
+  if (protocol !== '') handler.sendHeader('Sec-WebSocket-Protocol', protocol);
+  if (deflate !== null) handler.sendHeader('Sec-WebSocket-Extensions', deflate.responseValue);
+  handler.endHeaders();
+  const taken = handler.takeOverConnection(() => socket.shutdown());
+  socket.open(taken.socket, taken.head);
   return socket;
+}
+
+/** `BaseHTTPRequestHandler.acceptWebSocket`: checks the handshake, answers 101, takes the connection over. */
+export function acceptWebSocket(handler: BaseHTTPRequestHandler, options?: WebSocketOptions): WebSocket {
+  return answerWebSocket(handler, checkWebSocket(handler, options));
 }

@@ -167,10 +167,10 @@ export class WebSocket implements FrameSink {
   private pendingBytes = 0;
   private needDrain = false;
 
-  private constructor(
-    private readonly socket: Socket,
-    setup: WebSocketSetup,
-  ) {
+  /** The connection's socket, from `open` on (a socket made by `pending` has none until then). */
+  declare private socket: Socket;
+
+  private constructor(setup: WebSocketSetup) {
     const options = setup.options;
     this.url = setup.url;
     this.protocol = setup.protocol;
@@ -188,6 +188,27 @@ export class WebSocket implements FrameSink {
             threshold: deflateThreshold(options.compress),
           });
     this.reader = new FrameReader(this, 'server', this.deflate !== null);
+  }
+
+  /**
+   * A socket whose 101 answer has not gone out yet: CONNECTING until `open`, so that the Fetch face's app
+   * can set its listeners before it returns the response (`acceptWebSocket` opens it at once).
+   * @internal
+   */
+  static pending(setup: WebSocketSetup): WebSocket {
+    const ws = new WebSocket(setup);
+    ws.state = CONNECTING;
+    return ws;
+  }
+
+  /**
+   * The 101 answer went out: the socket is OPEN from now on; 'open' is dispatched and reading starts on the
+   * next microtask. `socket` is paused; `head` holds bytes already read past the request.
+   * @internal
+   */
+  open(socket: Socket, head: Buffer): void {
+    this.socket = socket;
+    this.state = OPEN;
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
     socket.on('error', this.onError);
@@ -196,18 +217,26 @@ export class WebSocket implements FrameSink {
       this.lastActivity = Date.now();
       this.armIdle(this.idleTimeout);
     }
+    queueMicrotask(() => this.start(head));
   }
 
   /**
-   * Makes the socket of a connection whose 101 answer went out (internal: `acceptWebSocket` calls it).
-   * `socket` is paused; `head` holds bytes already read past the request. It is OPEN at once; 'open' is
-   * dispatched and reading starts on the next microtask, so listeners set right after it miss nothing.
+   * A socket made by `pending` that will never open (the app answered with another response, or failed):
+   * 'error' with `reason`, then 'close' with 1006.
    * @internal
    */
-  static attach(socket: Socket, head: Buffer, setup: WebSocketSetup): WebSocket {
-    const ws = new WebSocket(socket, setup);
-    queueMicrotask(() => ws.start(head));
-    return ws;
+  abandon(reason: Error): void {
+    if (this.state !== CONNECTING) return;
+    this.state = CLOSED;
+    this.deflate?.close();
+    this.emit('error', this.onerror, { type: 'error', error: reason, message: reason.message, target: this });
+    this.emit('close', this.onclose, {
+      type: 'close',
+      code: CloseCode.Abnormal,
+      reason: '',
+      wasClean: false,
+      target: this,
+    });
   }
 
   /** CONNECTING, OPEN, CLOSING or CLOSED (0-3). */
@@ -217,7 +246,7 @@ export class WebSocket implements FrameSink {
 
   /** Bytes sent and not yet taken by the network: queued in the socket, or waiting for compression. */
   get bufferedAmount(): number {
-    return this.socket.writableLength + this.pendingBytes;
+    return (this.state === CONNECTING ? 0 : this.socket.writableLength) + this.pendingBytes;
   }
 
   /** Adds a listener for `type`, once (the same function is added only once per type). */
@@ -278,12 +307,14 @@ export class WebSocket implements FrameSink {
     if (code !== undefined && !isApplicationCloseCode(code)) throw new WebSocketCloseCodeError(code);
     const bytes = Buffer.byteLength(reason);
     if (bytes > MAX_CLOSE_REASON_BYTES) throw new WebSocketCloseReasonError(bytes);
+    if (this.state === CONNECTING) throw this.stateError('close');
     if (this.state !== OPEN) return;
     this.startClose(code ?? (reason === '' ? CloseCode.NoStatus : CloseCode.Normal), reason);
   }
 
   /** Destroys the connection now, without a closing handshake: 'close' reports 1006. */
   terminate(): void {
+    if (this.state === CONNECTING) throw this.stateError('terminate');
     if (this.state === CLOSED) return;
     this.state = CLOSING;
     this.socket.destroy();

@@ -25,3 +25,15 @@ export class InvalidResponseError extends TypeError {
   /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_INVALID_RESPONSE';
 }
+
+/**
+ * `upgradeWebSocket()` misused: given a Request that `serve()` did not give the app, called twice for one
+ * request, or its response returned for another request or not returned at all (the socket then reports
+ * this error and closes with 1006).
+ */
+export class WebSocketUpgradeError extends TypeError {
+  /** The class name, so logs and `instanceof`-free checks can tell it apart. */
+  override readonly name = 'WebSocketUpgradeError';
+  /** Stable identifier to test for instead of the message. */
+  readonly code = 'BH_ERR_WEBSOCKET_UPGRADE';
+}

@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import { HTTPStatusError } from '../../connection/status-error.js';
 import { statusAllowsContent } from '../../protocol/framing.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
+import { answerWebSocket } from '../../server/accept-websocket.js';
 import { InvalidResponseError } from './errors.js';
+import { giveUpUpgrade, markServed, upgradeFields, upgradeOf } from './upgrade-websocket.js';
 import { lazyRequest } from './lazy-request.js';
 import { requestUrl } from './web-request.js';
 import { EMPTY, heldBody } from './response-source.js';
@@ -35,6 +37,7 @@ export class FetchHandler extends BaseHTTPRequestHandler {
       return this.complete();
     }
     const request = lazyRequest(this.exchange, url);
+    markServed(request, this);
     this.request = request;
     let result: Response | Promise<Response>;
     try {
@@ -73,6 +76,7 @@ export class FetchHandler extends BaseHTTPRequestHandler {
 
   /** A 500 (or the body error's status), one log line, or a cut connection if the response had started. */
   private answerError(err: unknown): void | Promise<void> {
+    giveUpUpgrade(this);
     const bodyError = this.exchange.bodyError;
     this.handleException(bodyError !== null && !(err instanceof HTTPStatusError) ? bodyError : err);
     return this.complete();
@@ -92,8 +96,14 @@ export class FetchHandler extends BaseHTTPRequestHandler {
   private writeResponse(response: Response): void | Promise<void> {
     const exchange = this.exchange;
     if (exchange.aborted) {
+      giveUpUpgrade(this);
       void response.body?.cancel().catch(ignore);
       return;
+    }
+    const handshake = upgradeOf(this, response);
+    if (handshake !== undefined) {
+      answerWebSocket(this, handshake, upgradeFields(response));
+      return this.complete();
     }
     const status = response.status;
     let held = heldBody(response);
