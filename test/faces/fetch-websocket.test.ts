@@ -44,7 +44,7 @@ describe('upgradeWebSocket in a serve() app', () => {
         stateError = err;
       }
       socket.onopen = () => states.push(socket.readyState);
-      socket.onmessage = (event) => socket.send(`echo ${String(event.data)}`);
+      socket.onmessage = (event) => socket.send(`echo ${event.data as string}`);
       assert.equal(response.status, 101);
       response.headers.set('Set-Cookie', 'session=1; HttpOnly');
       return response;
@@ -72,7 +72,7 @@ describe('upgradeWebSocket in a serve() app', () => {
     const app = new Hono();
     app.get('/ws', (c) => {
       const { socket, response } = upgradeWebSocket(c.req.raw);
-      socket.onmessage = (event) => socket.send(String(event.data).toUpperCase());
+      socket.onmessage = (event) => socket.send((event.data as string).toUpperCase());
       return response;
     });
     app.get('/', (c) => c.text('plain'));

@@ -42,7 +42,7 @@ export function markServed(request: Request, handler: BaseHTTPRequestHandler): v
  * Request that did not come from `serve()`, or a second call for one request.
  */
 export function upgradeWebSocket(request: Request, options?: WebSocketOptions): WebSocketUpgrade {
-  const handler = (request as Served)[kServedBy] as Upgrading | undefined;
+  const handler: Upgrading | undefined = (request as Served)[kServedBy];
   if (handler === undefined)
     throw new WebSocketUpgradeError('upgradeWebSocket() takes the Request serve() gave the app');
   if (handler[kHandshake] !== undefined)
