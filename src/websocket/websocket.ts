@@ -345,9 +345,19 @@ export class WebSocket {
     this.socket.resume();
   }
 
+  /**
+   * Every message in a chunk is handled before the socket writes: what the listeners send in answer (an
+   * echo, a pong, a broadcast) leaves in one write for the chunk, not one system call per message.
+   */
   private readonly onData = (chunk: Buffer): void => {
     if (this.idleTimeout > 0) this.lastActivity = Date.now();
-    this.reader.push(chunk);
+    const socket = this.socket;
+    socket.cork();
+    try {
+      this.reader.push(chunk);
+    } finally {
+      socket.uncork();
+    }
   };
 
   /** A frame header: a data frame's length counts toward the message's, checked against maxPayload at once. */
