@@ -348,7 +348,8 @@ export class Connection implements ExchangeTransport {
    * so the connection is still counted, and `shutdown` still reaches it.
    */
   takeOver(requestLine: string, onShutdown: (() => void) | null): TakenOverConnection {
-    this.takenOverBy = requestLine;
+    // A copy: the line is a slice of the whole request head, which would stay in memory with it.
+    this.takenOverBy = Buffer.from(requestLine, 'latin1').toString('latin1');
     this.onShutdown = onShutdown;
     this.closing = true;
     this.clearWait();

@@ -53,12 +53,25 @@ export function checkWebSocket(
     extensions: deflate?.responseValue ?? '',
     deflate: deflate?.params ?? null,
     options: resolved,
-    reportError: (err) => {
-      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      handler.logError('Exception in WebSocket listener (%s): %s', handler.path, detail);
-    },
+    reportError: listenerErrorReporter(handler),
   });
   return { accept: check.accept, protocol, deflate, socket };
+}
+
+/**
+ * Logs what a WebSocket listener throws, as the handler class writes its lines, without keeping the handler
+ * (and with it the request's head) alive for as long as the socket is open.
+ */
+function listenerErrorReporter(handler: BaseHTTPRequestHandler): (error: unknown) => void {
+  const { server } = handler;
+  const Handler = handler.constructor as typeof BaseHTTPRequestHandler;
+  const client = handler.addressString();
+  const url = handler.path;
+  return (error) => {
+    if (!server.logging) return;
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    server.log(Handler.serverLine(client, `Exception in WebSocket listener (${url}): ${detail}`));
+  };
 }
 
 /**

@@ -125,13 +125,14 @@ describe('frame header writer', () => {
 describe('applyMask', () => {
   it('equals the byte-by-byte XOR at every length, alignment and mask phase', () => {
     const mask = Uint8Array.from([0x12, 0x34, 0x56, 0x78]);
+    const key = 0x12345678;
     const base = randomBytes(300);
     for (let offset = 0; offset < 4; offset++) {
       for (const length of [0, 1, 3, 4, 31, 32, 33, 100, 257]) {
         for (let phase = 0; phase < 4; phase++) {
           const data = Buffer.from(base.subarray(0, offset + length)).subarray(offset);
           const want = Buffer.from(data.map((b, i) => b ^ mask[(phase + i) & 3]!));
-          applyMask(data, mask, phase);
+          applyMask(data, key, phase);
           assert.ok(data.equals(want), `offset ${offset} length ${length} phase ${phase}`);
         }
       }

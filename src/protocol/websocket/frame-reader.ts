@@ -41,9 +41,11 @@ export class FrameReader {
   /** The current frame's payload length. */
   payloadLength = 0;
 
-  private readonly header = Buffer.alloc(MAX_HEADER);
+  /** A header split across chunks is gathered here, made on first need (most arrive whole). */
+  private header: Buffer | null = null;
   private headerBytes = 0;
-  private readonly mask = new Uint8Array(4);
+  /** The current frame's masking key, its bytes in wire order. */
+  private mask = 0;
   private masked = false;
   private inPayload = false;
   private remaining = 0;
@@ -138,7 +140,7 @@ export class FrameReader {
         return pos + size;
       }
     }
-    const header = this.header;
+    const header = (this.header ??= Buffer.alloc(MAX_HEADER));
     while (pos < chunk.length) {
       header[this.headerBytes++] = chunk[pos++]!;
       if (this.headerBytes >= 2 && this.headerBytes === headerSize(header[1]!)) {
@@ -189,13 +191,7 @@ export class FrameReader {
       length = high * 0x100000000 + src.readUInt32BE(next + 4);
       next += 8;
     }
-    if (masked) {
-      const mask = this.mask;
-      mask[0] = src[next]!;
-      mask[1] = src[next + 1]!;
-      mask[2] = src[next + 2]!;
-      mask[3] = src[next + 3]!;
-    }
+    if (masked) this.mask = src.readUInt32BE(next);
     this.fin = fin;
     this.rsv1 = rsv !== 0;
     this.opcode = opcode;
