@@ -15,6 +15,7 @@ const LAYERS = {
   client: ['protocol'],
   cluster: [],
   faces: ['protocol', 'connection', 'server'],
+  websocket: ['protocol'],
 };
 
 /** The package's entry point and the command line sit on top: they may import anything, nothing imports them. */

@@ -32,6 +32,12 @@ export type {
   FetchTLSOptions,
 } from './faces/fetch/serve.js';
 
+// WebSocket
+export type { PerMessageDeflateOptions } from './protocol/websocket/deflate-offer.js';
+export { DeflateOptionError } from './protocol/websocket/deflate-offer.js';
+export { ExtensionHeaderError } from './protocol/websocket/extensions-header.js';
+export { DeflateDataError, DeflateTooLargeError } from './websocket/deflate-errors.js';
+
 // Client
 export { HTTPConnection } from './client/connection.js';
 export type { RequestOptions, ConnectionOptions } from './client/connection.js';
