@@ -10,11 +10,11 @@
 const LAYERS = {
   protocol: [],
   connection: ['protocol'],
-  server: ['protocol', 'connection'],
+  server: ['protocol', 'connection', 'websocket'],
   handlers: ['protocol', 'connection', 'server'],
   client: ['protocol'],
   cluster: [],
-  faces: ['protocol', 'connection', 'server'],
+  faces: ['protocol', 'connection', 'server', 'websocket'],
   websocket: ['protocol'],
 };
 

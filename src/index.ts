@@ -22,6 +22,31 @@ export type { StaticOptions } from './handlers/static/options.js';
 export type { TranslatedPath } from './handlers/static/translate-path.js';
 export { CGIHTTPRequestHandler } from './handlers/cgi/cgi-handler.js';
 
+// WebSocket (RFC 6455): the socket object and its errors
+export { WebSocket } from './websocket/websocket.js';
+export type { BinaryType, WebSocketHandler } from './websocket/websocket.js';
+export type { WebSocketOptions } from './websocket/options.js';
+export type {
+  WebSocketEvent,
+  WebSocketMessageEvent,
+  WebSocketCloseEvent,
+  WebSocketErrorEvent,
+  WebSocketEventMap,
+} from './websocket/events.js';
+export {
+  WebSocketStateError,
+  WebSocketCloseCodeError,
+  WebSocketCloseReasonError,
+  WebSocketPingSizeError,
+  WebSocketProtocolError,
+  WebSocketOptionError,
+} from './websocket/errors.js';
+export { WebSocketHandshakeError } from './server/accept-websocket.js';
+export type { PerMessageDeflateOptions } from './protocol/websocket/deflate-offer.js';
+export { DeflateOptionError } from './protocol/websocket/deflate-offer.js';
+export { ExtensionHeaderError } from './protocol/websocket/extensions-header.js';
+export { DeflateDataError, DeflateTooLargeError } from './websocket/deflate-errors.js';
+
 // Fetch-API face
 export { serve, FetchServer } from './faces/fetch/serve.js';
 export type {
@@ -31,12 +56,6 @@ export type {
   FetchServeOptions,
   FetchTLSOptions,
 } from './faces/fetch/serve.js';
-
-// WebSocket
-export type { PerMessageDeflateOptions } from './protocol/websocket/deflate-offer.js';
-export { DeflateOptionError } from './protocol/websocket/deflate-offer.js';
-export { ExtensionHeaderError } from './protocol/websocket/extensions-header.js';
-export { DeflateDataError, DeflateTooLargeError } from './websocket/deflate-errors.js';
 
 // Client
 export { HTTPConnection } from './client/connection.js';
@@ -68,7 +87,9 @@ export {
   ContentLengthExceeded,
   HeadersSentError,
   ResponseOrderError,
+  TakeOverError,
 } from './connection/response-errors.js';
+export type { TakenOverConnection } from './connection/exchange.js';
 export { HeaderValueError, InvalidStatusError } from './protocol/response-head.js';
 export { InvalidFetchHandlerError, InvalidResponseError } from './faces/fetch/errors.js';
 export { ProxyHeaderError } from './protocol/proxy-header.js';

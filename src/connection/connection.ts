@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { ParseError } from '../protocol/errors.js';
 import { BODY_END, type HeadLimits } from '../protocol/message-reader.js';
 import { RequestReader } from '../protocol/request-reader.js';
-import { Exchange, type ExchangeTransport } from './exchange.js';
+import { Exchange, type ExchangeTransport, type TakenOverConnection } from './exchange.js';
 import { unmappedAddress } from './peer-address.js';
 import { ClientDisconnected } from './response-errors.js';
 import { engineRefusal, refusalFor, type HTTPStatusError } from './status-error.js';
@@ -105,6 +105,10 @@ export class Connection implements ExchangeTransport {
   private queuedAtSweep = 0;
   private sendStalledSince = 0;
   private destroyed = false;
+  /** The request line of the exchange whose handler took the connection over (null: still HTTP). */
+  takenOverBy: string | null = null;
+  /** Called once when the server starts to stop, for a connection taken over. */
+  private onShutdown: (() => void) | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -338,6 +342,26 @@ export class Connection implements ExchangeTransport {
     }
   }
 
+  /**
+   * The handler of the exchange in flight takes the connection over: no more reading, parsing or HTTP
+   * timers. The socket keeps the listeners that keep the server whole (errors swallowed, 'close' reported),
+   * so the connection is still counted, and `shutdown` still reaches it.
+   */
+  takeOver(requestLine: string, onShutdown: (() => void) | null): TakenOverConnection {
+    this.takenOverBy = requestLine;
+    this.onShutdown = onShutdown;
+    this.closing = true;
+    this.clearWait();
+    const socket = this.socket;
+    socket.pause();
+    /* eslint-disable @typescript-eslint/unbound-method */
+    socket.off('data', Connection.onSocketData);
+    socket.off('end', Connection.onSocketEnd);
+    socket.off('drain', Connection.onSocketDrain);
+    /* eslint-enable @typescript-eslint/unbound-method */
+    return { socket, head: this.reader.takeBuffered() };
+  }
+
   private finishAndContinue(exchange: Exchange): void {
     if (this.finish(exchange)) this.next();
   }
@@ -349,7 +373,7 @@ export class Connection implements ExchangeTransport {
   private finish(exchange: Exchange): boolean {
     exchange.end();
     this.exchange = null;
-    if (this.destroyed) return false;
+    if (this.destroyed || this.takenOverBy !== null) return false;
     // `lastRequest` set while this response went out as persistent affects the next response, not this one.
     if (exchange.closeAfter || this.closing) {
       this.close();
@@ -433,6 +457,18 @@ export class Connection implements ExchangeTransport {
    * for `shutdownGrace` (or at the shutdown deadline).
    */
   shutdown(): void {
+    if (this.takenOverBy !== null) {
+      const onShutdown = this.onShutdown;
+      this.onShutdown = null;
+      if (onShutdown !== null) {
+        try {
+          onShutdown();
+        } catch (err) {
+          this.socket.destroy(err as Error);
+        }
+      }
+      return;
+    }
     this.lastRequest = true;
     if (this.closing || this.exchange !== null || this.draining !== null || this.reader.hasPartialHead)
       return;
@@ -482,6 +518,7 @@ export class Connection implements ExchangeTransport {
    * disconnected, so a reader that stops (or never starts) cannot hold a handler and its resources forever.
    */
   checkSend(now: number): void {
+    if (this.takenOverBy !== null) return; // the new protocol paces its own sends
     const queued = this.socket.writableLength;
     if (queued === 0 || queued < this.queuedAtSweep) {
       this.sendStalledSince = 0;

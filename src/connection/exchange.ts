@@ -11,6 +11,7 @@ import {
   ContentLengthExceeded,
   HeadersSentError,
   ResponseOrderError,
+  TakeOverError,
 } from './response-errors.js';
 import { ResponseBody } from './response-body.js';
 import { HTTPStatusError, refusalFor } from './status-error.js';
@@ -33,8 +34,21 @@ export interface ExchangeTransport {
   writeLatin1(text: string): boolean;
   /** The body stream waits for bytes that have not arrived: start the body timer, read on. */
   awaitBody(): void;
+  /** The connection leaves HTTP: see `Exchange.takeOver`. */
+  takeOver(requestLine: string, onShutdown: (() => void) | null): TakenOverConnection;
   /** The request body has been read to its end. */
   bodyDone(): void;
+}
+
+/** A connection that left HTTP (an upgrade, a CONNECT tunnel): its socket and the bytes read past the head. */
+export interface TakenOverConnection {
+  /**
+   * The client's socket (a TLSSocket on HTTPS), paused: call `resume()` once listening for 'data'. The
+   * server still counts it, so `shutdown()` waits for it and destroys it at its deadline.
+   */
+  readonly socket: Socket;
+  /** Bytes the client sent after the request head, already read off the socket (often none). */
+  readonly head: Buffer;
 }
 
 /** How the response head asks for its body to be framed; filled in by whoever builds the head. */
@@ -89,6 +103,10 @@ export class Exchange {
   get declaredLength(): number {
     return this.bodyMode === BodyMode.Length ? this.bytesSent + this.remaining : -1;
   }
+  /** A `101 Switching Protocols` head went out: the connection must be taken over or closed. */
+  switchedProtocols = false;
+  /** The connection left HTTP for this exchange's handler (`takeOver`). */
+  takenOver = false;
   /** Set when the connection died under this exchange; writes are dropped from then on. */
   aborted = false;
   /** Why reading the request body failed (bad chunking, a timeout), as the status to answer with. */
@@ -203,12 +221,48 @@ export class Exchange {
     }
   }
 
-  /** Writes an interim (1xx) head at once; `text` ends with the blank line. */
-  sendInterim(text: string): void {
+  /** Writes an interim (1xx) head of `status` at once; `text` ends with the blank line. */
+  sendInterim(status: number, text: string): void {
     if (this.headCommitted)
       throw new HeadersSentError('An interim response cannot follow the final response head');
-    if (text.startsWith('HTTP/1.1 100 ') || text.startsWith('HTTP/1.0 100 ')) this.continueSent = true;
+    if (this.switchedProtocols) throw new HeadersSentError('No response can follow 101 Switching Protocols');
+    if (status === 100) this.continueSent = true;
+    if (status === 101) {
+      // RFC 9110 §7.8: an HTTP/1.0 request's Upgrade is ignored, so it cannot be switched.
+      if (this.head === null || this.head.versionMinor === 0)
+        throw new TakeOverError('101 Switching Protocols cannot answer an HTTP/1.0 request');
+      this.checkBodyRead();
+      this.switchedProtocols = true;
+    }
     this.connection.writeLatin1(text);
+  }
+
+  /** The new protocol starts after the request (RFC 9110 §7.8): its body must be read whole first. */
+  private checkBodyRead(): void {
+    if (!this.bodyRead)
+      throw new TakeOverError('The request body must be read before the connection leaves HTTP');
+  }
+
+  /**
+   * Hands the connection to the handler after a 101 head, or a 2xx head answering CONNECT (sent now): the
+   * engine reads and times it no more, and this exchange is over. `onShutdown` is called once when the
+   * server starts to stop, so the new protocol can say goodbye before the shutdown deadline cuts it.
+   */
+  takeOver(onShutdown: (() => void) | null = null): TakenOverConnection {
+    const head = this.head;
+    if (this.takenOver) throw new TakeOverError('The connection was already taken over');
+    const tunnel =
+      head?.method === 'CONNECT' && this.headCommitted && this.status >= 200 && this.status < 300;
+    if (!this.switchedProtocols && !tunnel)
+      throw new TakeOverError(
+        'Take a connection over after sending 101 Switching Protocols (or a 2xx to CONNECT)',
+      );
+    this.checkBodyRead();
+    if (this.aborted) throw new TakeOverError('The client already closed the connection');
+    this.flushHead();
+    this.takenOver = true;
+    this.ended = true;
+    return this.connection.takeOver(this.requestLine, onShutdown);
   }
 
   /**
@@ -253,7 +307,10 @@ export class Exchange {
       if (close) extra += 'Connection: close\r\n';
       else if (head !== null && head.versionMinor === 0) extra += 'Connection: keep-alive\r\n';
     }
-    this.closeAfter = close;
+    // A client told its CONNECT succeeded sends tunnel bytes next: unless the handler takes the connection
+    // over, those cannot be read as HTTP. (No Connection: close for it: the client would take it as the
+    // tunnel's end.)
+    this.closeAfter = close || (head?.method === 'CONNECT' && status >= 200 && status < 300);
     this.status = status;
     this.headCommitted = true;
     this.pendingHead = `${text}${extra}\r\n`;

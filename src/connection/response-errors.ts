@@ -49,3 +49,18 @@ export class ClientDisconnected extends Error {
     this.name = 'ClientDisconnected';
   }
 }
+
+/**
+ * A connection cannot leave HTTP now: taking it over needs a `101 Switching Protocols` head sent (to an
+ * HTTP/1.1 request) or a 2xx head answering CONNECT, a request body read whole, and a connection not yet
+ * taken over.
+ */
+export class TakeOverError extends Error {
+  /** Stable identifier to test for instead of the message. */
+  readonly code = 'BH_ERR_TAKE_OVER';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'TakeOverError';
+  }
+}

@@ -1,5 +1,10 @@
 import type { ParseError, ParseErrorKind } from '../protocol/errors.js';
 
+/** Header fields an error response carries: `[name, value]` pairs. */
+export type StatusErrorFields = ReadonlyArray<readonly [string, string]>;
+
+const NO_FIELDS: StatusErrorFields = Object.freeze([]);
+
 /**
  * An error that is answered with an HTTP status: how the server refuses a request the protocol layer or a
  * timeout rejected, and what a handler may throw to answer with a status of its choice (an uncaught one
@@ -8,15 +13,21 @@ import type { ParseError, ParseErrorKind } from '../protocol/errors.js';
 export class HTTPStatusError extends Error {
   /** Stable identifier to test for instead of the message. */
   readonly code = 'BH_ERR_HTTP_STATUS';
+  /**
+   * Header fields the error response carries besides the usual ones, when the status calls for them (a 426
+   * names the protocol to upgrade to, RFC 9110 §15.5.22); none by default.
+   */
+  readonly fields: StatusErrorFields;
 
   constructor(
     /** The status to answer with, e.g. 413. */
     readonly status: number,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { fields?: StatusErrorFields },
   ) {
     super(message, options);
     this.name = 'HTTPStatusError';
+    this.fields = options?.fields ?? NO_FIELDS;
   }
 }
 

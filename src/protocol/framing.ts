@@ -127,9 +127,11 @@ export function lastTransferCoding(value: string): string | null {
 
 /**
  * Whether a response's framing gives it a body at all (RFC 9112 §6.3): never for a response to HEAD, nor for
- * 1xx, 204 and 304. This is how a reader delimits a response; every other status is framed as usual.
+ * 1xx, 204 and 304, nor for a 2xx to CONNECT (the connection becomes a tunnel after its head). This is how a
+ * reader delimits a response; every other status is framed as usual.
  */
 export function responseHasBody(method: string, status: number): boolean {
+  if (method === 'CONNECT' && status >= 200 && status < 300) return false;
   return method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
 }
 

@@ -191,6 +191,19 @@ export abstract class MessageReader<H> {
     this.inputEnded = true;
   }
 
+  /**
+   * Hands out every byte received and not yet handed out, and empties the reader: when the connection leaves
+   * HTTP (an upgrade, a CONNECT tunnel), what followed the last head belongs to the new protocol.
+   */
+  takeBuffered(): Buffer {
+    const rest = this.buf.subarray(this.pos, this.len);
+    this.buf = NO_BYTES;
+    this.pos = 0;
+    this.len = 0;
+    this.owned = false;
+    return rest;
+  }
+
   /** Bytes received and not yet handed out. */
   get buffered(): number {
     return this.len - this.pos;

@@ -460,6 +460,11 @@ export class HTTPServer implements RequestSink {
 
   /** One line for a response the shutdown deadline cut: who, what, and how much of it was sent. */
   private logCut(connection: Connection): void {
+    if (connection.takenOverBy !== null && this.logWriter !== null) {
+      const what = connection.takenOverBy;
+      this.serverLog(connection.peer[0], `shutdown deadline: cut "${what}" (connection taken over)`);
+      return;
+    }
     const exchange = connection.inFlight;
     if (exchange === null || this.logWriter === null) return;
     const declared = exchange.declaredLength;

@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
 import { format } from 'node:util';
-import type { Exchange } from '../connection/exchange.js';
+import type { Exchange, TakenOverConnection } from '../connection/exchange.js';
 import type { RequestBodyStream } from '../connection/request-body.js';
-import { HTTPStatusError } from '../connection/status-error.js';
+import { HTTPStatusError, type StatusErrorFields } from '../connection/status-error.js';
 import { errorPageBytes } from './error-page.js';
 import { Headers } from '../protocol/headers.js';
 import {
@@ -23,6 +23,9 @@ import { jsonErrorLine, jsonLine, pythonLine, pythonLogDate, type LogFormat } fr
 import { HeadersSentError, ResponseOrderError } from '../connection/response-errors.js';
 import type { ClientAddress, HTTPServer } from './http-server.js';
 import { readBytes } from './read-bytes.js';
+import { acceptWebSocket } from './accept-websocket.js';
+import type { WebSocket } from '../websocket/websocket.js';
+import type { WebSocketOptions } from '../websocket/options.js';
 import { implementedMethods } from './handler-methods.js';
 import { isJsonType, mediaType, parseJson, readForm, tooLarge, unsupportedType } from './request-bodies.js';
 
@@ -110,6 +113,8 @@ export class BaseHTTPRequestHandler {
   private declaredLength = -1;
   private declaredChunked = false;
   private hasConnectionField = false;
+  /** Fields of the HTTPStatusError being answered, for the error page's head (then cleared). */
+  private errorFields: StatusErrorFields | null = null;
 
   constructor(
     /** The request/response pair on the connection; the streams and framing live there. */
@@ -306,6 +311,30 @@ export class BaseHTTPRequestHandler {
     return true;
   }
 
+  /**
+   * Takes the connection out of HTTP, for a protocol of the handler's own (node:http's 'upgrade' and
+   * 'connect' events): call it after `sendResponse(101)` … `endHeaders()` (a 1xx head is sent at once), or
+   * after a 2xx head answering CONNECT (a forward proxy's tunnel). The engine stops reading and timing the
+   * connection; what the client sent past the request head comes back as `head`. The server still counts the
+   * connection: `shutdown()` calls `onShutdown` once as it begins, and destroys the socket at its deadline.
+   * Throws TakeOverError when no such head was sent or the request body is unread.
+   */
+  takeOverConnection(onShutdown?: () => void): TakenOverConnection {
+    if (this.headBuffer !== '') this.endHeaders();
+    return this.exchange.takeOver(onShutdown ?? null);
+  }
+
+  /**
+   * Accepts a WebSocket handshake (RFC 6455) in `doGET`: checks the request, answers `101 Switching
+   * Protocols` (with the subprotocol chosen from `options.protocols` and permessage-deflate when
+   * `options.compress` allows it), and returns the open socket; its 'open' event follows on a microtask, so
+   * set listeners at once. The handler may return right away. A request that is no valid handshake throws
+   * WebSocketHandshakeError, answered with 400, or 426 with the fields that say what to send instead.
+   */
+  acceptWebSocket(options?: WebSocketOptions): WebSocket {
+    return acceptWebSocket(this, options);
+  }
+
   /** Sends the interim `100 Continue` now, if the client waits for one. */
   sendContinue(): void {
     this.exchange.sendContinue();
@@ -328,12 +357,19 @@ export class BaseHTTPRequestHandler {
       const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
       this.logError('Exception in %s handler: %s', this.command, detail);
     }
+    if (exchange.takenOver) return;
+    if (exchange.switchedProtocols) {
+      exchange.fail();
+      return;
+    }
     if (!exchange.headCommitted) {
       this.headBuffer = '';
       this.hasConnectionField = false;
       this.declaredLength = -1;
       this.declaredChunked = false;
+      if (err instanceof HTTPStatusError && err.fields.length > 0) this.errorFields = err.fields;
       this.sendError(status, err instanceof HTTPStatusError ? err.message : undefined);
+      this.errorFields = null;
     } else {
       exchange.fail();
     }
@@ -343,6 +379,14 @@ export class BaseHTTPRequestHandler {
   protected complete(): void | Promise<void> {
     const exchange = this.exchange;
     if (exchange.aborted || exchange.ended) return;
+    if (exchange.switchedProtocols) {
+      this.logError(
+        '%s handler sent 101 Switching Protocols but did not take the connection over',
+        this.command,
+      );
+      exchange.fail();
+      return;
+    }
     if (!exchange.headCommitted) {
       if (this.headBuffer !== '') {
         this.endHeaders();
@@ -438,7 +482,7 @@ export class BaseHTTPRequestHandler {
     const head = this.headBuffer;
     this.headBuffer = '';
     if (code < 200) {
-      this.exchange.sendInterim(`${head}\r\n`);
+      this.exchange.sendInterim(code, `${head}\r\n`);
       this.hasConnectionField = false;
       this.declaredLength = -1;
       this.declaredChunked = false;
@@ -490,6 +534,8 @@ export class BaseHTTPRequestHandler {
     const why = explain ?? longMsg;
     this.logError('code %d, message %s', code, msg);
     this.sendResponse(code, msg);
+    const fields = this.errorFields;
+    if (fields !== null) for (const [name, value] of fields) this.sendHeader(name, value);
     if (close) this.sendHeader('Connection', 'close');
     let body: Buffer | null = null;
     if (statusAllowsContent(code)) {
