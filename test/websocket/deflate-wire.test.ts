@@ -14,7 +14,8 @@ import {
 } from '../../src/index.js';
 import { negotiateDeflate } from '../../src/protocol/websocket/deflate-offer.js';
 import { serverForSuite } from '../helpers/server.js';
-import { DeflateClient, OP } from './deflate-client.js';
+import { Opcode } from '../../src/protocol/websocket/opcodes.js';
+import { DeflateClient } from './deflate-client.js';
 import { repetitive } from './deflate-peer.js';
 
 const MiB = 1024 * 1024;
@@ -56,9 +57,9 @@ function payloads(size: number, seed: number): Array<{ opcode: number; data: Buf
   const random = Buffer.alloc(size);
   for (let i = 0, x = seed; i < size; i++) random[i] = (x = (x * 1103515245 + 12345) & 0x7fffffff) >>> 16;
   return [
-    { opcode: OP.text, data: text },
-    { opcode: OP.binary, data: random },
-    { opcode: OP.binary, data: repetitive(size, 32 * 1024, seed) },
+    { opcode: Opcode.Text, data: text },
+    { opcode: Opcode.Binary, data: random },
+    { opcode: Opcode.Binary, data: repetitive(size, 32 * 1024, seed) },
   ];
 }
 
@@ -75,7 +76,7 @@ async function echoAll(client: DeflateClient, fragmentations: number[], sizes = 
         for (let copy = 0; copy < 2; copy++) {
           await client.sendMessage(data, { opcode, fragments, pingBetween: fragments > 1 });
           const echo = await client.nextMessage();
-          assert.ok(echo !== null && echo.opcode === opcode, `echo of ${size} bytes in ${fragments} frames`);
+          assert.ok(echo.opcode === opcode, `echo of ${size} bytes in ${fragments} frames`);
           assert.equal(echo.compressed, true);
           assert.ok(echo.data.equals(data), `${size} bytes in ${fragments} frames, copy ${copy}`);
         }
@@ -196,10 +197,10 @@ describe('permessage-deflate on the wire: failures', () => {
   it('closes with 1002 for RSV1 on a continuation frame or a control frame (RFC 7692 §6.1)', async () => {
     for (const frames of [
       [
-        { fin: false, rsv1: true, opcode: OP.binary, payload: Buffer.alloc(0) },
-        { fin: true, rsv1: true, opcode: OP.continuation, payload: Buffer.from([0x00]) },
+        { fin: false, rsv1: true, opcode: Opcode.Binary, payload: Buffer.alloc(0) },
+        { fin: true, rsv1: true, opcode: Opcode.Continuation, payload: Buffer.from([0x00]) },
       ],
-      [{ fin: true, rsv1: true, opcode: OP.ping, payload: Buffer.alloc(0) }],
+      [{ fin: true, rsv1: true, opcode: Opcode.Ping, payload: Buffer.alloc(0) }],
     ]) {
       const client = await DeflateClient.connect(running.port, '/all', 'permessage-deflate');
       for (const frame of frames) client.sendFrame(frame);
@@ -213,7 +214,7 @@ describe('permessage-deflate on the wire: failures', () => {
     client.sendFrame({
       fin: true,
       rsv1: true,
-      opcode: OP.binary,
+      opcode: Opcode.Binary,
       payload: Buffer.from([0xff, 0xff, 0xff, 0xff]),
     });
     assert.equal(await client.closeCode(), 1007);
@@ -222,7 +223,7 @@ describe('permessage-deflate on the wire: failures', () => {
 
   it('closes with 1007 for a compressed text message that inflates to bad UTF-8', async () => {
     const client = await DeflateClient.connect(running.port, '/all', 'permessage-deflate');
-    await client.sendMessage(Buffer.from([0x61, 0xc3, 0x28]), { opcode: OP.text, fragments: 2 });
+    await client.sendMessage(Buffer.from([0x61, 0xc3, 0x28]), { opcode: Opcode.Text, fragments: 2 });
     assert.equal(await client.closeCode(), 1007);
     client.destroy();
   });
@@ -242,7 +243,7 @@ describe('permessage-deflate on the wire: failures', () => {
       client.sendFrame({
         fin: last,
         rsv1: at === 0,
-        opcode: at === 0 ? OP.binary : OP.continuation,
+        opcode: at === 0 ? Opcode.Binary : Opcode.Continuation,
         payload: bomb.subarray(at, at + 256 * 1024),
       });
     }
