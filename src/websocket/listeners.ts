@@ -10,25 +10,28 @@ interface Entry {
  * in order. A listener added during a dispatch waits for the next event (the list is copied on change).
  */
 export class Listeners {
-  private readonly byType = new Map<string, readonly Entry[]>();
+  /** Made by the first `add`: most sockets use the `on…` properties only. */
+  private byType: Map<string, readonly Entry[]> | null = null;
 
   add(type: string, listener: (event: never) => void, once: boolean): void {
+    this.byType ??= new Map();
     const list = this.byType.get(type) ?? [];
     if (list.some((e) => e.listener === listener)) return;
     this.byType.set(type, [...list, { listener, once }]);
   }
 
   remove(type: string, listener: (event: never) => void): void {
-    const list = this.byType.get(type);
-    if (list === undefined) return;
+    const byType = this.byType;
+    const list = byType?.get(type);
+    if (byType === null || list === undefined) return;
     const rest = list.filter((e) => e.listener !== listener);
-    if (rest.length === 0) this.byType.delete(type);
-    else this.byType.set(type, rest);
+    if (rest.length === 0) byType.delete(type);
+    else byType.set(type, rest);
   }
 
   /** Calls each listener of `type` with `event`; the first to throw stops the dispatch and is rethrown. */
   dispatch<E>(type: string, event: E): void {
-    const list = this.byType.get(type);
+    const list = this.byType?.get(type);
     if (list === undefined) return;
     for (const entry of list) {
       if (entry.once) this.remove(type, entry.listener);
