@@ -565,8 +565,10 @@ export class WebSocket implements FrameSink {
     blob.arrayBuffer().then(
       (bytes) => {
         if (frame.dropped) return;
-        frame.data = Buffer.from(bytes);
-        frame.compress = this.deflate !== null && this.deflate.shouldCompress(frame.data.length);
+        const data = Buffer.from(bytes);
+        frame.data = data;
+        frame.compress = this.deflate !== null && this.deflate.shouldCompress(data.length);
+        if (!frame.compress) frame.payload = data;
         this.pump();
       },
       (err: unknown) => {
