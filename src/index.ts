@@ -42,6 +42,10 @@ export {
   WebSocketOptionError,
 } from './websocket/errors.js';
 export { WebSocketHandshakeError } from './server/accept-websocket.js';
+export type { PerMessageDeflateOptions } from './protocol/websocket/deflate-offer.js';
+export { DeflateOptionError } from './protocol/websocket/deflate-offer.js';
+export { ExtensionHeaderError } from './protocol/websocket/extensions-header.js';
+export { DeflateDataError, DeflateTooLargeError } from './websocket/deflate-errors.js';
 
 // Fetch-API face
 export { serve, FetchServer } from './faces/fetch/serve.js';

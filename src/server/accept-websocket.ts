@@ -1,5 +1,6 @@
 import { HTTPStatusError, type StatusErrorFields } from '../connection/status-error.js';
 import { negotiateDeflate } from '../protocol/websocket/deflate-offer.js';
+import { ExtensionHeaderError } from '../protocol/websocket/extensions-header.js';
 import { checkHandshake, chooseProtocol } from '../protocol/websocket/handshake.js';
 import { resolveWebSocketOptions, type WebSocketOptions } from '../websocket/options.js';
 import { WebSocket } from '../websocket/websocket.js';
@@ -24,7 +25,7 @@ export function acceptWebSocket(handler: BaseHTTPRequestHandler, options?: WebSo
   const check = checkHandshake(handler.command, request?.versionMinor ?? 0, handler.headers);
   if (!check.ok) throw new WebSocketHandshakeError(check.status, check.message, check.fields);
   const protocol = chooseProtocol(check.protocols, resolved.protocols);
-  const deflate = resolved.compress === false ? null : negotiateDeflate(check.extensions, resolved.compress);
+  const deflate = resolved.compress === false ? null : negotiate(check.extensions, resolved.compress);
   handler.sendResponse(101);
   handler.sendHeader('Upgrade', 'websocket');
   handler.sendHeader('Connection', 'Upgrade');
@@ -46,4 +47,17 @@ export function acceptWebSocket(handler: BaseHTTPRequestHandler, options?: WebSo
     },
   });
   return socket;
+}
+
+/** negotiateDeflate, with a Sec-WebSocket-Extensions no server can read answered 400 (RFC 6455 §4.2.1). */
+function negotiate(
+  offer: string | undefined,
+  compress: Parameters<typeof negotiateDeflate>[1],
+): ReturnType<typeof negotiateDeflate> {
+  try {
+    return negotiateDeflate(offer, compress);
+  } catch (err) {
+    if (err instanceof ExtensionHeaderError) throw new WebSocketHandshakeError(400, err.message);
+    throw err;
+  }
 }
