@@ -80,9 +80,9 @@ function startLoad(args: string[]): { child: ChildProcess; lines: AsyncIterator<
 }
 
 async function nextLine(lines: AsyncIterator<string>, what: string): Promise<string> {
-  const { value, done } = await lines.next();
-  if (done === true) throw new Error(`the load generator ended before ${what}`);
-  return value;
+  const next: IteratorResult<string> = await lines.next();
+  if (next.done === true) throw new Error(`the load generator ended before ${what}`);
+  return next.value;
 }
 
 interface EchoResult {

@@ -28,6 +28,7 @@ export class ChatRoom {
     for (const member of this.#members) {
       if (member.send(data)) continue;
       this.#members.delete(member);
+      console.error(`chat: dropped a client that stopped reading (${member.bufferedAmount} bytes queued)`);
       member.close(TOO_SLOW, 'too slow');
     }
   }

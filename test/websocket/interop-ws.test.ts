@@ -73,7 +73,7 @@ describe('interop: the ws npm client against acceptWebSocket()', () => {
 
   it('does not negotiate compression unless the server enables it', async () => {
     const client = await openInbox(url('/echo'));
-    assert.equal(client.socket.extensions, '');
+    assert.equal(client.agreedExtensions, '');
     client.socket.close();
   });
 
@@ -105,7 +105,7 @@ describe('interop: permessage-deflate with the ws client, every context-takeover
           const inbox = await openInbox(`ws://127.0.0.1:${port}/echo`, [], {
             perMessageDeflate: { ...client, threshold: 0 },
           });
-          const agreed = inbox.socket.extensions;
+          const agreed = inbox.agreedExtensions;
           assert.match(agreed, /^permessage-deflate/);
           const serverNoTakeover =
             server.serverNoContextTakeover === true || client.serverNoContextTakeover === true;
@@ -131,7 +131,7 @@ describe('interop: permessage-deflate with the ws client, every context-takeover
   it('decompresses a 1 MiB compressible message the client compressed', async () => {
     await withServer(interopHandler({ compress: true }).Handler, {}, async ({ port }) => {
       const inbox = await openInbox(`ws://127.0.0.1:${port}/echo`, [], { perMessageDeflate: true });
-      assert.match(inbox.socket.extensions, /^permessage-deflate/);
+      assert.match(inbox.agreedExtensions, /^permessage-deflate/);
       const big = 'basehttp '.repeat(116_509).slice(0, 1024 * 1024);
       inbox.socket.send(big);
       assert.equal(await inbox.text(1), big);

@@ -2,6 +2,7 @@
  * The `ws` npm client as the WebSocket tests use it: opened and awaited, with every message and the close
  * recorded so a test can wait for "the next message" or "the close" without racing the events.
  */
+import type { IncomingMessage } from 'node:http';
 import { WebSocket, type ClientOptions } from 'ws';
 
 /** One message as the client saw it. */
@@ -13,11 +14,16 @@ export interface Received {
 /** A `ws` client and what it received so far. */
 export class Inbox {
   readonly messages: Received[] = [];
+  /** The Sec-WebSocket-Extensions of the server's 101 (the client's `extensions` has only the names). */
+  agreedExtensions = '';
   /** The close code and reason, once closed. */
   closed: Promise<{ code: number; reason: string }>;
   readonly #waiters: Array<() => void> = [];
 
   constructor(readonly socket: WebSocket) {
+    socket.once('upgrade', (response: IncomingMessage) => {
+      this.agreedExtensions = response.headers['sec-websocket-extensions'] ?? '';
+    });
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       this.messages.push({ data, isBinary });
       for (const wake of this.#waiters.splice(0)) wake();
