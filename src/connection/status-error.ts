@@ -11,8 +11,8 @@ const NO_FIELDS: StatusErrorFields = Object.freeze([]);
  * becomes that status and its error page; any other exception is a 500).
  */
 export class HTTPStatusError extends Error {
-  /** Stable identifier to test for instead of the message. */
-  readonly code = 'BH_ERR_HTTP_STATUS';
+  /** Stable identifier to test for instead of the message (a subclass names its own). */
+  readonly code: string = 'BH_ERR_HTTP_STATUS';
   /**
    * Header fields the error response carries besides the usual ones, when the status calls for them (a 426
    * names the protocol to upgrade to, RFC 9110 §15.5.22); none by default.

@@ -12,6 +12,9 @@ import type { BaseHTTPRequestHandler } from './request-handler.js';
  * (`Sec-WebSocket-Version: 13`). Uncaught, it is answered with its status and fields, as any HTTPStatusError.
  */
 export class WebSocketHandshakeError extends HTTPStatusError {
+  /** Stable identifier to test for instead of the message. */
+  override readonly code = 'BH_ERR_WEBSOCKET_HANDSHAKE';
+
   constructor(status: number, message: string, fields: StatusErrorFields = []) {
     super(status, message, { fields });
     this.name = 'WebSocketHandshakeError';

@@ -93,7 +93,7 @@ const COPY_MAX = 1024;
  * The protocol is checked strictly: a peer breaking it gets a close frame with 1002 (frame rules), 1007
  * (text that is not UTF-8) or 1009 (a message over `maxPayload`), an 'error' event, then 'close'.
  */
-export class WebSocket implements FrameSink {
+export class WebSocket {
   /** readyState: the opening handshake is not done. */
   static readonly CONNECTING = CONNECTING;
   /** readyState: messages flow. */
@@ -187,7 +187,13 @@ export class WebSocket implements FrameSink {
             maxPayload: options.maxPayload,
             threshold: deflateThreshold(options.compress),
           });
-    this.reader = new FrameReader(this, 'server', this.deflate !== null);
+    // The reader's callbacks, kept off the public interface.
+    const sink: FrameSink = {
+      frameStart: (reader) => this.frameStart(reader),
+      framePayload: (data, last) => this.framePayload(data, last),
+      frameError: (code, message) => this.fail(code, message),
+    };
+    this.reader = new FrameReader(sink, 'server', this.deflate !== null);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
     socket.on('error', this.onError);
@@ -313,8 +319,8 @@ export class WebSocket implements FrameSink {
     this.reader.push(chunk);
   };
 
-  /** @internal */
-  frameStart(reader: FrameReader): void {
+  /** A frame header: a data frame's length counts toward the message's, checked against maxPayload at once. */
+  private frameStart(reader: FrameReader): void {
     const opcode = reader.opcode;
     if (opcode >= Opcode.Close) return;
     if (opcode !== Opcode.Continuation) {
@@ -328,8 +334,8 @@ export class WebSocket implements FrameSink {
     }
   }
 
-  /** @internal */
-  framePayload(data: Buffer, last: boolean): void {
+  /** A piece of a frame's payload: text checked as it comes, the message assembled and delivered at its end. */
+  private framePayload(data: Buffer, last: boolean): void {
     const reader = this.reader;
     if (reader.opcode >= Opcode.Close || this.messageCompressed) {
       if (!last) {
@@ -364,11 +370,6 @@ export class WebSocket implements FrameSink {
       parts.length === 0 ? EMPTY : parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.messageLength);
     parts.length = 0;
     this.deliver(this.messageOpcode, message);
-  }
-
-  /** @internal */
-  frameError(closeCode: number, message: string): void {
-    this.fail(closeCode, message);
   }
 
   /** Inflates a compressed message's frame; frames after it wait, so messages are delivered in order. */
