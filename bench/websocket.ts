@@ -128,22 +128,34 @@ interface IdleResult {
   heapMB: number;
 }
 
+/** Opens `count` idle WebSockets from a separate process; `close()` ends them and that process. */
+async function openIdle(
+  port: number,
+  count: number,
+): Promise<{ opened: number; close: () => Promise<void> }> {
+  const load = startLoad(['idle', String(port), String(count)]);
+  const opened = Number((await nextLine(load.lines, 'opening its sockets')).split(' ')[1]);
+  return {
+    opened,
+    close: async () => {
+      load.child.stdin!.end();
+      await once(load.child, 'exit');
+    },
+  };
+}
+
 async function idleRound(peer: Peer): Promise<IdleResult> {
   const port = await freePort();
   const server = await startServer(peer, port);
   try {
     // Warm up: the code a first WebSocket brings in is not a per-socket cost.
-    const warm = startLoad(['idle', String(port), '100']);
-    await nextLine(warm.lines, 'opening its sockets');
-    warm.child.stdin!.end();
-    await once(warm.child, 'exit');
+    await (await openIdle(port, 100)).close();
     const before = await server.memory();
-    const load = startLoad(['idle', String(port), String(IDLE_SOCKETS)]);
-    const opened = Number((await nextLine(load.lines, 'opening its sockets')).split(' ')[1]);
-    if (opened < IDLE_SOCKETS) console.error(`${peer.name}: only ${opened} of ${IDLE_SOCKETS} stayed open`);
+    const idle = await openIdle(port, IDLE_SOCKETS);
+    if (idle.opened < IDLE_SOCKETS)
+      console.error(`${peer.name}: only ${idle.opened} of ${IDLE_SOCKETS} stayed open`);
     const during = await server.memory();
-    load.child.stdin!.end();
-    await once(load.child, 'exit');
+    await idle.close();
     return { rssMB: (during.rss - before.rss) / 1024 ** 2, heapMB: (during.heap - before.heap) / 1024 ** 2 };
   } finally {
     await server.stop();

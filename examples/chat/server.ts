@@ -5,24 +5,19 @@
 import { parseArgs } from 'node:util';
 import { BaseHTTPRequestHandler, HTTPServer } from '../../src/index.js';
 import { ChatRoom } from './chat-room.js';
-import { CHAT_PAGE } from './page.js';
+import { sendChatPage } from './page.js';
 
 const room = new ChatRoom();
 
 class Chat extends BaseHTTPRequestHandler {
   doGET(): void {
-    if (this.path === '/ws') {
+    if (this.pathname === '/ws') {
       // A request that is no WebSocket handshake gets its 400 or 426 here, and no socket.
       room.join(this.acceptWebSocket({ compress: true }));
       return;
     }
-    if (this.path !== '/') return this.sendError(404);
-    const body = Buffer.from(CHAT_PAGE);
-    this.sendResponse(200);
-    this.sendHeader('Content-Type', 'text/html; charset=utf-8');
-    this.sendHeader('Content-Length', String(body.length));
-    this.endHeaders();
-    this.wfile.write(body);
+    if (this.pathname !== '/') return this.sendError(404);
+    sendChatPage(this);
   }
 }
 

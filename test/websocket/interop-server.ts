@@ -8,7 +8,7 @@
  */
 import { BaseHTTPRequestHandler, type WebSocketOptions } from '../../src/index.js';
 import { ChatRoom } from '../../examples/chat/chat-room.js';
-import { CHAT_PAGE } from '../../examples/chat/page.js';
+import { sendChatPage } from '../../examples/chat/page.js';
 
 /** A close the server saw: what the peer sent (or 1006), and whether the handshake completed. */
 export interface ServerClose {
@@ -29,12 +29,7 @@ export function interopHandler(options: WebSocketOptions = {}): {
     doGET(): void {
       const url = new URL(this.path, 'http://127.0.0.1');
       if (url.pathname === '/') {
-        const body = Buffer.from(CHAT_PAGE);
-        this.sendResponse(200);
-        this.sendHeader('Content-Type', 'text/html; charset=utf-8');
-        this.sendHeader('Content-Length', String(body.length));
-        this.endHeaders();
-        this.wfile.write(body);
+        sendChatPage(this);
         return;
       }
       if (!['/ws', '/echo', '/describe', '/close'].includes(url.pathname)) return this.sendError(404);
