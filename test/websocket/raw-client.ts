@@ -75,12 +75,15 @@ export class RawClient {
   /** Set when the server ended its side (a FIN): true before any error/close of ours. */
   serverEnded = false;
   closed = false;
-  private buffer = Buffer.alloc(0);
+  /** What arrived and was not read yet, in pieces: joined only once a whole frame is there (16 MiB echoes). */
+  private chunks: Buffer[] = [];
+  private size = 0;
   private waiters: Array<() => void> = [];
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, d]);
+      this.chunks.push(d);
+      this.size += d.length;
       this.wake();
     });
     socket.on('end', () => {
@@ -111,10 +114,11 @@ export class RawClient {
     });
     const client = new RawClient(socket);
     socket.write(handshake(path, extra));
-    await client.until(() => client.buffer.indexOf('\r\n\r\n') >= 0, 'a response head');
-    const end = client.buffer.indexOf('\r\n\r\n');
-    client.head = client.buffer.subarray(0, end).toString('latin1');
-    client.buffer = client.buffer.subarray(end + 4);
+    await client.until(() => client.joined().indexOf('\r\n\r\n') >= 0, 'a response head');
+    const bytes = client.joined();
+    const end = bytes.indexOf('\r\n\r\n');
+    client.head = bytes.subarray(0, end).toString('latin1');
+    client.take(end + 4);
     return client;
   }
 
@@ -134,16 +138,11 @@ export class RawClient {
 
   /** The next frame the server sends; rejects after `ms`, or when the connection ends first. */
   async next(ms = 5000): Promise<ReadFrame> {
-    let parsed: { frame: ReadFrame; size: number } | null = null;
-    await this.until(
-      () => (parsed = parseFrame(this.buffer)) !== null || this.serverEnded || this.closed,
-      'a frame',
-      ms,
-    );
-    if (parsed === null) throw new Error(`connection ended with no frame (${this.buffer.length} bytes left)`);
-    const { frame: f, size } = parsed as { frame: ReadFrame; size: number };
-    this.buffer = this.buffer.subarray(size);
-    return f;
+    await this.until(() => this.frameArrived() || this.serverEnded || this.closed, 'a frame', ms);
+    const parsed = this.frameArrived() ? parseFrame(this.joined()) : null;
+    if (parsed === null) throw new Error(`connection ended with no frame (${this.size} bytes left)`);
+    this.take(parsed.size);
+    return parsed.frame;
   }
 
   /** Waits for the server to end the TCP connection; true when it did (rather than a timeout). */
@@ -158,7 +157,28 @@ export class RawClient {
 
   /** Whether nothing more than `bytes` buffered: for checks that the server sent nothing else. */
   get pendingBytes(): number {
-    return this.buffer.length;
+    return this.size;
+  }
+
+  /** Whether a whole frame is buffered, found from its header alone. */
+  private frameArrived(): boolean {
+    const head =
+      this.chunks.length === 0 ? Buffer.alloc(0) : Buffer.concat(this.chunks.slice(0, 14)).subarray(0, 14);
+    const size = frameSize(head);
+    return size >= 0 && this.size >= size;
+  }
+
+  /** Everything buffered, as one Buffer. */
+  private joined(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks, this.size)];
+    return this.chunks[0]!;
+  }
+
+  /** Drops the first `n` bytes. */
+  private take(n: number): void {
+    const rest = this.joined().subarray(n);
+    this.chunks = rest.length === 0 ? [] : [rest];
+    this.size = rest.length;
   }
 
   end(): void {
@@ -187,6 +207,18 @@ export class RawClient {
       check();
     });
   }
+}
+
+/** The size of the frame whose header starts `head`, or -1 while the header is incomplete. */
+function frameSize(head: Buffer): number {
+  if (head.length < 2) return -1;
+  const b1 = head[1]!;
+  const code = b1 & 0x7f;
+  const lengthBytes = code === 126 ? 2 : code === 127 ? 8 : 0;
+  const at = 2 + lengthBytes + ((b1 & 0x80) !== 0 ? 4 : 0);
+  if (head.length < 2 + lengthBytes) return -1;
+  const length = code === 126 ? head.readUInt16BE(2) : code === 127 ? Number(head.readBigUInt64BE(2)) : code;
+  return at + length;
 }
 
 /** One frame from the front of `bytes`, or null when it is not all there yet. */

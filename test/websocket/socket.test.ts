@@ -185,8 +185,9 @@ describe('WebSocket idle timeout', () => {
   });
 
   it('a peer that answers pings stays open', async () => {
-    const { client, ws } = await open(running.port, '/idle');
-    for (let i = 0; i < 3; i++) {
+    // A second of idleTimeout, so a loaded machine still answers each ping in time.
+    const { client, ws } = await open(running.port, '/idle-answered');
+    for (let i = 0; i < 2; i++) {
       const ping = await client.next();
       assert.equal(ping.opcode, PING);
       await client.send(frame(PONG, ping.payload));
