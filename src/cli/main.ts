@@ -5,8 +5,7 @@
  */
 import cluster from 'node:cluster';
 import { runPrimary } from '../cluster/primary.js';
-import type { FetchApp } from '../faces/fetch/serve.js';
-import { loadFetchApp } from './app-module.js';
+import { loadAppToServe, type AppToServe } from './app-module.js';
 import { UsageError } from './flags.js';
 import { USAGE, parseServeArgs } from './serve-args.js';
 import { buildServer, printBanner, serve, warnMissingSpa } from './serve.js';
@@ -30,10 +29,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`basehttp ${packageVersion()}\n`);
     return 0;
   }
-  let app: FetchApp | null = null;
+  let app: AppToServe | null = null;
   if (args.app !== null) {
     try {
-      app = await loadFetchApp(args.app);
+      app = await loadAppToServe(args.app);
     } catch (err) {
       // No fetch handler, a missing module, one that fails to load: what --app names is unusable.
       process.stderr.write(`basehttp: error: --app ${args.app}: ${(err as Error).message}\n`);

@@ -8,7 +8,7 @@ import { KEYBOARD_INTERRUPT_LINE, servingBanner, unixSocketBanner } from '../ser
 import { HTTPServer, type HandlerClass } from '../server/http-server.js';
 import { HTTPSServer } from '../server/https-server.js';
 import { BaseHTTPRequestHandler } from '../server/request-handler.js';
-import { FetchServer, type FetchApp } from '../faces/fetch/serve.js';
+import type { AppToServe } from './app-module.js';
 import type { ServeArgs } from './serve-args.js';
 
 /** How the banner shows a bound address: IPv6 in brackets inside URLs, as Python. */
@@ -20,7 +20,7 @@ function urlHost(host: string): string {
  * Runs the directory server until SIGINT or SIGTERM, then shuts down gracefully. Returns the exit status:
  * 0 after a clean stop, 1 when the server cannot start (port in use, missing directory).
  */
-export async function serve(args: ServeArgs, app: FetchApp | null): Promise<number> {
+export async function serve(args: ServeArgs, app: AppToServe | null): Promise<number> {
   const server = buildServer(args, app);
   if (server === null) return 1;
   try {
@@ -61,7 +61,7 @@ export async function serve(args: ServeArgs, app: FetchApp | null): Promise<numb
  * certificate or key). The cluster's primary calls this too, so such a mistake is said once rather than by
  * every worker.
  */
-export function buildServer(args: ServeArgs, app: FetchApp | null): HTTPServer | null {
+export function buildServer(args: ServeArgs, app: AppToServe | null): HTTPServer | null {
   if (app !== null) return withCredentials(() => makeServer(args, app));
   const directory = args.options.directory!;
   if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
@@ -115,7 +115,7 @@ export function printBanner(args: ServeArgs, host: string, port: number): void {
  * HTTP, or HTTPS when a certificate was given (the key's password read from its file, newline dropped), for
  * the handler class or the Fetch-API app.
  */
-function makeServer(args: ServeArgs, handler: HandlerClass | FetchApp): HTTPServer {
+function makeServer(args: ServeArgs, handler: HandlerClass | AppToServe): HTTPServer {
   const address =
     args.socketPath === undefined ? { host: args.bind, port: args.port } : { socketPath: args.socketPath };
   // Under a cluster, every log line says which worker wrote it.
@@ -149,9 +149,9 @@ function makeServer(args: ServeArgs, handler: HandlerClass | FetchApp): HTTPServ
       password,
     });
   }
-  return new FetchServer({
+  return new handler.FetchServer({
     ...options,
-    fetch: handler,
+    fetch: handler.fetch,
     logFormat: args.options.logFormat,
     quiet: args.options.quiet,
     hostname: args.bind,
@@ -161,7 +161,7 @@ function makeServer(args: ServeArgs, handler: HandlerClass | FetchApp): HTTPServ
   }).httpServer;
 }
 
-/** A handler class rather than a fetch function: classes have a prototype that is a handler's. */
-function isHandlerClass(handler: HandlerClass | FetchApp): handler is HandlerClass {
+/** A handler class rather than an app: classes have a prototype that is a handler's. */
+function isHandlerClass(handler: HandlerClass | AppToServe): handler is HandlerClass {
   return (handler as { prototype?: unknown }).prototype instanceof BaseHTTPRequestHandler;
 }

@@ -44,7 +44,7 @@ export interface PoolOptions extends ProxyOptions {
 
 /** One request for `Pool.request`. */
 export interface PoolRequest {
-  /** Default GET. */
+  /** Default GET. Sent as given: methods are case-sensitive (RFC 9110 §9.1), `patch` is not `PATCH`. */
   method?: string;
   /** Path and query, e.g. `/search?q=1`. */
   path: string;
@@ -214,7 +214,7 @@ export class Pool {
    */
   request(req: PoolRequest): Promise<HTTPResponse> {
     if (this.closed) return Promise.reject(new PoolClosed('The pool is closed'));
-    const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
+    const method = req.method ?? 'GET';
     const signal = req.signal;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     let request: OutgoingRequest;

@@ -12,7 +12,7 @@ import { RetryPolicy, type RetryOptions } from './retry.js';
  * EnvHttpProxyAgent) and `noProxy` are settled for each URL, redirects included.
  */
 export interface FetchOptions extends ProxyOptions {
-  /** Default GET. */
+  /** Default GET. Sent as given: methods are case-sensitive (RFC 9110 §9.1). */
   method?: string;
   /** Fields to send; Host and the body's framing are added unless given. */
   headers?: Record<string, string | number>;
@@ -115,7 +115,7 @@ export function closeAllPools(): void {
  */
 export async function request(url: string | URL, options: FetchOptions = {}): Promise<ClientResponse> {
   let target = parseURL(url);
-  let method = (options.method ?? 'GET').toUpperCase();
+  let method = options.method ?? 'GET';
   let body = options.body ?? null;
   let headers: Record<string, string | number> = { ...options.headers };
   if (options.decompress && !Object.keys(headers).some((name) => name.toLowerCase() === 'accept-encoding')) {

@@ -345,7 +345,7 @@ export class HTTPServer implements RequestSink {
 
   private dispatch(exchange: Exchange): void | Promise<void> {
     const handler = this.handlerFor(exchange);
-    if (handler !== null) return handler.handleOneRequest();
+    if (handler !== null) return handler.handle();
     this.standIn(exchange).sendError(500);
   }
 

@@ -19,7 +19,14 @@ import { currentHttpDate, formatHttpDate } from '../protocol/http-date.js';
 import { HeaderValueError, fieldLine, statusLine } from '../protocol/response-head.js';
 import { STATUS } from '../protocol/status.js';
 import { VERSION } from '../version.js';
-import { jsonErrorLine, jsonLine, pythonLine, pythonLogDate, type LogFormat } from './access-log.js';
+import {
+  accessLine,
+  jsonErrorLine,
+  jsonLine,
+  pythonLine,
+  pythonLogDate,
+  type LogFormat,
+} from './access-log.js';
 import { HeadersSentError, ResponseOrderError } from '../connection/response-errors.js';
 import type { ClientAddress, HTTPServer } from './http-server.js';
 import { readBytes } from './read-bytes.js';
@@ -78,6 +85,8 @@ export class BaseHTTPRequestHandler {
    * `json`. With `json`, error lines and the server's own lines are JSON objects too.
    */
   declare logFormat: LogFormat;
+  /** No access lines (errors are still logged); the file server and the Fetch face set it from their options. */
+  declare quiet: boolean;
 
   /** Sent in the Server header with `sysVersion`. */
   declare serverVersion: string;
@@ -265,7 +274,23 @@ export class BaseHTTPRequestHandler {
   }
 
   /**
-   * Dispatches to `do<command>` and finishes the response; called once by the server. A method that throws
+   * Handles the request, as Python's `handle()`: `handleOneRequest()`, and in a log format other than
+   * Python's the access line once the response is done (Python's line is written as the response starts,
+   * by `logRequest`). Called once by the server.
+   */
+  handle(): void | Promise<void> {
+    const format = this.logFormat;
+    if (format === 'python' || this.quiet || !this.server.logging) return this.handleOneRequest();
+    const started = Date.now();
+    const log = (): void =>
+      this.server.log(accessLine(format, this, this.responseCode, this.exchange.bytesSent, started));
+    const result = this.handleOneRequest();
+    if (result === undefined) log();
+    else return result.then(log);
+  }
+
+  /**
+   * Dispatches to `do<command>` and finishes the response; called once by `handle()`. A method that throws
    * gets a 500 (or a closed connection when the response had started) and one log line.
    */
   handleOneRequest(): void | Promise<void> {
@@ -547,9 +572,18 @@ export class BaseHTTPRequestHandler {
     if (body !== null && this.command !== 'HEAD') exchange.write(body);
   }
 
-  /** Logs the request line and status, as Python: `"GET / HTTP/1.1" 200 -`. */
+  /**
+   * Logs the request line and status, as Python: `"GET / HTTP/1.1" 200 -`; called as the response starts.
+   * Nothing when `quiet`, nor in another log format, whose line `handle()` writes once the response is done.
+   */
   logRequest(code: number | string = '-', size: number | string = '-'): void {
+    if (!this.logsRequestAtStart) return;
     this.logMessage('"%s" %s %s', this.requestline, String(code), String(size));
+  }
+
+  /** Whether `logRequest` writes Python's access line: logging on, not `quiet`, the `python` format. */
+  protected get logsRequestAtStart(): boolean {
+    return this.logFormat === 'python' && !this.quiet && this.server.logging;
   }
 
   /** Logs an error through `logMessage` (Python's `log_error`), or as a JSON object in a `json` log. */
@@ -619,4 +653,5 @@ Object.assign(BaseHTTPRequestHandler.prototype, {
   errorContentType: 'text/html;charset=utf-8',
   responses: STATUS,
   logFormat: 'python',
+  quiet: false,
 });

@@ -249,3 +249,35 @@ describe('the basehttp command', () => {
     assert.match(withWorkers.stderr, /--unix-socket serves from one process/);
   });
 });
+
+describe('what the file server loads', () => {
+  it("does not load Node's fetch implementation (the Fetch face's) unless --app is given", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'basehttp-load-'));
+    const probe = join(dir, 'probe.mjs');
+    // Said at exit: whether Node's bundled undici (what the global Response and Request come from) was loaded.
+    writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write(`undici loaded: ${process.moduleLoadList.some((m) => m.includes('undici'))}\\n`));\n",
+    );
+    const app = join(dir, 'app.mjs');
+    writeFileSync(app, 'export default () => new Response("ok");\n');
+    // A port in use makes the server fail to listen, so each run ends once it has loaded what it serves with.
+    const taken = net.createServer().listen(0, '127.0.0.1');
+    t.after(() => taken.close());
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const port = String((taken.address() as net.AddressInfo).port);
+    const run = (args: string[]): Promise<string> =>
+      new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', probe, MAIN, '-b', '127.0.0.1', ...args, port],
+          { timeout: 10_000 },
+          (_err, _out, stderr) => resolve(stderr),
+        );
+      });
+    const files = await run(['-d', dir]);
+    assert.match(files, /Address already in use|EADDRINUSE/i);
+    assert.match(files, /undici loaded: false/);
+    assert.match(await run(['--app', app]), /undici loaded: true/);
+  });
+});

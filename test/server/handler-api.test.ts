@@ -240,3 +240,36 @@ describe('the log colours a status only on a terminal', () => {
     assert.match(await logLineOn(false), /"GET \/page\.txt HTTP\/1\.1" 200 -\n/);
   });
 });
+
+describe('access lines of a plain handler class: logFormat and quiet on the class', () => {
+  class JsonLogged extends Hello {
+    override logFormat = 'json' as const;
+  }
+  class Quiet extends Hello {
+    override quiet = true;
+  }
+
+  it('logFormat json: one JSON access line once the response is done, no Python line', async () => {
+    await withServer(JsonLogged, {}, async (s) => {
+      await exchangeRaw(s.port, GET('/json-logged'));
+      const lines = s.log.filter((l) => l.includes('/json-logged'));
+      assert.equal(lines.length, 1, lines.join('\n'));
+      const entry = JSON.parse(lines[0]!) as { status: number; method: string; path: string };
+      assert.deepEqual([entry.method, entry.path, entry.status], ['GET', '/json-logged', 200]);
+    });
+  });
+
+  it('quiet: no access line, errors still logged', async () => {
+    await withServer(Quiet, {}, async (s) => {
+      await exchangeRaw(s.port, [GET('/quiet'), 'BREW /x HTTP/1.1\r\nHost: t\r\n\r\n']);
+      assert.deepEqual(
+        s.log.filter((l) => l.includes('"GET /quiet')),
+        [],
+      );
+      assert.ok(
+        s.log.some((l) => l.includes('code 501')),
+        s.log.join('\n'),
+      );
+    });
+  });
+});

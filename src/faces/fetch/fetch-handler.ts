@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { HTTPStatusError } from '../../connection/status-error.js';
 import { statusAllowsContent } from '../../protocol/framing.js';
-import { accessLine } from '../../server/access-log.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { InvalidResponseError } from './errors.js';
 import { lazyRequest } from './lazy-request.js';
@@ -23,29 +22,11 @@ export class FetchHandler extends BaseHTTPRequestHandler {
   declare readonly face: FetchServer;
   /** `http` or `https`, for the request's URL. */
   declare readonly scheme: string;
-  /** No access log lines (errors are still logged). */
-  declare readonly quiet: boolean;
   /** The request as the app saw it, for `onError`. */
   private request: Request | null = null;
 
-  /** Runs the app; in a format other than Python's, the access line is written once the response is done. */
+  /** Runs the app in place of the `do<METHOD>` dispatch. */
   override handleOneRequest(): void | Promise<void> {
-    const format = this.logFormat;
-    if (format === 'python' || this.quiet || !this.server.logging) return this.runApp();
-    const started = Date.now();
-    const log = (): void =>
-      this.server.log(accessLine(format, this, this.responseCode, this.exchange.bytesSent, started));
-    const result = this.runApp();
-    if (result === undefined) log();
-    else return result.then(log);
-  }
-
-  /** Python's access line when the response starts, unless another format (or none) was asked for. */
-  override logRequest(code: number | string = '-', size: number | string = '-'): void {
-    if (this.logFormat === 'python' && !this.quiet) super.logRequest(code, size);
-  }
-
-  private runApp(): void | Promise<void> {
     const head = this.exchange.head!;
     this.closeConnection = !head.keepAlive;
     const url = requestUrl(this.exchange, this.scheme, this.server.serverAddress);
@@ -184,8 +165,6 @@ export class FetchHandler extends BaseHTTPRequestHandler {
     }
   }
 }
-
-Object.assign(FetchHandler.prototype, { logFormat: 'python', quiet: false });
 
 function notAResponse(value: unknown): InvalidResponseError {
   const what = value === null ? 'null' : typeof value === 'object' ? value.constructor?.name : typeof value;

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { accessLine, pythonRequestLine, statusText } from '../../server/access-log.js';
+import { pythonRequestLine, statusText } from '../../server/access-log.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { guessType, isCompressible } from './content-type.js';
 import { listingHtml, listingJson, sortEntries, type ListingEntry } from './listing.js';
@@ -32,25 +32,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return Bound as unknown as T;
   }
 
-  /** Logs in the configured format: Python's line when the response starts, the others once it is done. */
+  /** Python's access line, its status in colour on a terminal. */
   override logRequest(code: number | string = '-', size: number | string = '-'): void {
-    const { quiet, logFormat } = this.options;
-    if (quiet || logFormat !== 'python' || !this.server.logging) return;
+    if (!this.logsRequestAtStart) return;
     const status = statusText(code, this.server.logColour);
     this.server.log(
       pythonRequestLine(this.addressString(), this.logDateTimeString(), this.requestline, status, size),
     );
-  }
-
-  override handleOneRequest(): void | Promise<void> {
-    const { quiet, logFormat } = this.options;
-    if (quiet || logFormat === 'python' || !this.server.logging) return super.handleOneRequest();
-    const started = Date.now();
-    const result = super.handleOneRequest();
-    const log = (): void =>
-      this.server.log(accessLine(logFormat, this, this.responseCode, this.exchange.bytesSent, started));
-    if (result === undefined) log();
-    else return result.then(log);
   }
 
   /**
@@ -361,10 +349,17 @@ Object.defineProperty(SimpleHTTPRequestHandler.prototype, 'options', {
   value: resolveOptions(),
   writable: true,
 });
-// The handler API's log format is the one of the options (for `with()`'s classes too, read on the prototype).
-Object.defineProperty(SimpleHTTPRequestHandler.prototype, 'logFormat', {
-  get(this: SimpleHTTPRequestHandler) {
-    return this.options.logFormat;
+// The handler API's log settings are the options' (for `with()`'s classes too, read on the prototype).
+Object.defineProperties(SimpleHTTPRequestHandler.prototype, {
+  logFormat: {
+    get(this: SimpleHTTPRequestHandler) {
+      return this.options.logFormat;
+    },
+  },
+  quiet: {
+    get(this: SimpleHTTPRequestHandler) {
+      return this.options.quiet;
+    },
   },
 });
 
