@@ -14,6 +14,7 @@ const AREAS: Record<string, string> = {
   reload: './reload.js',
   conformance: './conformance.js',
   load: './load.js',
+  websocket: './websocket.js',
 };
 
 const wanted = process.argv.slice(2);

@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { SimpleHTTPRequestHandler } from '../../src/index.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { withServer } from '../helpers/server.js';
 import { TRICKY_NAMES } from './fixture.js';
 
@@ -43,20 +44,7 @@ describe('a real browser (Debian chromium, driven by playwright-core)', () => {
     writeFileSync(join(root, 'notes & <more>.txt'), 'browser notes\n');
     mkdirSync(join(root, 'tricky'));
     for (const name of TRICKY_NAMES) writeFileSync(join(root, 'tricky', name), `content of ${name}\n`);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
