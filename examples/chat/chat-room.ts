@@ -1,5 +1,5 @@
 /**
- * The chat's one rule, apart from the server that runs it (server.ts on the handler API):
+ * The chat's one rule, shared by both servers (server.ts on the handler API, hono.ts on the Fetch face):
  * every message that arrives goes to every open socket, the sender's included, so all pages show the same
  * order.
  */

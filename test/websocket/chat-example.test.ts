@@ -5,8 +5,7 @@ import { TOO_SLOW } from '../../examples/chat/chat-room.js';
 import { startExample } from '../helpers/example.js';
 import { openInbox } from './ws-inbox.js';
 
-// chat/hono joins this list with upgradeWebSocket() (branch ws-proof-hono).
-for (const name of ['chat/server']) {
+for (const name of ['chat/server', 'chat/hono']) {
   describe(`examples/${name} (two ws clients)`, () => {
     it('serves the page and sends a message from one client to both', async () => {
       const chat = await startExample(name);
