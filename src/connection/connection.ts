@@ -58,6 +58,9 @@ export interface RequestSink {
 const kConnection = Symbol('connection');
 type OwnedSocket = Socket & { [kConnection]: Connection };
 
+/** What every connection taken over holds in place of its own reader: one shared, never read. */
+let detachedReader: RequestReader | null = null;
+
 /** ECONNRESET, EPIPE and the like: 'close' follows and cleans up. */
 function ignoreSocketError(): void {}
 
@@ -79,7 +82,8 @@ const enum Wait {
  * when too much is buffered, and timeouts end connections that stall.
  */
 export class Connection implements ExchangeTransport {
-  readonly reader: RequestReader;
+  /** The request reader; a connection taken over holds the shared `detachedReader` instead. */
+  reader: RequestReader;
   /** No new request will be read; set by shutdown and by responses that close. */
   closing = false;
   /** The next request is the last one: it is answered with Connection: close. */
@@ -360,7 +364,10 @@ export class Connection implements ExchangeTransport {
     socket.off('end', Connection.onSocketEnd);
     socket.off('drain', Connection.onSocketDrain);
     /* eslint-enable @typescript-eslint/unbound-method */
-    return { socket, head: this.reader.takeBuffered() };
+    const head = this.reader.takeBuffered();
+    // The connection lives on as long as the new protocol does: its reader, never read again, goes now.
+    this.reader = detachedReader ??= new RequestReader(this.options.limits);
+    return { socket, head };
   }
 
   private finishAndContinue(exchange: Exchange): void {

@@ -191,13 +191,7 @@ export class WebSocket {
             maxPayload: options.maxPayload,
             threshold: deflateThreshold(options.compress),
           });
-    // The reader's callbacks, kept off the public interface.
-    const sink: FrameSink = {
-      frameStart: (reader) => this.frameStart(reader),
-      framePayload: (data, last) => this.framePayload(data, last),
-      frameError: (code, message) => this.fail(code, message),
-    };
-    this.reader = new FrameReader(sink, 'server', this.deflate !== null);
+    this.reader = new FrameReader(new WebSocket.ReaderSink(this), 'server', this.deflate !== null);
   }
 
   /**
@@ -369,6 +363,23 @@ export class WebSocket {
       socket.uncork();
     }
   }
+
+  /** The frame reader's callbacks, kept off the public interface: one small object per socket, methods shared. */
+  private static readonly ReaderSink = class implements FrameSink {
+    constructor(private readonly ws: WebSocket) {}
+
+    frameStart(reader: FrameReader): void {
+      this.ws.frameStart(reader);
+    }
+
+    framePayload(data: Buffer, last: boolean): void {
+      this.ws.framePayload(data, last);
+    }
+
+    frameError(closeCode: number, message: string): void {
+      this.ws.fail(closeCode, message);
+    }
+  };
 
   private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
     this[kWebSocket].received(chunk);
