@@ -5,6 +5,7 @@ import { checkHandshake, chooseProtocol } from '../protocol/websocket/handshake.
 import { resolveWebSocketOptions, type WebSocketOptions } from '../websocket/options.js';
 import { WebSocket } from '../websocket/websocket.js';
 import type { BaseHTTPRequestHandler } from './request-handler.js';
+import { errorDetail } from './error-detail.js';
 
 /**
  * A request `acceptWebSocket` refuses: 400 for a broken handshake, 426 for a request that is no WebSocket
@@ -70,8 +71,7 @@ function listenerErrorReporter(handler: BaseHTTPRequestHandler): (error: unknown
   const url = handler.path;
   return (error) => {
     if (!server.logging) return;
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    server.log(Handler.serverLine(client, `Exception in WebSocket listener (${url}): ${detail}`));
+    server.log(Handler.serverLine(client, `Exception in WebSocket listener (${url}): ${errorDetail(error)}`));
   };
 }
 

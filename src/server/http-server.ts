@@ -15,6 +15,7 @@ import { RepeatedLines } from './repeated-lines.js';
 import { HeldRequests } from './request-queue.js';
 import { clientBehindProxies, trustedProxies } from './trust-proxy.js';
 import { BaseHTTPRequestHandler, type HandlerArgs } from './request-handler.js';
+import { errorDetail } from './error-detail.js';
 
 /**
  * Where to listen. `host` omitted or '' listens on every address, IPv6 and IPv4 (dual-stack); `socketPath`
@@ -357,11 +358,10 @@ export class HTTPServer implements RequestSink {
     try {
       return new this.RequestHandlerClass(exchange, this.clientAddressOf(exchange), this);
     } catch (err) {
-      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
       this.standIn(exchange).logError(
         'Exception in %s constructor: %s',
         this.RequestHandlerClass.name,
-        detail,
+        errorDetail(err),
       );
       return null;
     }

@@ -35,6 +35,7 @@ import type { WebSocket } from '../websocket/websocket.js';
 import type { WebSocketOptions } from '../websocket/options.js';
 import { implementedMethods } from './handler-methods.js';
 import { isJsonType, mediaType, parseJson, readForm, tooLarge, unsupportedType } from './request-bodies.js';
+import { errorDetail } from './error-detail.js';
 
 /** Python's DEFAULT_ERROR_MESSAGE shape, with the same `%(name)s` placeholders. */
 const DEFAULT_ERROR_MESSAGE = `<!DOCTYPE html>
@@ -379,8 +380,7 @@ export class BaseHTTPRequestHandler {
     if (exchange.aborted) return;
     const status = err instanceof HTTPStatusError ? err.status : 500;
     if (status === 500) {
-      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      this.logError('Exception in %s handler: %s', this.command, detail);
+      this.logError('Exception in %s handler: %s', this.command, errorDetail(err));
     }
     if (exchange.takenOver) return;
     if (exchange.switchedProtocols) {
