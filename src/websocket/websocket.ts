@@ -620,8 +620,8 @@ export class WebSocket {
     const length = payload.length;
     const socket = this.socket;
     if (length <= COPY_MAX) {
-      const frame = Buffer.allocUnsafe(frameHeaderSize(length, false) + length);
-      payload.copy(frame, writeFrameHeader(frame, 0, first, length, null));
+      const frame = Buffer.allocUnsafe(frameHeaderSize(length) + length);
+      payload.copy(frame, writeFrameHeader(frame, 0, first, length));
       socket.write(frame);
       return;
     }
@@ -635,8 +635,8 @@ export class WebSocket {
   private writeText(text: string): void {
     const length = Buffer.byteLength(text, 'utf8');
     if (length > COPY_MAX) return this.writeFrame(FIN | Opcode.Text, Buffer.from(text, 'utf8'));
-    const frame = Buffer.allocUnsafe(frameHeaderSize(length, false) + length);
-    frame.write(text, writeFrameHeader(frame, 0, FIN | Opcode.Text, length, null), 'utf8');
+    const frame = Buffer.allocUnsafe(frameHeaderSize(length) + length);
+    frame.write(text, writeFrameHeader(frame, 0, FIN | Opcode.Text, length), 'utf8');
     this.socket.write(frame);
   }
 
