@@ -85,6 +85,8 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 const EMPTY = Buffer.alloc(0);
+/** Why a text message fails (RFC 6455 §8.1), whether found whole, while streaming or after inflating. */
+const NOT_UTF8 = 'text message is not UTF-8';
 /** Payloads up to this size go out copied behind their header in one write; larger ones in two, corked. */
 const COPY_MAX = 1024;
 
@@ -440,11 +442,11 @@ export class WebSocket {
     if (this.messageOpcode === Opcode.Text) {
       if (final && parts.length === 0) {
         // A whole message in one piece (the usual case): one native check.
-        if (!isUtf8(data)) return this.fail(CloseCode.InvalidPayload, 'text message is not UTF-8');
+        if (!isUtf8(data)) return this.fail(CloseCode.InvalidPayload, NOT_UTF8);
         return this.deliver(Opcode.Text, data);
       }
-      if (!this.text.write(data)) return this.fail(CloseCode.InvalidPayload, 'text message is not UTF-8');
-      if (final && !this.text.end()) return this.fail(CloseCode.InvalidPayload, 'text message is not UTF-8');
+      if (!this.text.write(data)) return this.fail(CloseCode.InvalidPayload, NOT_UTF8);
+      if (final && !this.text.end()) return this.fail(CloseCode.InvalidPayload, NOT_UTF8);
     }
     if (data.length > 0) parts.push(data);
     if (!final) return;
@@ -468,7 +470,7 @@ export class WebSocket {
       if (fin) {
         const message = out ?? EMPTY;
         if (opcode === Opcode.Text && !isUtf8(message)) {
-          return this.fail(CloseCode.InvalidPayload, 'text message is not UTF-8');
+          return this.fail(CloseCode.InvalidPayload, NOT_UTF8);
         }
         this.deliver(opcode, message);
       }
