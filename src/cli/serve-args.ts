@@ -41,6 +41,8 @@ export interface ServeArgs {
   maxConnections: number;
   /** HTTPS when set: certificate, key and the file holding the key's password. */
   tls: { certfile: string; keyfile?: string; passwordFile?: string } | null;
+  /** Open the Local URL in the default browser once listening. */
+  open: boolean;
   port: number;
   bind: string;
   /** A Unix domain socket to listen on instead of bind and port. */
@@ -63,6 +65,8 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
       '--proxy-protocol needs --trust-proxy: the load balancers allowed to send the header',
     );
   const socketPath = flags['unix-socket'];
+  if (socketPath !== undefined && flags.open)
+    throw new UsageError('--open needs a URL a browser can reach: it does not combine with --unix-socket');
   if (socketPath !== undefined && flags.workers > 1)
     throw new UsageError('--unix-socket serves from one process: it does not combine with --workers');
   return {
@@ -79,6 +83,7 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
       certfile === undefined
         ? null
         : { certfile, keyfile: flags['tls-key'], passwordFile: flags['tls-password-file'] },
+    open: flags.open,
     port,
     bind: flags.bind,
     socketPath,

@@ -60,6 +60,7 @@ export const PORT = positional({
 export const SERVE_FLAGS = {
   help: toggle({ short: 'h', help: 'show this help message and exit' }),
   version: toggle({ short: 'V', help: "show the program's version number and exit" }),
+  open: toggle({ help: 'open the Local URL in the default browser once serving' }),
   bind: option({
     short: 'b',
     value: 'ADDRESS',
