@@ -164,6 +164,9 @@ export const SERVE_FLAGS = {
     default: undefined,
     parse: (text) => text,
   }),
+  'tls-self-signed': toggle({
+    help: 'serve HTTPS with a certificate from a local CA made once and kept in the cache directory',
+  }),
   workers: option({
     value: 'N',
     help: 'serve with N processes (0 or auto: one per core), sharing the port',

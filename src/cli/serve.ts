@@ -11,6 +11,7 @@ import { BaseHTTPRequestHandler } from '../server/request-handler.js';
 import type { AppToServe } from './app-module.js';
 import { lanAddresses } from './lan-addresses.js';
 import { openBrowser } from './open-browser.js';
+import { trustLine } from './self-signed/trust-line.js';
 import type { ServeArgs } from './serve-args.js';
 
 /** How the banner shows a bound address: IPv6 in brackets inside URLs, as Python. */
@@ -101,7 +102,8 @@ export function warnMissingSpa(args: ServeArgs): void {
 
 /**
  * Python's banner, and the local URL to click (on a Unix socket: the curl command that reaches it); bound to
- * every interface, the URLs other machines reach; with `--open`, the Local URL opened in the browser. Only the primary calls this, once.
+ * every interface, the URLs other machines reach; with `--tls-self-signed`, the CA to trust; with `--open`,
+ * the Local URL opened in the browser. Only the primary calls this, once.
  */
 export function printBanner(args: ServeArgs, host: string, port: number): void {
   const scheme = args.tls === null ? 'http' : 'https';
@@ -118,6 +120,7 @@ export function printBanner(args: ServeArgs, host: string, port: number): void {
   if (everywhere)
     for (const address of lanAddresses(host === '::' ? 'any' : 'IPv4'))
       process.stdout.write(`Network: ${scheme}://${urlHost(address)}:${port}/\n`);
+  if (args.tlsSelfSigned) process.stdout.write(trustLine(args.tls!.certfile));
   if (args.open) openBrowser(local);
 }
 
