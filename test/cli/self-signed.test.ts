@@ -184,6 +184,18 @@ describe('basehttp --tls-self-signed', () => {
     assert.equal(await server.stop(), 0);
   });
 
+  it('works with --app: the Fetch-API app is served over the same certificate', async (t) => {
+    const { cache, site, env } = sandbox();
+    const app = join(site, 'app.mjs');
+    writeFileSync(app, "export default { fetch: () => new Response('app over TLS') };\n");
+    const server = await startServe(t, ['--tls-self-signed', '--app', app, '-b', '127.0.0.1', '0'], env);
+    assert.equal(
+      await curlVerified(cacheFiles(cache).caCert, `https://localhost:${server.port}/`),
+      'app over TLS',
+    );
+    assert.equal(await server.stop(), 0);
+  });
+
   it('Chromium that trusts the CA (an NSS database, no ignoreHTTPSErrors) loads the page as a secure context', async (t) => {
     const { cache, site, env } = sandbox();
     const other = sandbox();
