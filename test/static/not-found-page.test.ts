@@ -121,6 +121,25 @@ print(r.status, r.getheader('Content-Type'), len(r.read()) == ${Buffer.byteLengt
       });
   });
 
+  it('its absence is trusted for fileCacheMs, as the file cache trusts what it holds (no look-up per 404)', async () => {
+    const dir = site(null);
+    await withServer(
+      SimpleHTTPRequestHandler.with({ directory: dir, fileCacheMs: 60_000 }),
+      {},
+      async ({ port }) => {
+        assert.match((await curl(port, '/a')).body, /File not found/);
+        writeFileSync(join(dir, '404.html'), PAGE);
+        assert.match((await curl(port, '/b')).body, /File not found/);
+      },
+    );
+    const fresh = site(null);
+    await withFiles({ directory: fresh }, async (port) => {
+      assert.match((await curl(port, '/c')).body, /File not found/);
+      writeFileSync(join(fresh, '404.html'), PAGE); // fileCacheMs 0: looked up again on the next 404
+      assert.equal((await curl(port, '/d')).body, PAGE);
+    });
+  });
+
   it("is the file server's: a CGI handler's missing script keeps the built-in page", async () => {
     const dir = site();
     mkdirSync(join(dir, 'cgi-bin'));

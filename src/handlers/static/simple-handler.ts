@@ -295,10 +295,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         return;
       }
     }
-    const page = await this.resolve(this.child(root, NOT_FOUND_PAGE));
-    if (page?.data != null && page.stat.isFile()) {
-      await this.sendFile(page, NOT_FOUND_PAGE, 404);
-      return;
+    const now = Date.now();
+    if ((notFoundPageMissingUntil.get(this.options) ?? 0) <= now) {
+      const page = await this.resolve(this.child(root, NOT_FOUND_PAGE));
+      if (page?.data != null && page.stat.isFile()) {
+        await this.sendFile(page, NOT_FOUND_PAGE, 404);
+        return;
+      }
+      if (page === null) notFoundPageMissingUntil.set(this.options, now + this.options.fileCacheMs);
     }
     this.sendError(404, 'File not found');
   }
@@ -392,6 +396,13 @@ function withoutOptions(methods: readonly string[]): readonly string[] {
   if (kept === undefined) withoutOptionsOf.set(methods, (kept = methods.filter((m) => m !== 'OPTIONS')));
   return kept;
 }
+
+/**
+ * Until when a served root is known to have no 404.html, per set of options: the file cache keeps no
+ * negative entries, and without this every 404 would pay two `realpath` calls for a page that is not there.
+ * Trusted `fileCacheMs`, as what the cache holds: a 404.html added is used that much later.
+ */
+const notFoundPageMissingUntil = new WeakMap<StaticOptions, number>();
 
 const caches = new WeakMap<StaticOptions, FileCache>();
 
