@@ -40,6 +40,13 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (cluster.isPrimary && app === null) warnMissingSpa(args);
+  if (args.tlsSelfSigned) {
+    // Before any server is built: the primary makes the certificate, its workers find it made.
+    const { selfSignedTls } = await import('./self-signed/self-signed-args.js');
+    const tls = await selfSignedTls(args.bind);
+    if (tls === null) return 1;
+    args = { ...args, tls };
+  }
   if (args.workers > 1 && cluster.isPrimary) {
     if (buildServer(args, app) === null) return 1;
     return runPrimary({

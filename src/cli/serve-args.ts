@@ -41,6 +41,10 @@ export interface ServeArgs {
   maxConnections: number;
   /** HTTPS when set: certificate, key and the file holding the key's password. */
   tls: { certfile: string; keyfile?: string; passwordFile?: string } | null;
+  /** HTTPS from the local CA (`--tls-self-signed`): `tls` is filled in once the certificate is ready. */
+  tlsSelfSigned: boolean;
+  /** Open the Local URL in the default browser once listening. */
+  open: boolean;
   port: number;
   bind: string;
   /** A Unix domain socket to listen on instead of bind and port. */
@@ -62,7 +66,11 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
     throw new UsageError(
       '--proxy-protocol needs --trust-proxy: the load balancers allowed to send the header',
     );
+  if (flags['tls-self-signed'] && certfile !== undefined)
+    throw new UsageError('--tls-self-signed makes its own certificate: it does not combine with --tls-cert');
   const socketPath = flags['unix-socket'];
+  if (socketPath !== undefined && flags.open)
+    throw new UsageError('--open needs a URL a browser can reach: it does not combine with --unix-socket');
   if (socketPath !== undefined && flags.workers > 1)
     throw new UsageError('--unix-socket serves from one process: it does not combine with --workers');
   return {
@@ -79,6 +87,8 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
       certfile === undefined
         ? null
         : { certfile, keyfile: flags['tls-key'], passwordFile: flags['tls-password-file'] },
+    tlsSelfSigned: flags['tls-self-signed'],
+    open: flags.open,
     port,
     bind: flags.bind,
     socketPath,

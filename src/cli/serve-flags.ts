@@ -60,6 +60,7 @@ export const PORT = positional({
 export const SERVE_FLAGS = {
   help: toggle({ short: 'h', help: 'show this help message and exit' }),
   version: toggle({ short: 'V', help: "show the program's version number and exit" }),
+  open: toggle({ help: 'open the Local URL in the default browser once serving' }),
   bind: option({
     short: 'b',
     value: 'ADDRESS',
@@ -162,6 +163,9 @@ export const SERVE_FLAGS = {
     help: "a file holding the key's password",
     default: undefined,
     parse: (text) => text,
+  }),
+  'tls-self-signed': toggle({
+    help: 'serve HTTPS with a certificate from a local CA made once and kept in the cache directory',
   }),
   workers: option({
     value: 'N',

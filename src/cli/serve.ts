@@ -9,6 +9,9 @@ import { HTTPServer, type HandlerClass } from '../server/http-server.js';
 import { HTTPSServer } from '../server/https-server.js';
 import { BaseHTTPRequestHandler } from '../server/request-handler.js';
 import type { AppToServe } from './app-module.js';
+import { lanAddresses } from './lan-addresses.js';
+import { openBrowser } from './open-browser.js';
+import { trustLine } from './self-signed/trust-line.js';
 import type { ServeArgs } from './serve-args.js';
 
 /** How the banner shows a bound address: IPv6 in brackets inside URLs, as Python. */
@@ -97,7 +100,11 @@ export function warnMissingSpa(args: ServeArgs): void {
     process.stderr.write(`basehttp: warning: --spa file not found: ${file}\n`);
 }
 
-/** Python's banner, and the local URL to click (on a Unix socket: the curl command that reaches it). */
+/**
+ * Python's banner, and the local URL to click (on a Unix socket: the curl command that reaches it); bound to
+ * every interface, the URLs other machines reach; with `--tls-self-signed`, the CA to trust; with `--open`,
+ * the Local URL opened in the browser. Only the primary calls this, once.
+ */
 export function printBanner(args: ServeArgs, host: string, port: number): void {
   const scheme = args.tls === null ? 'http' : 'https';
   if (args.socketPath !== undefined) {
@@ -107,8 +114,14 @@ export function printBanner(args: ServeArgs, host: string, port: number): void {
   }
   const workers = args.workers > 1 ? ` with ${args.workers} workers` : '';
   process.stdout.write(servingBanner(scheme, host, port, workers));
-  const local = host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host;
-  process.stdout.write(`Local: ${scheme}://${urlHost(local)}:${port}/\n`);
+  const everywhere = host === '::' || host === '0.0.0.0';
+  const local = `${scheme}://${urlHost(everywhere ? '127.0.0.1' : host)}:${port}/`;
+  process.stdout.write(`Local: ${local}\n`);
+  if (everywhere)
+    for (const address of lanAddresses(host === '::' ? 'any' : 'IPv4'))
+      process.stdout.write(`Network: ${scheme}://${urlHost(address)}:${port}/\n`);
+  if (args.tlsSelfSigned) process.stdout.write(trustLine(args.tls!.certfile));
+  if (args.open) openBrowser(local);
 }
 
 /**

@@ -75,20 +75,25 @@ async function precompressed(
  * brotli/gzip, or identity), evaluates the preconditions against its validators (304/412), honours Range
  * and If-Range on the identity representation (206, multipart/byteranges, 416), and streams the body with
  * backpressure, closing the file as soon as the client goes away.
+ *
+ * With an error `status` (the 404.html page) the file is the body of that error: negotiated and compressed
+ * the same, but without validators, preconditions or ranges, which speak of a resource that is not there.
  */
 export function serveContent(
   handler: BaseHTTPRequestHandler,
   file: FileToServe,
   compression: boolean,
+  status = 200,
 ): void | Promise<void> {
   const compressible = compression && file.compressible;
-  const rangeHeader = handler.command === 'GET' ? handler.headers.get('range') : undefined;
+  const rangeHeader = handler.command === 'GET' && status === 200 ? handler.headers.get('range') : undefined;
   // Ranges address the identity bytes, so a range request is never compressed.
   const codings =
     compressible && rangeHeader === undefined ? acceptedCodings(handler.headers.get('accept-encoding')) : [];
-  if (codings.length === 0) return serveRepresentation(handler, file, compressible, rangeHeader, [], null);
+  if (codings.length === 0)
+    return serveRepresentation(handler, file, compressible, rangeHeader, [], null, status);
   return precompressed(file, codings).then((sibling) =>
-    serveRepresentation(handler, file, compressible, rangeHeader, codings, sibling),
+    serveRepresentation(handler, file, compressible, rangeHeader, codings, sibling, status),
   );
 }
 
@@ -103,6 +108,7 @@ function serveRepresentation(
   rangeHeader: string | undefined,
   codings: Coding[],
   sibling: { coding: Coding; path: string; size: number } | null,
+  status: number,
 ): void | Promise<void> {
   const onTheFly: Coding | null =
     sibling === null && file.size >= MIN_COMPRESS_BYTES ? (codings[0] ?? null) : null;
@@ -117,14 +123,17 @@ function serveRepresentation(
     file.validators.set(suffix, validators);
   }
 
-  const precondition = checkPreconditions(handler.command, handler.headers, validators);
+  const precondition =
+    status === 200 ? checkPreconditions(handler.command, handler.headers, validators) : 'proceed';
   if (precondition === 'failed') {
     handler.sendError(412);
     return;
   }
   const sendValidators = (): void => {
-    handler.sendHeader('Last-Modified', validators.lastModifiedText);
-    handler.sendHeader('ETag', validators.etag);
+    if (status === 200) {
+      handler.sendHeader('Last-Modified', validators.lastModifiedText);
+      handler.sendHeader('ETag', validators.etag);
+    }
     if (compressible) handler.sendHeader('Vary', 'Accept-Encoding');
   };
   if (precondition === 'not-modified') {
@@ -152,10 +161,10 @@ function serveRepresentation(
     return sendMultipart(handler, source, size, file.type, ranges, sendValidators);
   }
   const range = ranges?.[0] ?? null;
-  handler.sendResponse(range === null ? 200 : 206);
+  handler.sendResponse(range === null ? status : 206);
   handler.sendHeader('Content-Type', file.type);
-  if (coding === null) handler.sendHeader('Accept-Ranges', 'bytes');
-  else handler.sendHeader('Content-Encoding', coding);
+  if (coding !== null) handler.sendHeader('Content-Encoding', coding);
+  else if (status === 200) handler.sendHeader('Accept-Ranges', 'bytes');
   if (range !== null) handler.sendHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
   if (onTheFly === null)
     handler.sendHeader('Content-Length', range === null ? size : range.end - range.start + 1);

@@ -10,6 +10,9 @@ import { FileCache, type CachedTarget } from './file-cache.js';
 import { serveContent } from './serve-content.js';
 import { translatePath, type TranslatedPath } from './translate-path.js';
 
+/** The page a 404 of the file server shows when the served root has it. */
+const NOT_FOUND_PAGE = '404.html';
+
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /**
@@ -208,8 +211,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return { fsPath: path.join(dir.fsPath, name), segments: [...dir.segments, name], trailingSlash: false };
   }
 
-  /** Serves a resolved file; what serving needs (type, validators) is kept on the cache entry. */
-  private sendFile(target: CachedTarget, name: string): void | Promise<void> {
+  /**
+   * Serves a resolved file (with an error `status`: as that error's body); what serving needs (type,
+   * validators) is kept on the cache entry.
+   */
+  private sendFile(target: CachedTarget, name: string, status = 200): void | Promise<void> {
     if (target.file === undefined) {
       const type = this.guessType(name);
       target.file = {
@@ -222,7 +228,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         validators: new Map(),
       };
     }
-    return serveContent(this, target.file, this.options.compression);
+    return serveContent(this, target.file, this.options.compression, status);
   }
 
   /**
@@ -274,16 +280,29 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.endHeaders();
   }
 
-  /** 404, or the single-page-app file for a request that accepts HTML. */
+  /**
+   * 404, or the single-page-app file for a request that accepts HTML. The 404's body is the served root's
+   * `404.html` when there is one the rules allow and the file cache could read (≤ 1 MiB), else the built-in
+   * page: a broken custom page must not turn a 404 into a failed response.
+   */
   private async notFound(translated: TranslatedPath): Promise<void> {
     const spa = this.options.spa;
+    const root = translatePath('/', this.directory)!;
     if (spa !== null && this.wantsAppShell(translated)) {
-      const root = translatePath('/', this.directory)!;
       const target = await this.resolve(this.child(root, spa));
       if (target?.stat.isFile()) {
         await this.sendFile(target, spa);
         return;
       }
+    }
+    const now = Date.now();
+    if ((notFoundPageMissingUntil.get(this.options) ?? 0) <= now) {
+      const page = await this.resolve(this.child(root, NOT_FOUND_PAGE));
+      if (page?.data != null && page.stat.isFile()) {
+        await this.sendFile(page, NOT_FOUND_PAGE, 404);
+        return;
+      }
+      if (page === null) notFoundPageMissingUntil.set(this.options, now + this.options.fileCacheMs);
     }
     this.sendError(404, 'File not found');
   }
@@ -377,6 +396,13 @@ function withoutOptions(methods: readonly string[]): readonly string[] {
   if (kept === undefined) withoutOptionsOf.set(methods, (kept = methods.filter((m) => m !== 'OPTIONS')));
   return kept;
 }
+
+/**
+ * Until when a served root is known to have no 404.html, per set of options: the file cache keeps no
+ * negative entries, and without this every 404 would pay two `realpath` calls for a page that is not there.
+ * Trusted `fileCacheMs`, as what the cache holds: a 404.html added is used that much later.
+ */
+const notFoundPageMissingUntil = new WeakMap<StaticOptions, number>();
 
 const caches = new WeakMap<StaticOptions, FileCache>();
 
