@@ -62,6 +62,11 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
     throw new UsageError(
       '--proxy-protocol needs --trust-proxy: the load balancers allowed to send the header',
     );
+  const upload = flags.upload;
+  if (!upload && (flags.overwrite || flags.mkdir || flags['max-upload-size'] !== null))
+    throw new UsageError('--overwrite, --mkdir and --max-upload-size need --upload');
+  if (flags['auth-writes'] && flags.auth === null)
+    throw new UsageError('--auth-writes needs --auth: the credentials writes require');
   const socketPath = flags['unix-socket'];
   if (socketPath !== undefined && flags.workers > 1)
     throw new UsageError('--unix-socket serves from one process: it does not combine with --workers');
@@ -93,6 +98,10 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
       spa: flags.spa,
       cacheSeconds: flags.cache,
       auth: flags.auth,
+      upload: upload
+        ? { overwrite: flags.overwrite, mkdir: flags.mkdir, maxBytes: flags['max-upload-size'] }
+        : null,
+      authWritesOnly: flags['auth-writes'],
       compression: !flags['no-compression'],
       quiet: flags.quiet,
       logFormat: flags['log-format'],

@@ -97,7 +97,8 @@ export async function readForm(
   return form;
 }
 
-function malformed(cause: unknown): HTTPStatusError {
+/** The 400 for a form that does not parse, its parser's reason as the cause (the file server's uploads too). */
+export function malformed(cause: unknown): HTTPStatusError {
   return new HTTPStatusError(400, 'Malformed form body', { cause });
 }
 
