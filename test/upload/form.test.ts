@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CGIHTTPRequestHandler, SimpleHTTPRequestHandler, type UploadOptions } from '../../src/index.js';
 import { curl } from '../helpers/curl.js';
 import { withServer } from '../helpers/server.js';
-import { tempFiles, uploadFixture } from './fixture.js';
+import { eventually, tempFiles, uploadFixture } from './fixture.js';
 
 const NO_OPTIONS: UploadOptions = { overwrite: false, mkdir: false, maxBytes: null };
 
@@ -68,6 +69,23 @@ describe('multipart form uploads (curl -F)', () => {
       assert.equal(dots.status, 400);
       assert.equal(existsSync(join(root, 'sub', 'fine.txt')), false);
       assert.deepEqual(tempFiles(root), []);
+    });
+  });
+
+  it('a form whose client leaves mid-file saves nothing, and its temporary file goes', async () => {
+    await withServer(Handler, {}, async (s) => {
+      const socket = net.connect(s.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const part = '--b\r\nContent-Disposition: form-data; name="f"; filename="cut.bin"\r\n\r\n';
+      socket.write(
+        'POST /sub/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n' +
+          `Content-Length: 1000000\r\n\r\n${part}`,
+      );
+      socket.write(Buffer.alloc(100_000, 1));
+      assert.ok(await eventually(() => tempFiles(root).length === 1), 'the file part began');
+      socket.destroy();
+      assert.ok(await eventually(() => tempFiles(root).length === 0), 'its temporary file went');
+      assert.equal(existsSync(join(root, 'sub', 'cut.bin')), false);
     });
   });
 

@@ -53,7 +53,10 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     return this.doGET();
   }
 
-  /** Runs the CGI script with the request body on its stdin; POST elsewhere is a form upload with `upload` on, else 501 as Python. */
+  /**
+   * Runs the CGI script with the request body on its stdin; POST elsewhere is a form upload with `upload`
+   * on, else 501 as Python.
+   */
   async doPOST(): Promise<void> {
     if (!this.authorized()) return;
     const target = await this.cgiTarget();

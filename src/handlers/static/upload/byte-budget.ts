@@ -12,6 +12,11 @@ export class ByteBudget {
     this.left = maxBytes ?? Infinity;
   }
 
+  /** Whether there is a limit to count against (without one, uploads need no counting stream). */
+  get limited(): boolean {
+    return this.maxBytes !== null;
+  }
+
   /** Counts `size` more bytes; throws the 413 HTTPStatusError when they pass the limit. */
   take(size: number): void {
     this.left -= size;

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { HTTPStatusError } from '../../../connection/status-error.js';
-import { tooLarge } from '../../../server/request-bodies.js';
+import { declaredTooLarge } from '../../../server/request-bodies.js';
 import type { BaseHTTPRequestHandler } from '../../../server/request-handler.js';
 import { translatePath } from '../translate-path.js';
 import { ByteBudget } from './byte-budget.js';
@@ -27,8 +27,8 @@ export async function putUpload(handler: BaseHTTPRequestHandler, context: Upload
   const file = path.join(dir, name);
   const { overwrite, maxBytes } = context.upload;
   await refuseExisting(context, file, translated.segments, overwrite);
-  const framing = handler.exchange.head?.framing;
-  if (maxBytes !== null && framing?.kind === 'length' && framing.length > maxBytes) throw tooLarge(maxBytes);
+  const refused = maxBytes === null ? null : declaredTooLarge(handler.exchange.head?.framing, maxBytes);
+  if (refused !== null) throw refused;
   const temp = await writeTemp(handler.rfile, dir, new ByteBudget(maxBytes));
   let replaced = false;
   try {

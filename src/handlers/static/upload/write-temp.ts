@@ -13,7 +13,8 @@ import { tempPathIn } from './place-file.js';
 export async function writeTemp(body: Readable, dir: string, budget: ByteBudget): Promise<string> {
   const temp = tempPathIn(dir);
   try {
-    await pipeline(body, budget.counter(), createWriteStream(temp, { flags: 'wx' }));
+    const file = createWriteStream(temp, { flags: 'wx' });
+    await (budget.limited ? pipeline(body, budget.counter(), file) : pipeline(body, file));
   } catch (err) {
     await fsp.rm(temp, { force: true });
     throw err;
