@@ -349,7 +349,7 @@ export interface Measurement extends WrkResult {
 }
 
 /** Peak resident set of a process so far, in KiB, from /proc; NaN where there is none. */
-function peakRssKiB(pid: number): number {
+export function peakRssKiB(pid: number): number {
   try {
     return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
   } catch {

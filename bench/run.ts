@@ -8,6 +8,7 @@ const AREAS: Record<string, string> = {
   hello: './hello.js',
   fetch: './fetch.js',
   static: './static.js',
+  upload: './upload.js',
   https: './https.js',
   client: './client.js',
   workers: './workers.js',

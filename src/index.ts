@@ -19,6 +19,7 @@ export type { RequestBodyStream } from './connection/request-body.js';
 export type { LogFormat } from './server/access-log.js';
 export { SimpleHTTPRequestHandler } from './handlers/static/simple-handler.js';
 export type { StaticOptions } from './handlers/static/options.js';
+export type { UploadOptions } from './handlers/static/upload/upload-options.js';
 export type { TranslatedPath } from './handlers/static/translate-path.js';
 export { CGIHTTPRequestHandler } from './handlers/cgi/cgi-handler.js';
 

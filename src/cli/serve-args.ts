@@ -68,6 +68,11 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
     );
   if (flags['tls-self-signed'] && certfile !== undefined)
     throw new UsageError('--tls-self-signed makes its own certificate: it does not combine with --tls-cert');
+  const upload = flags.upload;
+  if (!upload && (flags.overwrite || flags.mkdir || flags['max-upload-size'] !== null))
+    throw new UsageError('--overwrite, --mkdir and --max-upload-size need --upload');
+  if (flags['auth-writes'] && flags.auth === null)
+    throw new UsageError('--auth-writes needs --auth: the credentials writes require');
   const socketPath = flags['unix-socket'];
   if (socketPath !== undefined && flags.open)
     throw new UsageError('--open needs a URL a browser can reach: it does not combine with --unix-socket');
@@ -103,6 +108,10 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
       spa: flags.spa,
       cacheSeconds: flags.cache,
       auth: flags.auth,
+      upload: upload
+        ? { overwrite: flags.overwrite, mkdir: flags.mkdir, maxBytes: flags['max-upload-size'] }
+        : null,
+      authWritesOnly: flags['auth-writes'],
       compression: !flags['no-compression'],
       quiet: flags.quiet,
       logFormat: flags['log-format'],

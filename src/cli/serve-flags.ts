@@ -32,6 +32,23 @@ function wholeNumber(text: string): number {
   return Number(text);
 }
 
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  K: 2 ** 10,
+  M: 2 ** 20,
+  G: 2 ** 30,
+  T: 2 ** 40,
+};
+
+/** `10M`: a number of bytes, with K, M, G or T for powers of 1024 (`1.5G` too); more than 0. */
+function byteSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([KMGT]?)i?B?$/i.exec(text);
+  const bytes = m === null ? NaN : Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0)
+    throw new UsageError(`expected a size in bytes such as 500000, 10M or 1G, got '${text}'`);
+  return bytes;
+}
+
 /** Every `--trust-proxy` list, split at commas, each entry an IP address or a CIDR range. */
 function proxyList(texts: string[]): string[] {
   const proxies = texts.flatMap((list) =>
@@ -133,6 +150,20 @@ export const SERVE_FLAGS = {
       if (colon <= 0) throw new UsageError('expected USER:PASSWORD');
       return { user: text.slice(0, colon), password: text.slice(colon + 1) };
     },
+  }),
+  upload: toggle({
+    help: 'take uploads: PUT writes a file, a multipart POST to a directory saves its files',
+  }),
+  overwrite: toggle({ help: 'an upload may replace an existing file (409 without)' }),
+  mkdir: toggle({ help: 'an upload creates missing directories on its path (409 without)' }),
+  'max-upload-size': option<number | null>({
+    value: 'BYTES',
+    help: 'most bytes one upload request may write, as 500000, 10M or 1G; more is 413 (default: no limit)',
+    default: null,
+    parse: byteSize,
+  }),
+  'auth-writes': toggle({
+    help: 'with --auth: require it only for writes (PUT, POST, ...); reading is open',
   }),
   'no-compression': toggle({ help: 'never compress responses (brotli/gzip are negotiated by default)' }),
   quiet: toggle({ help: 'no access log (errors are still logged)' }),

@@ -15,9 +15,12 @@ export interface LoggedRequest {
   readonly headers: Headers;
 }
 
-// C0 and C1 controls, DEL: escaped in log lines so a request cannot drive the terminal reading the log.
+/**
+ * C0 and C1 controls, DEL: escaped in log lines so a request cannot drive the terminal reading the log, and
+ * dropped from the names uploads are saved under.
+ */
 // eslint-disable-next-line no-control-regex -- matching controls is this regex's purpose
-const CONTROL_RE = /[\x00-\x1f\x7f-\x9f]/g;
+export const CONTROL_RE = /[\x00-\x1f\x7f-\x9f]/g;
 
 /** Escapes C0/C1 controls and DEL as `\xNN`, as Python does for log lines. */
 export function escapeControls(s: string): string {

@@ -1,6 +1,7 @@
 import { Busboy } from '@fastify/busboy';
 import type { Readable } from 'node:stream';
 import { HTTPStatusError } from '../connection/status-error.js';
+import type { BodyFraming } from '../protocol/message-reader.js';
 
 /**
  * Reading a request body as JSON or as a form, within a size limit, each refusal an HTTPStatusError: 413 for
@@ -23,6 +24,14 @@ export function isJsonType(type: string): boolean {
 /** The 413 for a body over `maxBytes`, said the same way wherever a limit is met. */
 export function tooLarge(maxBytes: number): HTTPStatusError {
   return new HTTPStatusError(413, `Request body larger than ${maxBytes} bytes`);
+}
+
+/**
+ * The 413 for a body whose Content-Length already says it is over `maxBytes`, so it is refused before a byte
+ * is read (and before `100 Continue` invites it); null when it may be read.
+ */
+export function declaredTooLarge(framing: BodyFraming | undefined, maxBytes: number): HTTPStatusError | null {
+  return framing?.kind === 'length' && framing.length > maxBytes ? tooLarge(maxBytes) : null;
 }
 
 /** The 415 for a body in a type the reader does not take, naming the ones it does. */
@@ -97,7 +106,8 @@ export async function readForm(
   return form;
 }
 
-function malformed(cause: unknown): HTTPStatusError {
+/** The 400 for a form that does not parse, its parser's reason as the cause (the file server's uploads too). */
+export function malformed(cause: unknown): HTTPStatusError {
   return new HTTPStatusError(400, 'Malformed form body', { cause });
 }
 

@@ -34,7 +34,15 @@ import { acceptWebSocket } from './accept-websocket.js';
 import type { WebSocket } from '../websocket/websocket.js';
 import type { WebSocketOptions } from '../websocket/options.js';
 import { implementedMethods } from './handler-methods.js';
-import { isJsonType, mediaType, parseJson, readForm, tooLarge, unsupportedType } from './request-bodies.js';
+import {
+  declaredTooLarge,
+  isJsonType,
+  mediaType,
+  parseJson,
+  readForm,
+  tooLarge,
+  unsupportedType,
+} from './request-bodies.js';
 import { errorDetail } from './error-detail.js';
 
 /** Python's DEFAULT_ERROR_MESSAGE shape, with the same `%(name)s` placeholders. */
@@ -182,8 +190,8 @@ export class BaseHTTPRequestHandler {
    * once when the Content-Length says so. Python: `self.rfile.read(int(self.headers['Content-Length']))`.
    */
   async readBody(maxBytes = 16 * 1024 * 1024): Promise<Buffer> {
-    const framing = this.exchange.head?.framing;
-    if (framing?.kind === 'length' && framing.length > maxBytes) throw tooLarge(maxBytes);
+    const refused = declaredTooLarge(this.exchange.head?.framing, maxBytes);
+    if (refused !== null) throw refused;
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of this.rfile) {
@@ -214,8 +222,8 @@ export class BaseHTTPRequestHandler {
    * too large to hold, feed `rfile` to `@fastify/busboy` yourself.
    */
   readForm(maxBytes = 16 * 1024 * 1024): Promise<FormData> {
-    const framing = this.exchange.head?.framing;
-    if (framing?.kind === 'length' && framing.length > maxBytes) return Promise.reject(tooLarge(maxBytes));
+    const refused = declaredTooLarge(this.exchange.head?.framing, maxBytes);
+    if (refused !== null) return Promise.reject(refused);
     return readForm(this.rfile, this.headers.get('content-type'), maxBytes);
   }
 

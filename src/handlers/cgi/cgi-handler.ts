@@ -53,11 +53,16 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     return this.doGET();
   }
 
-  /** Runs the CGI script with the request body on its stdin; POST elsewhere is 501, as Python. */
+  /**
+   * Runs the CGI script with the request body on its stdin; POST elsewhere is a form upload with `upload`
+   * on, else 501 as Python.
+   */
   async doPOST(): Promise<void> {
     if (!this.authorized()) return;
     const target = await this.cgiTarget();
-    if (target === undefined) this.sendError(501, 'Can only POST to CGI scripts');
+    if (target === undefined && this.options.upload !== null)
+      await this.receiveForm(); // a form upload
+    else if (target === undefined) this.sendError(501, 'Can only POST to CGI scripts');
     else if (target !== null) await this.runCGI(target);
   }
 
@@ -70,7 +75,7 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
     if (translated === null) return undefined;
     // `/cgi-bin/` itself counts (it is 403, as in Python, not a listing of the scripts).
     const urlPath = `/${translated.segments.join('/')}${translated.trailingSlash ? '/' : ''}`;
-    const dir = this.cgiDirectories.find((d) => urlPath.startsWith(`${d.replace(/\/+$/, '')}/`));
+    const dir = this.cgiDirectoryOf(urlPath);
     if (dir === undefined) return undefined;
     const dirSegments = dir.split('/').filter((s) => s !== '').length;
     const rest = translated.segments.slice(dirSegments);
@@ -114,6 +119,24 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       pathInfo: infoSegments.length > 0 ? `/${infoSegments.join('/')}` : '',
       query: q >= 0 ? this.path.slice(q + 1).replace(/#.*$/, '') : '',
     };
+  }
+
+  /** The CGI directory a normalised URL path is under (`/cgi-bin/` itself counts), if any. */
+  private cgiDirectoryOf(urlPath: string): string | undefined {
+    return this.cgiDirectories.find((d) => urlPath.startsWith(`${d.replace(/\/+$/, '')}/`));
+  }
+
+  /**
+   * The file server's write rules, and no upload into a CGI directory (a script planted there would run):
+   * judged on the URL and on the real path, so a symlink into one is refused too.
+   */
+  protected override mayWrite(real: string, root: string, segments: readonly string[]): boolean {
+    const underRoot = path.relative(root, real).split(path.sep);
+    return (
+      super.mayWrite(real, root, segments) &&
+      this.cgiDirectoryOf(`/${segments.join('/')}/`) === undefined &&
+      this.cgiDirectoryOf(`/${underRoot.join('/')}/`) === undefined
+    );
   }
 
   /** Whether the dotfile and symlink rules let the script at `file` run (judged on its real path). */

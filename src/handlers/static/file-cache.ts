@@ -86,6 +86,14 @@ export class FileCache {
     return entry;
   }
 
+  /**
+   * Drops what is kept of `file`, by the path it was asked for or the real path it resolved to: an upload
+   * replaced it, and the old bytes must not be served for the rest of the trust interval.
+   */
+  forget(file: string): void {
+    for (const [key, entry] of this.entries) if (key === file || entry.real === file) this.delete(key);
+  }
+
   private delete(key: string): void {
     const old = this.entries.get(key);
     if (old === undefined) return;

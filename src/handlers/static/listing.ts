@@ -1,4 +1,5 @@
 import { escapeHtml } from '../../server/escape-html.js';
+import { UPLOAD_FORM_HTML, UPLOAD_FORM_STYLE } from './upload/upload-form.js';
 
 /** One entry of a directory listing. */
 export interface ListingEntry {
@@ -51,8 +52,16 @@ a:hover { text-decoration: underline; }
 @media (max-width: 40rem) { td.mtime, th.mtime { display: none; } }
 `;
 
-/** The HTML listing: responsive, light and dark, names escaped, links encoded, a parent link below the root. */
-export function listingHtml(displayPath: string, entries: ListingEntry[], atRoot: boolean): string {
+/**
+ * The HTML listing: responsive, light and dark, names escaped, links encoded, a parent link below the root;
+ * with `uploadForm`, the form that uploads into the directory (uploads on).
+ */
+export function listingHtml(
+  displayPath: string,
+  entries: ListingEntry[],
+  atRoot: boolean,
+  uploadForm = false,
+): string {
   const title = `Directory listing for ${escapeHtml(displayPath)}`;
   const rows = entries.map((e) => {
     const shown = e.name + (e.isDirectory ? '/' : e.isSymlink ? '@' : '');
@@ -68,11 +77,11 @@ export function listingHtml(displayPath: string, entries: ListingEntry[], atRoot
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${uploadForm ? UPLOAD_FORM_STYLE : ''}</style>
 </head>
 <body>
 <h1>${title}</h1>
-<table>
+${uploadForm ? UPLOAD_FORM_HTML : ''}<table>
 <thead><tr><th>Name</th><th class="size">Size</th><th class="mtime">Modified (UTC)</th></tr></thead>
 <tbody>
 ${rows.join('\n')}

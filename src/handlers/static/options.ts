@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fieldLine } from '../../protocol/response-head.js';
 import type { LogFormat } from '../../server/access-log.js';
 import { InvalidServerOptionError } from '../../server/errors.js';
+import { resolveUploadOptions, type UploadOptions } from './upload/upload-options.js';
 
 /** How SimpleHTTPRequestHandler serves a directory. Every field has a default (see `resolveOptions`). */
 export interface StaticOptions {
@@ -37,6 +38,10 @@ export interface StaticOptions {
     /** Its password. */
     password: string;
   } | null;
+  /** Take uploads: PUT writes a file, a multipart POST to a directory saves its files. Default null: off (405). */
+  upload: UploadOptions | null;
+  /** `auth` guards writes only (every method but GET, HEAD and OPTIONS); reading is open. Default false. */
+  authWritesOnly: boolean;
   /** Compress text-like responses with brotli or gzip when the client accepts it. Default true. */
   compression: boolean;
   /** Content-Type overrides by extension, e.g. `{ '.log': 'text/plain' }`. */
@@ -50,7 +55,8 @@ export interface StaticOptions {
 /**
  * Fills in defaults; `directory` becomes absolute. A header that could not be sent (a name that is not a
  * token, CR or LF in a value) throws HeaderValueError here, rather than failing every response later; a
- * `fileCacheMs` that is not a time throws InvalidServerOptionError.
+ * `fileCacheMs` that is not a time, an `upload.maxBytes` that is no size or `authWritesOnly` without `auth`
+ * throws InvalidServerOptionError.
  */
 export function resolveOptions(options: Partial<StaticOptions> = {}): StaticOptions {
   for (const [name, value] of options.headers ?? []) fieldLine(name, value);
@@ -59,6 +65,8 @@ export function resolveOptions(options: Partial<StaticOptions> = {}): StaticOpti
     throw new InvalidServerOptionError(
       `fileCacheMs must be a number of milliseconds ≥ 0, not ${fileCacheMs}`,
     );
+  if (options.authWritesOnly && !options.auth)
+    throw new InvalidServerOptionError('authWritesOnly needs auth: the credentials writes require');
   return {
     directory: path.resolve(options.directory ?? process.cwd()),
     indexPages: options.indexPages ?? ['index.html', 'index.htm'],
@@ -71,6 +79,8 @@ export function resolveOptions(options: Partial<StaticOptions> = {}): StaticOpti
     fileCacheMs: options.fileCacheMs ?? 1000,
     cacheSeconds: options.cacheSeconds ?? null,
     auth: options.auth ?? null,
+    upload: resolveUploadOptions(options.upload),
+    authWritesOnly: options.authWritesOnly ?? false,
     compression: options.compression ?? true,
     extensionMap: options.extensionMap ?? {},
     logFormat: options.logFormat ?? 'python',

@@ -9,6 +9,10 @@ import { resolveOptions, type StaticOptions } from './options.js';
 import { FileCache, type CachedTarget } from './file-cache.js';
 import { serveContent } from './serve-content.js';
 import { translatePath, type TranslatedPath } from './translate-path.js';
+import { formUpload } from './upload/form-upload.js';
+import { isUploadTemp } from './upload/place-file.js';
+import { putUpload } from './upload/put-upload.js';
+import type { UploadContext } from './upload/upload-target.js';
 
 /** The page a 404 of the file server shows when the served root has it. */
 const NOT_FOUND_PAGE = '404.html';
@@ -98,10 +102,39 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.endHeaders();
   }
 
-  /** The class's methods, less OPTIONS when `cors` is off (its `doOPTIONS` then refuses). */
+  /**
+   * PUT (the class's `doPUT`) with `upload` on: the body written to the file the path names (201 new, 204
+   * replaced with `overwrite`, 409 exists); off, 405 as any method a file server lacks.
+   */
+  protected receivePut(): void | Promise<void> {
+    if (this.options.upload === null) return this.unsupportedMethod();
+    if (!this.authorized()) return;
+    return putUpload(this, this.uploadContext());
+  }
+
+  /**
+   * POST (the class's `doPOST`) with `upload` on: a `multipart/form-data` body sent to a directory has its
+   * files saved there; off, 405.
+   */
+  protected receiveForm(): void | Promise<void> {
+    if (this.options.upload === null) return this.unsupportedMethod();
+    if (!this.authorized()) return;
+    return formUpload(this, this.uploadContext());
+  }
+
+  /**
+   * The class's methods, less OPTIONS when `cors` is off (its `doOPTIONS` then refuses) and less the file
+   * server's own PUT and POST when `upload` is off (a subclass's own `doPOST`, as CGI's, stays).
+   */
   override allowedMethods(): readonly string[] {
-    const methods = super.allowedMethods();
-    return this.options.cors ? methods : withoutOptions(methods);
+    let methods = super.allowedMethods();
+    if (!this.options.cors) methods = without(methods, 'OPTIONS');
+    if (this.options.upload === null) {
+      const own = this as unknown as Record<string, unknown>;
+      if (own.doPUT === FILE_SERVER.receivePut) methods = without(methods, 'PUT');
+      if (own.doPOST === FILE_SERVER.receiveForm) methods = without(methods, 'POST');
+    }
+    return methods;
   }
 
   /** Any other method on a static path: 405 with the methods that do work. */
@@ -151,7 +184,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   protected authorized(): boolean {
     const auth = this.options.auth;
-    if (auth === null) return true;
+    if (auth === null || (this.options.authWritesOnly && READS.has(this.command))) return true;
     const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(this.headers.get('authorization') ?? '');
     const given = m === null ? '' : Buffer.from(m[1]!, 'base64').toString('utf8');
     const ok = timingSafeEqual(sha256(given), sha256(`${auth.user}:${auth.password}`));
@@ -258,13 +291,35 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return stat === null ? null : cache.put(translated.fsPath, real, stat);
   }
 
-  /** The dotfile and symlink rules, on a real path and the URL segments that led to it (CGI uses them too). */
+  /**
+   * The dotfile and symlink rules, on a real path and the URL segments that led to it (CGI uses them too).
+   * An upload's temporary file is refused even with `dotfiles` on.
+   */
   protected allowed(real: string, root: string, segments: readonly string[]): boolean {
     const inside = real === root || real.startsWith(root + path.sep);
     if (!inside && !this.options.followSymlinks) return false;
-    if (this.options.dotfiles) return true;
+    if (this.options.dotfiles && this.options.upload === null) return true;
     const names = inside ? [...path.relative(root, real).split(path.sep), ...segments] : segments;
-    return !names.some((name) => name.startsWith('.') && name !== '.well-known');
+    return !names.some(this.options.dotfiles ? isUploadTemp : isHidden);
+  }
+
+  /**
+   * Whether an upload may write at `real` (a path that may not exist yet), reached by the URL `segments`:
+   * the read rules of `allowed`. CGI adds its script directories.
+   */
+  protected mayWrite(real: string, root: string, segments: readonly string[]): boolean {
+    return this.allowed(real, root, segments);
+  }
+
+  /** What the upload code needs: the directory, the options, the write rules, the cache to correct. */
+  private uploadContext(): UploadContext {
+    const options = this.options;
+    return {
+      directory: this.directory,
+      upload: options.upload!,
+      mayWrite: (real, root, segments) => this.mayWrite(real, root, segments),
+      placed: (file) => cacheFor(options).forget(file),
+    };
   }
 
   /**
@@ -354,7 +409,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const json = query.get('format') === 'json';
     const displayPath = `/${translated.segments.join('/')}${translated.segments.length > 0 ? '/' : ''}`;
     const body = Buffer.from(
-      json ? listingJson(entries) : listingHtml(displayPath, entries, translated.segments.length === 0),
+      json
+        ? listingJson(entries)
+        : listingHtml(displayPath, entries, translated.segments.length === 0, this.options.upload !== null),
     );
     this.sendResponse(200);
     this.sendHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8');
@@ -367,6 +424,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 Object.defineProperty(SimpleHTTPRequestHandler.prototype, 'options', {
   value: resolveOptions(),
   writable: true,
+});
+/** The file server's own upload methods, to tell them from a subclass's doPUT and doPOST. */
+const FILE_SERVER = SimpleHTTPRequestHandler.prototype as unknown as Record<string, unknown>;
+// Uploads answer PUT and POST. Installed here rather than declared as methods, so that a subclass's own
+// doPOST (an API beside the files) is not an override TypeScript's noImplicitOverride would flag.
+Object.defineProperties(SimpleHTTPRequestHandler.prototype, {
+  doPUT: { value: FILE_SERVER.receivePut, writable: true },
+  doPOST: { value: FILE_SERVER.receiveForm, writable: true },
 });
 // The handler API's log settings are the options' (for `with()`'s classes too, read on the prototype).
 Object.defineProperties(SimpleHTTPRequestHandler.prototype, {
@@ -388,12 +453,22 @@ function splitTarget(target: string): { path: string; rest: string } {
   return q < 0 ? { path: target, rest: '' } : { path: target.slice(0, q), rest: target.slice(q) };
 }
 
-const withoutOptionsOf = new WeakMap<readonly string[], readonly string[]>();
+/** The methods `authWritesOnly` leaves open: they read. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** `methods` less OPTIONS, kept per list (one per class), so a 405 makes no new list. */
-function withoutOptions(methods: readonly string[]): readonly string[] {
-  let kept = withoutOptionsOf.get(methods);
-  if (kept === undefined) withoutOptionsOf.set(methods, (kept = methods.filter((m) => m !== 'OPTIONS')));
+/** A dotfile the rules hide: any name with a leading dot but `.well-known`. */
+function isHidden(name: string): boolean {
+  return name.startsWith('.') && name !== '.well-known';
+}
+
+const narrowed = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+
+/** `methods` less `method`, kept per list and method (lists are one per class), so a 405 makes no new list. */
+function without(methods: readonly string[], method: string): readonly string[] {
+  let byMethod = narrowed.get(methods);
+  if (byMethod === undefined) narrowed.set(methods, (byMethod = new Map<string, readonly string[]>()));
+  let kept = byMethod.get(method);
+  if (kept === undefined) byMethod.set(method, (kept = methods.filter((m) => m !== method)));
   return kept;
 }
 
