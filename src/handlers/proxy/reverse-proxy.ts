@@ -98,7 +98,6 @@ export class ReverseProxy {
     route: ProxyRoute,
   ): Promise<void> {
     const exchange = handler.exchange;
-    const wfile = handler.wfile;
     try {
       for (;;) {
         const piece = res.readAvailable();
@@ -106,8 +105,9 @@ export class ReverseProxy {
         if (piece === null) {
           handler.flushHeaders();
           await res.whenReadable();
-        } else if (!wfile.write(piece)) {
-          await drained(wfile);
+        } else if (!exchange.write(piece)) {
+          // Straight to the exchange, not through `wfile`: no stream made per request on this path.
+          await drained(exchange.connection.socket);
         }
         if (exchange.aborted) {
           res.close();
