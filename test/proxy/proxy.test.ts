@@ -80,6 +80,17 @@ describe('reverse proxy beside the file server', () => {
     }
   });
 
+  it('answers HEAD with the Content-Length of the backend and no body; the connection serves on (curl)', async () => {
+    const { stdout } = await run('curl', [
+      ...['-sS', '-I', `http://127.0.0.1:${proxy.port}/api/big?mib=1`],
+      `http://127.0.0.1:${proxy.port}/api/echo`,
+    ]);
+    const [first, second] = stdout.split('\r\n\r\n');
+    assert.match(first!, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(first!, /\r\nContent-Length: 1048576(\r\n|$)/i);
+    assert.match(second!, /^HTTP\/1\.1 200 OK\r\n/);
+  });
+
   it('removes hop-by-hop fields both ways, those named in Connection included', async () => {
     const r = await curl(
       proxy.port,
