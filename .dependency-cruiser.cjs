@@ -11,7 +11,7 @@ const LAYERS = {
   protocol: [],
   connection: ['protocol'],
   server: ['protocol', 'connection', 'websocket'],
-  handlers: ['protocol', 'connection', 'server'],
+  handlers: ['protocol', 'connection', 'server', 'client'],
   client: ['protocol'],
   cluster: [],
   faces: ['protocol', 'connection', 'server', 'websocket'],

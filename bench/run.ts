@@ -16,6 +16,7 @@ const AREAS: Record<string, string> = {
   conformance: './conformance.js',
   load: './load.js',
   websocket: './websocket.js',
+  proxy: './proxy.js',
 };
 
 const wanted = process.argv.slice(2);

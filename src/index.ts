@@ -18,6 +18,8 @@ export type { HandlerArgs } from './server/request-handler.js';
 export type { RequestBodyStream } from './connection/request-body.js';
 export type { LogFormat } from './server/access-log.js';
 export { SimpleHTTPRequestHandler } from './handlers/static/simple-handler.js';
+export { ProxyHandler, withProxy } from './handlers/proxy/proxy-handler.js';
+export type { ReverseProxyOptions } from './handlers/proxy/options.js';
 export type { StaticOptions } from './handlers/static/options.js';
 export type { UploadOptions } from './handlers/static/upload/upload-options.js';
 export type { TranslatedPath } from './handlers/static/translate-path.js';

@@ -1,4 +1,5 @@
 import type { StaticOptions } from '../handlers/static/options.js';
+import type { ReverseProxyOptions } from '../handlers/proxy/options.js';
 import { UsageError, flagLabel, helpLine, readFlags } from './flags.js';
 import { PORT, SERVE_FLAGS } from './serve-flags.js';
 
@@ -51,6 +52,15 @@ export interface ServeArgs {
   socketPath: string | undefined;
   protocol: 'HTTP/1.0' | 'HTTP/1.1';
   options: Partial<StaticOptions>;
+  /** `--proxy`: prefixes sent to backends, and how; null without one. */
+  proxy: {
+    routes: ReverseProxyOptions['routes'];
+    preserveHost: boolean;
+    /** A PEM file of CAs to trust for https backends. */
+    caFile: string | undefined;
+    /** Milliseconds to wait on a backend. */
+    timeout: number;
+  } | null;
 }
 
 /** Parses `basehttp [options] [port]`; returns 'help' for -h, 'version' for -V. Throws UsageError for bad input. */
@@ -73,6 +83,11 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
     throw new UsageError('--overwrite, --mkdir and --max-upload-size need --upload');
   if (flags['auth-writes'] && flags.auth === null)
     throw new UsageError('--auth-writes needs --auth: the credentials writes require');
+  const routes = flags.proxy;
+  if (routes.length === 0 && (flags['proxy-preserve-host'] || flags['proxy-ca'] !== undefined))
+    throw new UsageError('--proxy-preserve-host and --proxy-ca need --proxy');
+  if (routes.length > 0 && flags.app !== null)
+    throw new UsageError('--proxy goes with the file server: it does not combine with --app');
   const socketPath = flags['unix-socket'];
   if (socketPath !== undefined && flags.open)
     throw new UsageError('--open needs a URL a browser can reach: it does not combine with --unix-socket');
@@ -116,5 +131,14 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
       quiet: flags.quiet,
       logFormat: flags['log-format'],
     },
+    proxy:
+      routes.length === 0
+        ? null
+        : {
+            routes,
+            preserveHost: flags['proxy-preserve-host'],
+            caFile: flags['proxy-ca'],
+            timeout: flags['proxy-timeout'],
+          },
   };
 }

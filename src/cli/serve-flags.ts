@@ -2,6 +2,8 @@
 import { availableParallelism } from 'node:os';
 import type { LogFormat } from '../server/access-log.js';
 import type { StaticOptions } from '../handlers/static/options.js';
+import type { ReverseProxyOptions } from '../handlers/proxy/options.js';
+import { parseProxySpec } from '../handlers/proxy/route.js';
 import {
   DEFAULT_MIN_BODY_RATE,
   DEFAULT_REQUEST_TIMEOUT,
@@ -63,6 +65,15 @@ function proxyList(texts: string[]): string[] {
     throw new UsageError((err as Error).message);
   }
   return proxies;
+}
+
+/** Every `--proxy PREFIX=URL`, checked; a bad prefix or URL is a usage error. */
+function proxyRoutes(texts: string[]): ReverseProxyOptions['routes'] {
+  try {
+    return texts.map(parseProxySpec);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /** The one positional argument. */
@@ -241,4 +252,22 @@ export const SERVE_FLAGS = {
     help: 'read a PROXY protocol v1/v2 header first on every connection (--trust-proxy peers only)',
   }),
   cgi: toggle({ help: "run CGI scripts found under /cgi-bin and /htbin, as Python's --cgi" }),
+  proxy: repeatable({
+    value: 'PREFIX=URL',
+    help: 'send requests under PREFIX (any method) to the backend URL; /p/=http://h/ strips /p (repeatable)',
+    parse: proxyRoutes,
+  }),
+  'proxy-preserve-host': toggle({ help: "send the client's Host to the backend instead of the backend's" }),
+  'proxy-ca': option<string | undefined>({
+    value: 'FILE',
+    help: 'trust this PEM CA for https backends (their certificates are always verified)',
+    default: undefined,
+    parse: (text) => text,
+  }),
+  'proxy-timeout': option({
+    value: 'SECONDS',
+    help: 'wait this long for a backend to connect, answer, or send more of its body; then 504 (default: 60)',
+    default: 60_000,
+    parse: milliseconds,
+  }),
 };

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SHUTDOWN_MESSAGE } from '../cluster/primary.js';
 import { CGIHTTPRequestHandler } from '../handlers/cgi/cgi-handler.js';
+import { withProxy } from '../handlers/proxy/proxy-handler.js';
 import { SimpleHTTPRequestHandler } from '../handlers/static/simple-handler.js';
 import { KEYBOARD_INTERRUPT_LINE, servingBanner, unixSocketBanner } from '../server/banner.js';
 import { HTTPServer, type HandlerClass } from '../server/http-server.js';
@@ -72,10 +73,29 @@ export function buildServer(args: ServeArgs, app: AppToServe | null): HTTPServer
     return null;
   }
   const Base = args.cgi ? CGIHTTPRequestHandler : SimpleHTTPRequestHandler;
-  const Handler = class extends Base.with(args.options) {
+  const Files = Base.with(args.options);
+  const Served = args.proxy === null ? Files : proxied(Files, args.proxy);
+  if (Served === null) return null;
+  const Handler = class extends Served {
     override protocolVersion = args.protocol;
   };
   return withCredentials(() => makeServer(args, Handler));
+}
+
+/** The file server behind `--proxy`'s routes, or null after one error line when `--proxy-ca` cannot be read. */
+function proxied(
+  Files: typeof SimpleHTTPRequestHandler,
+  proxy: NonNullable<ServeArgs['proxy']>,
+): typeof SimpleHTTPRequestHandler | null {
+  let ca: Buffer | undefined;
+  try {
+    ca = proxy.caFile === undefined ? undefined : readFileSync(proxy.caFile);
+  } catch (err) {
+    process.stderr.write(`basehttp: cannot read the --proxy-ca file: ${(err as Error).message}\n`);
+    return null;
+  }
+  const { routes, preserveHost, timeout } = proxy;
+  return withProxy(Files, { routes, preserveHost, timeout, tls: ca === undefined ? {} : { ca } });
 }
 
 /** `make()`'s server, or null after one error line when its certificate or key cannot be used. */

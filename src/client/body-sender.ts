@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import type { Writable } from 'node:stream';
 import { ContentLengthMismatch } from './errors.js';
 import type { OutgoingRequest } from './outgoing-request.js';
 import type { ResponseWaiter } from './response-waiter.js';
@@ -87,8 +88,8 @@ export async function sendStream(
   if (chunked && channel.usable) sock.write('0\r\n\r\n', 'latin1');
 }
 
-/** Resolves on 'drain', or when the socket closes (no drain will come then). */
-export function drained(sock: net.Socket): Promise<void> {
+/** Resolves on 'drain', or when the socket (or stream) closes (no drain will come then). */
+export function drained(sock: Writable): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       sock.off('drain', done);

@@ -13,7 +13,7 @@ import { LogWriter } from './log-writer.js';
 import { ProxyProtocolReceiver } from './proxy-protocol.js';
 import { RepeatedLines } from './repeated-lines.js';
 import { HeldRequests } from './request-queue.js';
-import { clientBehindProxies, trustedProxies } from './trust-proxy.js';
+import { clientBehindProxies, isTrusted, trustedProxies } from './trust-proxy.js';
 import { BaseHTTPRequestHandler, type HandlerArgs } from './request-handler.js';
 import { errorDetail } from './error-detail.js';
 
@@ -370,6 +370,14 @@ export class HTTPServer implements RequestSink {
   /** A plain BaseHTTPRequestHandler, to answer for a handler class that could not be constructed. */
   private standIn(exchange: Exchange): BaseHTTPRequestHandler {
     return new BaseHTTPRequestHandler(exchange, this.clientAddressOf(exchange), this);
+  }
+
+  /**
+   * Whether `address` is one of `trustProxy`'s proxies: a reverse proxy extends the forwarding fields such a
+   * peer sent rather than replacing them.
+   */
+  trustsProxy(address: string): boolean {
+    return this.trusted !== null && isTrusted(this.trusted, address);
   }
 
   /** The peer, or the client behind trusted proxies (its port is then unknown: 0). */

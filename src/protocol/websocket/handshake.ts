@@ -55,7 +55,7 @@ function refuse(
 }
 
 /** Whether one of the field's comma-separated members is `token`, ignoring case. */
-function listHas(headers: Headers, name: string, token: string): boolean {
+export function listHas(headers: Headers, name: string, token: string): boolean {
   for (const value of headers.getAll(name)) {
     for (const member of splitList(value)) if (member.toLowerCase() === token) return true;
   }
