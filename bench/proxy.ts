@@ -1,7 +1,9 @@
 /**
- * Reverse proxy: `basehttp --proxy /=URL` against nginx `proxy_pass` (upstream keepalive 32,
- * `proxy_http_version 1.1`, `proxy_set_header Connection ""`), both in front of the same backend (nginx
- * `return 200`, free to run on either core), each proxy pinned to core 0, wrk on core 1 with keep-alive.
+ * Reverse proxy: `basehttp --proxy /=URL` against nginx `proxy_pass` (`proxy_http_version 1.1`,
+ * `proxy_set_header Connection ""`), both in front of the same backend (nginx `return 200`, free to run on
+ * either core), each proxy pinned to core 0, wrk on core 1 with keep-alive. Like with like: each may keep as
+ * many backend connections as wrk has client connections (nginx `keepalive 256`, basehttp's default
+ * `connections` 256), and nginx sends the backend the four forwarding fields basehttp sends.
  * Rounds alternate the order; the ratio is the median of per-round ratios, with the proxy's CPU µs/request.
  */
 import { mkdtempSync } from 'node:fs';
@@ -21,6 +23,17 @@ import {
 
 const ROUNDS = Number(process.env['PROXY_BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['PROXY_BENCH_SECONDS'] ?? 3);
+
+/** nginx as a proxy sending what basehttp sends: HTTP/1.1 kept alive, and the same forwarding fields. */
+const NGINX_LOCATION = `location / {
+  proxy_pass http://backend;
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  proxy_set_header X-Forwarded-For $remote_addr;
+  proxy_set_header X-Forwarded-Proto $scheme;
+  proxy_set_header X-Forwarded-Host $http_host;
+  proxy_set_header Forwarded "for=$remote_addr;host=\\"$http_host\\";proto=$scheme";
+}`;
 
 interface Peer {
   name: string;
@@ -49,11 +62,9 @@ export async function run(): Promise<void> {
     {
       name: 'nginx proxy_pass',
       start: (port, upstream) =>
-        startNginx(
-          port,
-          'location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }',
-          { http: `upstream backend { server 127.0.0.1:${upstream}; keepalive 32; }` },
-        ),
+        startNginx(port, NGINX_LOCATION, {
+          http: `upstream backend { server 127.0.0.1:${upstream}; keepalive 256; }`,
+        }),
     },
   ];
   try {

@@ -23,7 +23,11 @@ export interface ReverseProxyOptions {
    * `proxy_read_timeout`.
    */
   timeout?: number;
-  /** Kept-alive connections to each backend, at most. Default 32. */
+  /**
+   * Connections to each backend at once, busy or kept alive (idle ones close after 4 s). Default 256: enough
+   * that a request rarely waits for one (nginx opens one per request in flight, with no cap), few enough to
+   * spare a backend a flood; a request beyond it waits for the next free connection.
+   */
   connections?: number;
   /** For https backends: e.g. `{ ca }` to trust a private CA. Certificates are always verified. */
   tls?: TLSOptions;
@@ -40,7 +44,7 @@ export interface ResolvedReverseProxyOptions {
 
 /** Checks `options` and fills in defaults; a bad prefix, URL or number throws InvalidServerOptionError. */
 export function resolveReverseProxyOptions(options: ReverseProxyOptions): ResolvedReverseProxyOptions {
-  const { timeout = 60_000, connections = 32 } = options;
+  const { timeout = 60_000, connections = 256 } = options;
   if (!(Number.isFinite(timeout) && timeout > 0))
     throw new InvalidServerOptionError(`proxy timeout must be a number of milliseconds > 0, not ${timeout}`);
   if (!(Number.isInteger(connections) && connections >= 1))
