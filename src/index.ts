@@ -69,7 +69,7 @@ export type { TLSOptions } from './client/tls-connection.js';
 export type { RequestBody, RequestHeaders } from './client/outgoing-request.js';
 export { HTTPResponse } from './client/response.js';
 export { Pool } from './client/pool.js';
-export type { PoolOptions, PoolRequest } from './client/pool.js';
+export type { PendingResponse, PoolOptions, PoolRequest } from './client/pool.js';
 export { request, closeAllPools } from './client/request.js';
 export type { FetchOptions, ClientResponse } from './client/request.js';
 export type { ProxyOptions } from './client/proxy.js';

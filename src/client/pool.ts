@@ -58,14 +58,29 @@ export interface PoolRequest {
   trace?: ((head: string) => void) | undefined;
 }
 
+/** A request under way (`Pool.send`): its response, and a way to give up on it without an AbortSignal. */
+export interface PendingResponse {
+  /** Resolves with the response head, as `Pool.request` does. */
+  readonly response: Promise<HTTPResponse>;
+  /**
+   * Gives up as aborting a signal does: the request fails with `reason` (or its body, if being read, does)
+   * and its connection closes. Once its response is read to the end, nothing: the connection is another's.
+   */
+  cancel(reason: Error): void;
+}
+
 /** Methods a client may safely send twice (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 
 /** One call of `Pool.request`, from waiting for a connection to the end of its response. */
-class PooledRequest implements ResponseWaiter {
+class PooledRequest implements ResponseWaiter, PendingResponse {
   socket: ClientSocket | null = null;
+  /** Set by `Pool.send` once made (the promise's executor makes the request). */
+  response!: Promise<HTTPResponse>;
   private retried = false;
   private settled = false;
+  /** The request left its socket: `cancel` must not touch a connection now carrying another. */
+  private ended = false;
   /** Whether it may share a connection with other requests in flight (pipelining). */
   readonly pipelinable: boolean;
 
@@ -125,12 +140,17 @@ class PooledRequest implements ResponseWaiter {
   }
 
   onEnd(): void {
+    this.ended = true;
     this.signal?.removeEventListener('abort', this);
   }
 
   /** The signal's abort: the request fails with its reason, the connection it was on is closed. */
   handleEvent(): void {
-    const reason = this.signal!.reason as Error;
+    this.cancel(this.signal!.reason as Error);
+  }
+
+  cancel(reason: Error): void {
+    if (this.ended) return;
     if (this.socket !== null) {
       this.socket.close(reason, this);
     } else if (!this.settled) {
@@ -213,10 +233,18 @@ export class Pool {
    * connection to carry another request.
    */
   request(req: PoolRequest): Promise<HTTPResponse> {
-    if (this.closed) return Promise.reject(new PoolClosed('The pool is closed'));
+    return this.send(req).response;
+  }
+
+  /**
+   * As `request`, with a handle to give the request up by (`cancel`): what a caller that learns of its
+   * client leaving from a callback uses instead of an AbortController per request (the reverse proxy).
+   */
+  send(req: PoolRequest): PendingResponse {
+    if (this.closed) return refused(new PoolClosed('The pool is closed'));
     const method = req.method ?? 'GET';
     const signal = req.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (signal?.aborted) return refused(signal.reason as Error);
     let request: OutgoingRequest;
     const route = this.route;
     const authorization = route.forwardAuthorization;
@@ -229,13 +257,16 @@ export class Pool {
         req.body ?? null,
       );
     } catch (err) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- it throws only its own Errors
-      return Promise.reject(err);
+      return refused(err as Error);
     }
+    let pooled!: PooledRequest;
     const response = new Promise<HTTPResponse>((resolve, reject) => {
-      this.dispatch(new PooledRequest(this, method, request, signal, req.trace, resolve, reject));
+      pooled = new PooledRequest(this, method, request, signal, req.trace, resolve, reject);
+      this.dispatch(pooled);
     });
-    return route.targetPrefix === '' ? response : response.then((res) => route.checkForwarded(res));
+    pooled.response =
+      route.targetPrefix === '' ? response : response.then((res) => route.checkForwarded(res));
+    return pooled;
   }
 
   /** Starts a request on a connection that can take it now, or queues it. */
@@ -357,4 +388,9 @@ export class Pool {
     if (this.sweeper !== null) clearTimeout(this.sweeper);
     this.sweeper = null;
   }
+}
+
+/** A request refused before it was sent: nothing to cancel. */
+function refused(err: Error): PendingResponse {
+  return { response: Promise.reject(err), cancel: () => {} };
 }

@@ -70,6 +70,12 @@ const TRANSFER_ENCODING_LINE = /^Transfer-Encoding:[^\r\n]*\r\n/gim;
 /** Bodies up to this size go out joined with the head (or chunk framing) as one string: one write. */
 const COALESCE_BYTES = 4 * 1024;
 
+/** Work to stop when the client leaves: what `Exchange.cancelOnAbort` takes (a Pool's `PendingResponse` is one). */
+export interface Cancellable {
+  /** Stops the work, `reason` saying why (a ClientDisconnected). */
+  cancel(reason: Error): void;
+}
+
 const enum BodyMode {
   None,
   Length,
@@ -119,6 +125,11 @@ export class Exchange {
   /** Bytes a write tried to send past the declared Content-Length. */
   private overrun = 0;
   private responseBody: ResponseBody | null = null;
+  /**
+   * Cancelled when the connection dies under this exchange, as `signal` is aborted, without an
+   * AbortController and its listeners per request: what the reverse proxy's backend request is.
+   */
+  cancelOnAbort: Cancellable | null = null;
   /** Made by the first read of `signal` only: most exchanges never need one. */
   declare private disconnect?: AbortController;
   /** The request body stream is waiting for bytes from the socket. */
@@ -462,6 +473,7 @@ export class Exchange {
     this.aborted = true;
     this.closeAfter = true;
     this.disconnect?.abort(err);
+    this.cancelOnAbort?.cancel(err);
     if (this.requestBody !== null && !this.bodyRead) this.requestBody.destroy(err);
     this.responseBody?.destroy(err);
   }

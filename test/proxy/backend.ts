@@ -18,6 +18,10 @@ export interface Backend {
   sse(text: string | null): void;
   /** Bytes /flood has written so far (it respects backpressure). */
   flooded(): number;
+  /** Resolves when the next /hang or /sse response closes before its end (the proxy closed its connection). */
+  nextCut(): Promise<void>;
+  /** Resolves when the next /hang request arrives. */
+  nextHang(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,10 +37,21 @@ export async function startBackend(tls?: { cert: string; key: string }): Promise
   const streams = new Set<http.ServerResponse>();
   const sockets = new Set<net.Socket>();
   let flooded = 0;
+  const cutWaiters: Array<() => void> = [];
+  const hangWaiters: Array<() => void> = [];
+  const watchCut = (res: http.ServerResponse): void => {
+    res.on('close', () => {
+      if (!res.writableEnded) for (const resolve of cutWaiters.splice(0)) resolve();
+    });
+  };
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url!, 'http://x');
     const route = url.pathname.replace(/^\/(api|slow|s)(?=\/)/, '');
-    if (route === '/hang') return;
+    if (route === '/hang') {
+      watchCut(res);
+      for (const resolve of hangWaiters.splice(0)) resolve();
+      return;
+    }
     if (route === '/die') {
       res.writeHead(200, { 'Content-Length': 100 });
       res.write('0123456789', () => res.socket?.destroy());
@@ -47,6 +62,7 @@ export async function startBackend(tls?: { cert: string; key: string }): Promise
       res.write('data: first\n\n');
       streams.add(res);
       res.on('close', () => streams.delete(res));
+      watchCut(res);
       return;
     }
     if (route === '/flood' || route === '/big') {
@@ -95,6 +111,8 @@ export async function startBackend(tls?: { cert: string; key: string }): Promise
       }
     },
     flooded: () => flooded,
+    nextCut: () => new Promise((resolve) => cutWaiters.push(resolve)),
+    nextHang: () => new Promise((resolve) => hangWaiters.push(resolve)),
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();

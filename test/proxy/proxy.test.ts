@@ -240,6 +240,57 @@ describe('trusted proxies', () => {
   });
 });
 
+describe('a client that leaves', () => {
+  let backend: Backend;
+  let proxy: RunningServer;
+  before(async () => {
+    backend = await startBackend();
+    // A timeout far past the test's bound: only the client leaving can close the backend connection in time.
+    const Handler = ProxyHandler.with({
+      routes: [{ prefix: '/', target: `http://127.0.0.1:${backend.port}` }],
+      timeout: 60_000,
+    });
+    proxy = await startServer(Handler);
+  });
+  after(async () => {
+    await proxy.close();
+    await backend.close();
+  });
+
+  /** Resolves when the backend's response is cut, rejects after 10 s (the proxy kept the request going). */
+  const cutWithin10s = (cut: Promise<void>): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the backend connection stayed open')), 10_000);
+    });
+    return Promise.race([cut, bound]).finally(() => clearTimeout(timer));
+  };
+
+  /**
+   * A client that resets its connection once `ready` resolves: a FIN alone would be a half-close, which the
+   * server answers on, so it is the reset that tells the server the client is gone.
+   */
+  const resetWhen = async (path: string, ready: (socket: net.Socket) => Promise<unknown>): Promise<void> => {
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await ready(socket);
+    socket.resetAndDestroy();
+  };
+
+  it('closes the backend connection while waiting for its head', async () => {
+    const cut = backend.nextCut();
+    const hanging = backend.nextHang();
+    await resetWhen('/hang', () => hanging);
+    await cutWithin10s(cut);
+  });
+
+  it('closes the backend connection mid-body (an SSE reader that leaves)', async () => {
+    const cut = backend.nextCut();
+    await resetWhen('/sse', (socket) => new Promise((resolve) => socket.once('data', resolve)));
+    await cutWithin10s(cut);
+  });
+});
+
 describe('ProxyHandler', () => {
   it('keeps the client Host with preserveHost, and answers 404 off its routes', async () => {
     const backend = await startBackend();

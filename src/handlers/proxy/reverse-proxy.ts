@@ -58,6 +58,8 @@ export class ReverseProxy {
       handler.sendError(501, 'WebSocket upgrades are not proxied');
       return;
     }
+    // Gone already (it left while its request waited its turn): nothing to send, as an aborted signal did.
+    if (exchange.aborted) return;
     const peer = exchange.connection.peer[0];
     const fields = endToEndFields(headers, this.options.preserveHost ? REPLACED_KEEPING_HOST : REPLACED);
     const forwarding = forwardingFields(headers, {
@@ -67,15 +69,17 @@ export class ReverseProxy {
       host: headers.get('host'),
     });
     for (const field of forwarding) fields.push(field);
+    // The client leaving cancels the backend request through the exchange: no AbortSignal per request.
+    const pending = this.pools.get(route.origin)!.send({
+      method: handler.command,
+      path: backendPath(route, handler.path),
+      headers: fields,
+      body: exchange.bodyDone ? null : handler.rfile,
+    });
+    exchange.cancelOnAbort = pending;
     let res: HTTPResponse;
     try {
-      res = await this.pools.get(route.origin)!.request({
-        method: handler.command,
-        path: backendPath(route, handler.path),
-        headers: fields,
-        body: exchange.bodyDone ? null : handler.rfile,
-        signal: handler.signal,
-      });
+      res = await pending.response;
     } catch (err) {
       // The client left, or its own body failed (complete() answers that): nothing for the backend's sake.
       if (exchange.aborted || exchange.bodyError !== null) return;
