@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
-import { ProxyHandler, SimpleHTTPRequestHandler, withProxy } from '../../src/index.js';
+import { HTTPServer, ProxyHandler, SimpleHTTPRequestHandler, withProxy } from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
 import { curl } from '../helpers/curl.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { collectingLog, startServer, type RunningServer } from '../helpers/server.js';
 import { startBackend, type Backend, type Seen } from './backend.js';
 
 const run = promisify(execFile);
@@ -292,6 +292,28 @@ describe('a client that leaves', () => {
 });
 
 describe('ProxyHandler', () => {
+  it('quotes an IPv6 client in Forwarded, bracketed (curl over ::1)', async () => {
+    const backend = await startBackend();
+    const Handler = ProxyHandler.with({
+      routes: [{ prefix: '/', target: `http://127.0.0.1:${backend.port}` }],
+    });
+    const server = new HTTPServer({ host: '::1', port: 0 }, Handler, {
+      logStream: collectingLog().logStream,
+    });
+    await server.listen();
+    const serving = server.serveForever();
+    try {
+      const { stdout } = await run('curl', ['-sS', '-g', `http://[::1]:${server.serverPort}/echo`]);
+      const { headers } = JSON.parse(stdout) as Seen;
+      assert.equal(headers['x-forwarded-for'], '::1');
+      assert.equal(headers.forwarded, `for="[::1]";host="[::1]:${server.serverPort}";proto=http`);
+    } finally {
+      await server.shutdown(500);
+      await serving;
+      await backend.close();
+    }
+  });
+
   it('keeps the client Host with preserveHost, and answers 404 off its routes', async () => {
     const backend = await startBackend();
     const Handler = ProxyHandler.with({
