@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { BaseHTTPRequestHandler } from '../../server/request-handler.js';
@@ -20,6 +21,12 @@ export interface FileToServe {
   compressible: boolean;
   /** Validators by coding, worked out once per cached file. */
   validators: Map<string, Validators & { lastModifiedText: string }>;
+  /**
+   * Set for bytes made in memory from the file (live reload's page), as the suffix its ETag carries: they
+   * are only in `data`, so they are served whole (no ranges, no precompressed sibling) and compressed
+   * from memory.
+   */
+  variant?: string;
 }
 
 /** Files smaller than this are not worth compressing on the fly. */
@@ -82,11 +89,13 @@ export function serveContent(
   compression: boolean,
 ): void | Promise<void> {
   const compressible = compression && file.compressible;
-  const rangeHeader = handler.command === 'GET' ? handler.headers.get('range') : undefined;
+  const rangeHeader =
+    handler.command === 'GET' && file.variant === undefined ? handler.headers.get('range') : undefined;
   // Ranges address the identity bytes, so a range request is never compressed.
   const codings =
     compressible && rangeHeader === undefined ? acceptedCodings(handler.headers.get('accept-encoding')) : [];
-  if (codings.length === 0) return serveRepresentation(handler, file, compressible, rangeHeader, [], null);
+  if (codings.length === 0 || file.variant !== undefined)
+    return serveRepresentation(handler, file, compressible, rangeHeader, codings, null);
   return precompressed(file, codings).then((sibling) =>
     serveRepresentation(handler, file, compressible, rangeHeader, codings, sibling),
   );
@@ -109,7 +118,7 @@ function serveRepresentation(
   const coding = sibling?.coding ?? onTheFly;
   const source = sibling?.path ?? file.path;
   const size = sibling?.size ?? file.size;
-  const suffix = coding === null ? '' : `-${coding}`;
+  const suffix = coding === null ? (file.variant ?? '') : `${file.variant ?? ''}-${coding}`;
   let validators = file.validators.get(suffix);
   if (validators === undefined) {
     const base = validatorsFor(file.size, file.mtimeMs, suffix);
@@ -154,8 +163,9 @@ function serveRepresentation(
   const range = ranges?.[0] ?? null;
   handler.sendResponse(range === null ? 200 : 206);
   handler.sendHeader('Content-Type', file.type);
-  if (coding === null) handler.sendHeader('Accept-Ranges', 'bytes');
-  else handler.sendHeader('Content-Encoding', coding);
+  if (coding === null) {
+    if (file.variant === undefined) handler.sendHeader('Accept-Ranges', 'bytes');
+  } else handler.sendHeader('Content-Encoding', coding);
   if (range !== null) handler.sendHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
   if (onTheFly === null)
     handler.sendHeader('Content-Length', range === null ? size : range.end - range.start + 1);
@@ -171,7 +181,9 @@ function serveRepresentation(
   }
   if (onTheFly === null) return sendFileRange(source, start, end, handler.wfile);
   return pipeline(
-    createReadStream(source, { start, end, highWaterMark: FILE_CHUNK_BYTES }),
+    file.variant === undefined
+      ? createReadStream(source, { start, end, highWaterMark: FILE_CHUNK_BYTES })
+      : Readable.from([file.data!]),
     compressor(onTheFly),
     handler.wfile,
   );
