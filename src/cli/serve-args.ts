@@ -62,6 +62,8 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
     throw new UsageError(
       '--proxy-protocol needs --trust-proxy: the load balancers allowed to send the header',
     );
+  if (flags['live-ignore'].length > 0 && !flags.live)
+    throw new UsageError('--live-ignore needs --live: it says which changes live reload ignores');
   const socketPath = flags['unix-socket'];
   if (socketPath !== undefined && flags.workers > 1)
     throw new UsageError('--unix-socket serves from one process: it does not combine with --workers');
@@ -96,6 +98,8 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
       compression: !flags['no-compression'],
       quiet: flags.quiet,
       logFormat: flags['log-format'],
+      live: flags.live,
+      liveIgnore: flags['live-ignore'],
     },
   };
 }
