@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -54,6 +54,21 @@ function eventStream(port: number): {
     }
   };
   return { child, text: () => text, waitFor, ended };
+}
+
+/** How many inotify watches this process holds (Linux), from its descriptors' fdinfo. */
+function inotifyWatches(): number {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fdinfo')) {
+    let info: string;
+    try {
+      info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue; // the descriptor readdir itself used, closed since
+    }
+    count += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length;
+  }
+  return count;
 }
 
 /** The events (`event: …` and its `data: …`) a stream's text holds, in order. */
@@ -216,11 +231,45 @@ describe('live reload (--live)', () => {
         writeFileSync(join(dir, 'dist', 'deep', 'app.js'), '1\n');
         writeFileSync(join(dir, 'nested', 'deeper', 'page.html'), '<p>deep</p>');
         await stream.waitFor(/deeper/);
+        // A directory made while serving is watched too, once its creation was told.
+        mkdirSync(join(dir, 'later'));
+        await stream.waitFor(/data: \["later"\]/);
+        writeFileSync(join(dir, 'later', 'new.html'), '<p>new</p>');
+        await stream.waitFor(/later\/new\.html/);
         assert.deepEqual(events(stream.text()), [
           'css ["style.css"]',
           'reload ["index.html"]',
           'reload ["nested/deeper/page.html"]',
+          'reload ["later"]',
+          'reload ["later/new.html"]',
         ]);
+      } finally {
+        stream.child.kill();
+        await stream.ended;
+      }
+    });
+  });
+
+  it('watches each directory it may report on once, and never walks node_modules or dot-directories', async (t) => {
+    if (process.platform !== 'linux') return t.skip('inotify watches are counted in /proc on Linux');
+    const dir = root(); // the directory and sub/
+    for (let i = 0; i < 20; i++) {
+      mkdirSync(join(dir, 'node_modules', `pkg${i}`), { recursive: true });
+      writeFileSync(join(dir, 'node_modules', `pkg${i}`, 'index.js'), '1\n');
+      mkdirSync(join(dir, '.git', `objects${i}`), { recursive: true });
+    }
+    await withServer(Live(dir), {}, async (s) => {
+      const before = inotifyWatches();
+      const stream = eventStream(s.port);
+      try {
+        await stream.waitFor(/^retry: 1000\n\n/);
+        // The walk is asynchronous: sub/ is watched a little after the stream opens.
+        const deadline = Date.now() + 10_000;
+        while (inotifyWatches() - before < 2 && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        writeFileSync(join(dir, 'sub', 'note.txt'), 'changed\n');
+        await stream.waitFor(/sub\/note\.txt/);
+        assert.equal(inotifyWatches() - before, 2);
       } finally {
         stream.child.kill();
         await stream.ended;

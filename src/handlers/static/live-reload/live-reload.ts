@@ -16,7 +16,7 @@ const HEARTBEAT_MS = 25_000;
 export class LiveReload {
   /** Each open stream's `end`, keyed by its handler: a closed tab's entry goes with its stream. */
   private readonly streams = new Map<BaseHTTPRequestHandler, () => void>();
-  private readonly watcher: { close(): void } | null;
+  private readonly watcher: { close(): void };
   private heartbeat: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -73,7 +73,7 @@ export class LiveReload {
 
   private stop(): void {
     this.stopped = true;
-    this.watcher?.close();
+    this.watcher.close();
     for (const end of [...this.streams.values()]) end();
   }
 }
