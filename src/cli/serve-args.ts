@@ -86,8 +86,14 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
   const routes = flags.proxy;
   if (routes.length === 0 && (flags['proxy-preserve-host'] || flags['proxy-ca'] !== undefined))
     throw new UsageError('--proxy-preserve-host and --proxy-ca need --proxy');
-  if (routes.length > 0 && flags.app !== null)
-    throw new UsageError('--proxy goes with the file server: it does not combine with --app');
+  if (flags.app !== null) {
+    // Asked for by name, these would do nothing for an app: say so rather than ignore them as `-d` is.
+    const fileServerOnly = [routes.length > 0 && '--proxy', flags.live && '--live', upload && '--upload'];
+    const named = fileServerOnly.filter((flag) => flag !== false);
+    if (named.length > 0) throw new UsageError(`${named.join(', ')} go with the file server: not with --app`);
+  }
+  if (flags['live-ignore'].length > 0 && !flags.live)
+    throw new UsageError('--live-ignore needs --live: it says which changes live reload ignores');
   const socketPath = flags['unix-socket'];
   if (socketPath !== undefined && flags.open)
     throw new UsageError('--open needs a URL a browser can reach: it does not combine with --unix-socket');
@@ -130,6 +136,8 @@ export function parseServeArgs(argv: string[]): ServeArgs | 'help' | 'version' {
       compression: !flags['no-compression'],
       quiet: flags.quiet,
       logFormat: flags['log-format'],
+      live: flags.live,
+      liveIgnore: flags['live-ignore'],
     },
     proxy:
       routes.length === 0

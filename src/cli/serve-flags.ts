@@ -152,6 +152,14 @@ export const SERVE_FLAGS = {
       return Number(text);
     },
   }),
+  live: toggle({
+    help: 'reload open pages when a file under the directory changes (CSS swapped in place); no-cache',
+  }),
+  'live-ignore': repeatable({
+    value: 'GLOB',
+    help: 'changes --live ignores (repeatable); dotfiles and node_modules always are',
+    parse: (texts) => texts,
+  }),
   auth: option<StaticOptions['auth']>({
     value: 'USER:PASSWORD',
     help: 'require HTTP Basic authentication',

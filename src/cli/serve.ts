@@ -141,7 +141,22 @@ export function printBanner(args: ServeArgs, host: string, port: number): void {
     for (const address of lanAddresses(host === '::' ? 'any' : 'IPv4'))
       process.stdout.write(`Network: ${scheme}://${urlHost(address)}:${port}/\n`);
   if (args.tlsSelfSigned) process.stdout.write(trustLine(args.tls!.certfile));
+  process.stdout.write(devServerLines(args));
   if (args.open) openBrowser(local);
+}
+
+/**
+ * What the dev-server flags turned on, a line each, so a mistyped prefix or a forgotten `--live` shows before
+ * the first request: `Proxy: /api → http://127.0.0.1:3000`, `Live reload: …`, `Uploads: …`.
+ */
+export function devServerLines(args: ServeArgs): string {
+  if (args.app !== null) return '';
+  let lines = '';
+  for (const { prefix, target } of args.proxy?.routes ?? []) lines += `Proxy: ${prefix} → ${target}\n`;
+  const { live, upload, directory } = args.options;
+  if (live) lines += `Live reload: open pages reload when files under ${directory} change\n`;
+  if (upload) lines += `Uploads: PUT and the listing's form write under ${directory}\n`;
+  return lines;
 }
 
 /**

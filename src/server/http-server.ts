@@ -153,6 +153,7 @@ export class HTTPServer implements RequestSink {
   private serving = false;
   private stopped: (() => void) | null = null;
   private stopping: Promise<void> | null = null;
+  private readonly stopController = new AbortController();
   /** Requests parsed while no one serves, for `handleRequest()` to let through one by one. */
   private readonly held = new HeldRequests((exchange) => this.dispatch(exchange));
 
@@ -237,6 +238,14 @@ export class HTTPServer implements RequestSink {
   /** Makes the listening server; HTTPS overrides this with a TLS one. */
   protected createListener(onConnection: (socket: net.Socket) => void): net.Server {
     return net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
+  }
+
+  /**
+   * Aborted as `shutdown()` begins: a response that never ends by itself (an event stream) ends on it, so
+   * it does not hold the drain until the deadline cuts it.
+   */
+  get stopSignal(): AbortSignal {
+    return this.stopController.signal;
   }
 
   /** The bound port (the real one after `listen()` with port 0). */
@@ -432,6 +441,7 @@ export class HTTPServer implements RequestSink {
   shutdown(timeout = this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT): Promise<void> {
     this.stopping ??= (async () => {
       this.serving = false;
+      this.stopController.abort();
       const closedListener = new Promise<void>((resolve) => this.listener.close(() => resolve()));
       // A connection whose PROXY header is on its way is waited for too: its request follows.
       if (this.connections.size > 0 || this.proxyReceiver?.waiting) {

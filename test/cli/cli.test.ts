@@ -248,6 +248,32 @@ describe('the basehttp command', () => {
     assert.equal(withWorkers.code, 2);
     assert.match(withWorkers.stderr, /--unix-socket serves from one process/);
   });
+
+  it('--live with --workers: pages get the script, a save reaches the stream, Ctrl-C ends it at once', async (t) => {
+    const refused = await cli(['--live-ignore', 'dist']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /basehttp: error: --live-ignore needs --live/);
+    const dir = mkdtempSync(join(tmpdir(), 'basehttp-cli-live-'));
+    writeFileSync(join(dir, 'index.html'), '<body>live</body>');
+    const s = await start(t, [
+      ...['-b', '127.0.0.1', '-d', dir],
+      '--live',
+      '--live-ignore',
+      'dist',
+      ...['--workers', '2', '0'],
+    ]);
+    const page = parseResponses((await exchangeRaw(s.port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n')).bytes)[0]!;
+    assert.match(page.body.toString(), /^<body>live<script>.*EventSource.*<\/script><\/body>$/);
+    const stream = spawn('curl', ['-sN', '--max-time', '30', `http://127.0.0.1:${s.port}/__basehttp/live`]);
+    const streamEnded = reap(t, stream);
+    let events = '';
+    stream.stdout.on('data', (d) => (events += d));
+    await waitFor(stream, /^retry: 1000\n\n/, () => events);
+    writeFileSync(join(dir, 'index.html'), '<body>saved</body>');
+    await waitFor(stream, /event: reload\ndata: \["index\.html"\]\n\n/, () => events);
+    assert.equal(await s.stop(), 0);
+    assert.equal(await streamEnded, 0, 'the stream ended with its last chunk, not cut');
+  });
 });
 
 describe('what the file server loads', () => {

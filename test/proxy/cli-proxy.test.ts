@@ -101,27 +101,34 @@ describe('basehttp --proxy', () => {
 
   it('streams a 1 GiB upload and a 1 GiB download with the server RSS bounded (curl)', async (t) => {
     const { port, pid } = await serve(t, ['--proxy', `/api=http://127.0.0.1:${backend.port}`, '--quiet']);
+    /** Sends `mib` MiB up through the proxy and takes as much down, checking both arrived whole. */
+    const both = async (mib: number): Promise<void> => {
+      const bytes = mib * 1024 * 1024;
+      const upload = spawn('sh', [
+        '-c',
+        `head -c ${bytes} /dev/zero | curl -sS -T - http://127.0.0.1:${port}/api/echo`,
+      ]);
+      let out = '';
+      upload.stdout.on('data', (d) => (out += d));
+      await new Promise((resolve) => upload.on('exit', resolve));
+      assert.equal((JSON.parse(out) as Seen).bytes, bytes);
+      const down = await curlRun([
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{size_download}',
+        `http://127.0.0.1:${port}/api/big?mib=${mib}`,
+      ]);
+      assert.equal(down.stdout, String(bytes));
+    };
     await curl(port, '/api/echo'); // warm: the pool, the code paths
     const before = peakRss(pid);
-    const upload = spawn('sh', [
-      '-c',
-      `head -c 1073741824 /dev/zero | curl -sS -T - http://127.0.0.1:${port}/api/echo`,
-    ]);
-    let out = '';
-    upload.stdout.on('data', (d) => (out += d));
-    await new Promise((resolve) => upload.on('exit', resolve));
-    assert.equal((JSON.parse(out) as Seen).bytes, 1024 * 1024 * 1024);
-    const down = await curlRun([
-      '-sS',
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{size_download}',
-      `http://127.0.0.1:${port}/api/big?mib=1024`,
-    ]);
-    assert.equal(down.stdout, String(1024 * 1024 * 1024));
+    await both(1024);
+    // Streaming holds a window, not the body: the peak grew by about 50 MB on Node 20 and 100–115 MB on
+    // Node 24 (its heap settles later), for 2 GiB through; holding either body would add 1 GiB.
     const grown = peakRss(pid) - before;
-    assert.ok(grown < 64 * 1024 * 1024, `peak RSS grew by ${grown} bytes`);
+    assert.ok(grown < 160 * 1024 * 1024, `peak RSS grew by ${grown} bytes`);
   });
 
   it('--proxy-ca trusts the CA of an https backend; --proxy-timeout answers 504 for a silent one', async (t) => {

@@ -50,6 +50,14 @@ export interface StaticOptions {
   logFormat: LogFormat;
   /** No access log (errors are still logged). */
   quiet: boolean;
+  /**
+   * Live reload: HTML pages get a script that listens on `/__basehttp/live`, and a change under the
+   * directory reloads them (a stylesheet is swapped in place); every response is `Cache-Control: no-cache`,
+   * and `fileCacheMs` defaults to 0 so a reload never gets the old bytes. Default false.
+   */
+  live: boolean;
+  /** Changes live reload ignores, as globs (`dist`, `*.log`); dotfiles and `node_modules` always are. */
+  liveIgnore: string[];
 }
 
 /**
@@ -60,7 +68,9 @@ export interface StaticOptions {
  */
 export function resolveOptions(options: Partial<StaticOptions> = {}): StaticOptions {
   for (const [name, value] of options.headers ?? []) fieldLine(name, value);
-  const { fileCacheMs } = options;
+  const { fileCacheMs, live = false, liveIgnore = [] } = options;
+  if (liveIgnore.length > 0 && !live)
+    throw new InvalidServerOptionError('liveIgnore needs live: it says which changes live reload ignores');
   if (fileCacheMs !== undefined && !(Number.isFinite(fileCacheMs) && fileCacheMs >= 0))
     throw new InvalidServerOptionError(
       `fileCacheMs must be a number of milliseconds ≥ 0, not ${fileCacheMs}`,
@@ -76,7 +86,7 @@ export function resolveOptions(options: Partial<StaticOptions> = {}): StaticOpti
     cors: options.cors ?? false,
     headers: options.headers ?? [],
     spa: options.spa ?? null,
-    fileCacheMs: options.fileCacheMs ?? 1000,
+    fileCacheMs: fileCacheMs ?? (live ? 0 : 1000),
     cacheSeconds: options.cacheSeconds ?? null,
     auth: options.auth ?? null,
     upload: resolveUploadOptions(options.upload),
@@ -85,5 +95,7 @@ export function resolveOptions(options: Partial<StaticOptions> = {}): StaticOpti
     extensionMap: options.extensionMap ?? {},
     logFormat: options.logFormat ?? 'python',
     quiet: options.quiet ?? false,
+    live,
+    liveIgnore,
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { BaseHTTPRequestHandler } from '../../server/request-handler.js';
@@ -20,6 +21,12 @@ export interface FileToServe {
   compressible: boolean;
   /** Validators by coding, worked out once per cached file. */
   validators: Map<string, Validators & { lastModifiedText: string }>;
+  /**
+   * Set for bytes made in memory from the file (live reload's page), as the suffix its ETag carries: they
+   * are only in `data`, so they are served whole (no ranges, no precompressed sibling) and compressed
+   * from memory.
+   */
+  variant?: string;
 }
 
 /** Files smaller than this are not worth compressing on the fly. */
@@ -86,12 +93,15 @@ export function serveContent(
   status = 200,
 ): void | Promise<void> {
   const compressible = compression && file.compressible;
-  const rangeHeader = handler.command === 'GET' && status === 200 ? handler.headers.get('range') : undefined;
+  const rangeHeader =
+    handler.command === 'GET' && status === 200 && file.variant === undefined
+      ? handler.headers.get('range')
+      : undefined;
   // Ranges address the identity bytes, so a range request is never compressed.
   const codings =
     compressible && rangeHeader === undefined ? acceptedCodings(handler.headers.get('accept-encoding')) : [];
-  if (codings.length === 0)
-    return serveRepresentation(handler, file, compressible, rangeHeader, [], null, status);
+  if (codings.length === 0 || file.variant !== undefined)
+    return serveRepresentation(handler, file, compressible, rangeHeader, codings, null, status);
   return precompressed(file, codings).then((sibling) =>
     serveRepresentation(handler, file, compressible, rangeHeader, codings, sibling, status),
   );
@@ -115,7 +125,7 @@ function serveRepresentation(
   const coding = sibling?.coding ?? onTheFly;
   const source = sibling?.path ?? file.path;
   const size = sibling?.size ?? file.size;
-  const suffix = coding === null ? '' : `-${coding}`;
+  const suffix = coding === null ? (file.variant ?? '') : `${file.variant ?? ''}-${coding}`;
   let validators = file.validators.get(suffix);
   if (validators === undefined) {
     const base = validatorsFor(file.size, file.mtimeMs, suffix);
@@ -164,7 +174,7 @@ function serveRepresentation(
   handler.sendResponse(range === null ? status : 206);
   handler.sendHeader('Content-Type', file.type);
   if (coding !== null) handler.sendHeader('Content-Encoding', coding);
-  else if (status === 200) handler.sendHeader('Accept-Ranges', 'bytes');
+  else if (status === 200 && file.variant === undefined) handler.sendHeader('Accept-Ranges', 'bytes');
   if (range !== null) handler.sendHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
   if (onTheFly === null)
     handler.sendHeader('Content-Length', range === null ? size : range.end - range.start + 1);
@@ -180,7 +190,9 @@ function serveRepresentation(
   }
   if (onTheFly === null) return sendFileRange(source, start, end, handler.wfile);
   return pipeline(
-    createReadStream(source, { start, end, highWaterMark: FILE_CHUNK_BYTES }),
+    file.variant === undefined
+      ? createReadStream(source, { start, end, highWaterMark: FILE_CHUNK_BYTES })
+      : Readable.from([file.data!]),
     compressor(onTheFly),
     handler.wfile,
   );

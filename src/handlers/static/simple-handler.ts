@@ -2,11 +2,16 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { pythonRequestLine, statusText } from '../../server/access-log.js';
+import type { HandlerClass } from '../../server/http-server.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { guessType, isCompressible } from './content-type.js';
 import { listingHtml, listingJson, sortEntries, type ListingEntry } from './listing.js';
 import { resolveOptions, type StaticOptions } from './options.js';
 import { FileCache, type CachedTarget } from './file-cache.js';
+import { LIVE_EVENTS_PATH } from './live-reload/client-script.js';
+import { injectLiveScript, isHtmlType } from './live-reload/inject.js';
+import { livePage } from './live-reload/live-page.js';
+import { liveReloadOf } from './live-reload/live-reload.js';
 import { serveContent } from './serve-content.js';
 import { translatePath, type TranslatedPath } from './translate-path.js';
 import { formUpload } from './upload/form-upload.js';
@@ -35,7 +40,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** A subclass of this handler bound to `options` (a typed stand-in for Python's `partial(..., directory=)`). */
   static with<T extends typeof SimpleHTTPRequestHandler>(this: T, options: Partial<StaticOptions>): T {
     const Bound = class extends (this as typeof SimpleHTTPRequestHandler) {};
-    Object.defineProperty(Bound.prototype, 'options', { value: resolveOptions(options), writable: true });
+    const resolved = resolveOptions(options);
+    Object.defineProperty(Bound.prototype, 'options', { value: resolved, writable: true });
+    // Error pages are HTML too: a page that is not there yet reloads once it is.
+    if (resolved.live)
+      Bound.prototype.errorMessageFormat = injectLiveScript(
+        Buffer.from(Bound.prototype.errorMessageFormat),
+      ).toString();
     return Bound as unknown as T;
   }
 
@@ -75,6 +86,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** Serves the file or directory listing the path names. */
   doGET(): void | Promise<void> {
     if (!this.authorized()) return;
+    if (this.options.live) {
+      const live = liveReloadOf(this.server, this.constructor as HandlerClass, this.options);
+      if (this.pathname === LIVE_EVENTS_PATH) return live.serve(this);
+    }
     return this.sendHead();
   }
 
@@ -160,10 +175,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         'Accept-Ranges, Content-Encoding, Content-Range, ETag',
       );
     }
-    if (this.servingFiles && this.responseCode < 400) {
+    if (this.servingFiles && this.responseCode < 400 && !options.live) {
       const cacheControl = this.cacheControl();
       if (cacheControl !== null) this.sendHeader('Cache-Control', cacheControl);
     }
+    if (options.live) this.sendHeader('Cache-Control', 'no-cache');
     for (const [name, value] of options.headers) this.sendHeader(name, value);
     super.endHeaders();
   }
@@ -261,6 +277,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         validators: new Map(),
       };
     }
+    if (this.options.live && isHtmlType(target.file.type))
+      return livePage(target.file).then((page) => serveContent(this, page, this.options.compression, status));
     return serveContent(this, target.file, this.options.compression, status);
   }
 
@@ -408,11 +426,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     );
     const json = query.get('format') === 'json';
     const displayPath = `/${translated.segments.join('/')}${translated.segments.length > 0 ? '/' : ''}`;
-    const body = Buffer.from(
+    const listing = Buffer.from(
       json
         ? listingJson(entries)
         : listingHtml(displayPath, entries, translated.segments.length === 0, this.options.upload !== null),
     );
+    const body = this.options.live && !json ? injectLiveScript(listing) : listing;
     this.sendResponse(200);
     this.sendHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8');
     this.sendHeader('Content-Length', body.length);
