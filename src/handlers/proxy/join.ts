@@ -5,8 +5,8 @@ import type { TakenOverConnection } from '../../connection/exchange.js';
 /**
  * Joins the client's connection to the backend's after a 101, byte for byte both ways, each side read no
  * faster than the other takes it (a write refused pauses the reader until 'drain'). The bytes each side sent
- * past its head go first. An end on one side ends the other once what it sent is written; an error or a
- * close destroys both. The server's shutdown deadline destroys the client's socket, and so the tunnel.
+ * past its head go first. An end on one side ends the other once what it sent is written; a close closes
+ * the other too (at once after an error). The server's shutdown deadline destroys the client's socket, and so the tunnel.
  */
 export function joinSockets(client: TakenOverConnection, backend: SwitchedConnection): void {
   const near = client.socket;
@@ -29,11 +29,18 @@ export function joinSockets(client: TakenOverConnection, backend: SwitchedConnec
   near.resume();
 }
 
-/** `from` ending ends `to` (after its queued bytes); `from` closing on an error destroys `to`. */
+/**
+ * `from` ending ends `to` (after its queued bytes): a half-close goes on. `from` closed, `to` is closed too,
+ * at once on an error, else once what it queued is written (a peer keeping its half open holds nothing).
+ */
 function endTogether(from: Socket, to: Socket): void {
   from.once('end', () => to.end());
   from.once('close', (hadError) => {
-    if (hadError) to.destroy();
-    else to.end();
+    if (hadError || to.writableFinished) {
+      to.destroy();
+      return;
+    }
+    to.once('finish', () => to.destroy());
+    if (!to.writableEnded) to.end();
   });
 }
