@@ -47,11 +47,13 @@ const enum Phase {
   PeerEnded,
   /** Given up (a socket error, a timeout, a broken response, or `close()`): the socket is destroyed. */
   Failed,
+  /** Answered 101 and handed over (`ResponseWaiter.onSwitch`): no HTTP any more, reads go to the new owner. */
+  Switched,
 }
 
 /** The phase; once Failed, with why. */
 type State =
-  | { readonly phase: Phase.Connecting | Phase.Open | Phase.PeerEnded }
+  | { readonly phase: Phase.Connecting | Phase.Open | Phase.PeerEnded | Phase.Switched }
   | {
       readonly phase: Phase.Failed;
       /** What the socket failed with: a connect waiter and the culprit request get it. */
@@ -73,6 +75,7 @@ export interface PhaseTimeouts {
 const CONNECTING: State = { phase: Phase.Connecting };
 const OPEN: State = { phase: Phase.Open };
 const PEER_ENDED: State = { phase: Phase.PeerEnded };
+const SWITCHED: State = { phase: Phase.Switched };
 
 /**
  * One socket in the client role: request heads and bodies out, responses in, in order (several requests
@@ -110,6 +113,8 @@ export class ClientSocket implements BodyChannel {
   private interim = 0;
   private bodyWaiter: (() => void) | null = null;
   private connectWaiter: { resolve: () => void; reject: (err: Error) => void } | null = null;
+  /** Once Switched: who takes what is read (a view valid during the call); returns false to pause. */
+  private switchedReader: ((chunk: Buffer) => boolean) | null = null;
   /** Requests written so far: a request on a socket that already carried one is on a reused connection. */
   requests = 0;
   /** Trailer fields of the last chunked body read, if it had any. */
@@ -268,6 +273,7 @@ export class ClientSocket implements BodyChannel {
    * out (or, when large, the buffer is left to it) before the next read reuses the buffer.
    */
   private received(length: number, buffer: Buffer): boolean {
+    if (this.state === SWITCHED) return this.switchedReader!(buffer.subarray(0, length));
     this.reader.push(buffer.subarray(0, length));
     this.input();
     const kept = this.reader.buffered;
@@ -328,6 +334,10 @@ export class ClientSocket implements BodyChannel {
         continue;
       }
       this.interim = 0;
+      if (status === 101 && waiter.onSwitch !== undefined) {
+        this.switchOver(waiter, head);
+        return;
+      }
       this.lastResponse = !head.keepAlive || status === 101;
       if (waiter.onContinue !== undefined) {
         // The final answer came first: the body is not sent, so the server's idea of framing is unknown.
@@ -346,6 +356,29 @@ export class ClientSocket implements BodyChannel {
       }
     }
     this.resumeIfDrained();
+  }
+
+  /**
+   * Hands the socket to the waiter that offered the upgrade its 101 answers: paused, untimed, with the bytes
+   * read past the head; its reads go to the reader given to `read`, which resumes it. The socket's listeners
+   * stay and do nothing more (a request is never pipelined behind an upgrade offer, so none is left to fail).
+   */
+  private switchOver(waiter: ResponseWaiter, head: ResponseHead): void {
+    this.queue.shift();
+    this.state = SWITCHED;
+    this.armed = 0;
+    this.sock.setTimeout(0);
+    this.sock.pause();
+    const sock = this.sock;
+    waiter.onSwitch!(head, {
+      socket: sock,
+      head: this.reader.takeBuffered(),
+      read: (reader) => {
+        this.switchedReader = reader;
+        sock.resume();
+      },
+    });
+    waiter.onEnd?.();
   }
 
   /**

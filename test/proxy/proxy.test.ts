@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import WebSocket from 'ws';
 import { HTTPServer, ProxyHandler, SimpleHTTPRequestHandler, withProxy } from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
 import { curl } from '../helpers/curl.js';
@@ -187,27 +186,6 @@ describe('reverse proxy beside the file server', () => {
     socket.resume();
     await new Promise((resolve) => socket.on('close', resolve).end());
     assert.ok(received > 0);
-  });
-});
-
-describe('upgrades', () => {
-  it('refuses a WebSocket handshake on a proxied path with 501 (ws client), rather than a quiet wrong answer', async () => {
-    const backend = await startBackend();
-    const proxy = await startServer(
-      ProxyHandler.with({ routes: [{ prefix: '/', target: `http://127.0.0.1:${backend.port}` }] }),
-    );
-    try {
-      const status = await new Promise<number>((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/chat`);
-        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
-        ws.on('open', () => reject(new Error('opened')));
-        ws.on('error', () => {});
-      });
-      assert.equal(status, 501);
-    } finally {
-      await proxy.close();
-      await backend.close();
-    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { SimpleHTTPRequestHandler } from '../static/simple-handler.js';
+import { hasDotSegment } from './dot-segments.js';
 import type { ReverseProxyOptions } from './options.js';
 import { ReverseProxy } from './reverse-proxy.js';
 
@@ -21,6 +22,10 @@ export function withProxy<T extends HandlerConstructor>(Base: T, options: Revers
     override handleOneRequest(): void | Promise<void> {
       const route = proxy.routeFor(this.path);
       if (route === null) return super.handleOneRequest();
+      if (hasDotSegment(this.path)) {
+        this.sendError(400, 'Dot segments (. and ..) are not proxied');
+        return this.complete();
+      }
       const head = this.exchange.head!;
       this.closeConnection = !(head.keepAlive && this.protocolVersion >= 'HTTP/1.1');
       if (guarded && !authorizedFor(this as unknown as SimpleHTTPRequestHandler)) return this.complete();

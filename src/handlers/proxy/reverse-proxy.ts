@@ -3,7 +3,6 @@ import { TimeoutError } from '../../client/errors.js';
 import { Pool } from '../../client/pool.js';
 import type { HTTPResponse } from '../../client/response.js';
 import { BODY_END } from '../../protocol/message-reader.js';
-import { listHas } from '../../protocol/websocket/handshake.js';
 import { HTTPSServer } from '../../server/https-server.js';
 import type { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { FORWARDING_FIELDS, forwardingFields } from './forwarded.js';
@@ -14,6 +13,16 @@ import {
   type ResolvedReverseProxyOptions,
 } from './options.js';
 import { backendPath, routeFor, type ProxyRoute } from './route.js';
+import { forwardUpgrade, upgradeOffer } from './upgrade.js';
+
+/**
+ * A backend that failed before its head: 504 when it did not answer in time, else 502. The error line
+ * sendError writes says why (one line), and so does the page: this is a dev server.
+ */
+function gatewayError(handler: BaseHTTPRequestHandler, err: unknown): void {
+  const [status, phrase] = err instanceof TimeoutError ? [504, 'Gateway Timeout'] : [502, 'Bad Gateway'];
+  handler.sendError(status, `${phrase} (${(err as Error).message})`);
+}
 
 /** Request fields the proxy writes itself, or must not pass on: Host (the backend's), Expect (answered here). */
 const REPLACED = new Set([...FORWARDING_FIELDS, 'host', 'expect']);
@@ -47,28 +56,26 @@ export class ReverseProxy {
    * Sends the handler's request to the route's backend and streams the answer back, both bodies with
    * backpressure. A backend that refuses or fails before its head gets 502, one that does not answer in
    * time 504; one that fails mid-body cuts the client's connection (never a complete-looking short body).
-   * Each failure is one log line; a client that leaves closes the backend connection.
+   * Each failure is one log line; a client that leaves closes the backend connection. A request offering an
+   * upgrade (WebSocket, any protocol) goes through `forwardUpgrade` instead.
    */
   async forward(handler: BaseHTTPRequestHandler, route: ProxyRoute): Promise<void> {
     const exchange = handler.exchange;
-    const headers = handler.headers;
-    // Other upgrades (h2c) may be ignored (RFC 9110 §7.8): the request goes on as plain HTTP/1.1. A WebSocket
-    // handshake means nothing without its upgrade, and this proxy does not carry one yet: say so.
-    if (listHas(headers, 'upgrade', 'websocket')) {
-      handler.sendError(501, 'WebSocket upgrades are not proxied');
-      return;
+    const fields = this.requestFields(handler);
+    const offer = upgradeOffer(handler);
+    if (offer !== null) {
+      return forwardUpgrade(handler, offer, {
+        origin: this.pools.get(route.origin)!.url,
+        path: backendPath(route, handler.path),
+        fields,
+        timeout: this.options.timeout,
+        tls: this.options.tls,
+        relay: (res) => this.relay(handler, res, route),
+        failed: (err) => gatewayError(handler, err),
+      });
     }
     // Gone already (it left while its request waited its turn): nothing to send, as an aborted signal did.
     if (exchange.aborted) return;
-    const peer = exchange.connection.peer[0];
-    const fields = endToEndFields(headers, this.options.preserveHost ? REPLACED_KEEPING_HOST : REPLACED);
-    const forwarding = forwardingFields(headers, {
-      peer,
-      trusted: handler.server.trustsProxy(peer),
-      proto: handler.server instanceof HTTPSServer ? 'https' : 'http',
-      host: headers.get('host'),
-    });
-    for (const field of forwarding) fields.push(field);
     // The client leaving cancels the backend request through the exchange: no AbortSignal per request.
     const pending = this.pools.get(route.origin)!.send({
       method: handler.command,
@@ -83,16 +90,34 @@ export class ReverseProxy {
     } catch (err) {
       // The client left, or its own body failed (complete() answers that): nothing for the backend's sake.
       if (exchange.aborted || exchange.bodyError !== null) return;
-      // The error line sendError writes says why (one line), and so does the page: this is a dev server.
-      const [status, phrase] = err instanceof TimeoutError ? [504, 'Gateway Timeout'] : [502, 'Bad Gateway'];
-      handler.sendError(status, `${phrase} (${(err as Error).message})`);
+      gatewayError(handler, err);
       return;
     }
+    await this.relay(handler, res, route);
+  }
+
+  /** The fields sent on: the request's end-to-end ones (Host per `preserveHost`), then the forwarding ones. */
+  private requestFields(handler: BaseHTTPRequestHandler): Array<[string, string]> {
+    const headers = handler.headers;
+    const peer = handler.exchange.connection.peer[0];
+    const fields = endToEndFields(headers, this.options.preserveHost ? REPLACED_KEEPING_HOST : REPLACED);
+    const forwarding = forwardingFields(headers, {
+      peer,
+      trusted: handler.server.trustsProxy(peer),
+      proto: handler.server instanceof HTTPSServer ? 'https' : 'http',
+      host: headers.get('host'),
+    });
+    for (const field of forwarding) fields.push(field);
+    return fields;
+  }
+
+  /** Sends the backend's answer on: its status, end-to-end fields and body; one access line. */
+  private relay(handler: BaseHTTPRequestHandler, res: HTTPResponse, route: ProxyRoute): Promise<void> {
     handler.logRequest(res.status);
     handler.sendResponseOnly(res.status, res.reason);
     for (const [name, value] of endToEndFields(res.headers, NONE)) handler.sendHeader(name, value);
     handler.endHeaders();
-    await this.copyBody(handler, res, route);
+    return this.copyBody(handler, res, route);
   }
 
   /** Streams the backend's body to the client at the client's pace; a failure cuts the client off. */
