@@ -7,7 +7,7 @@ const OPTIONS: Record<string, WebSocketOptions> = {
   '/small': { maxPayload: 1000, idleTimeout: 0 },
   '/chat': { protocols: ['superchat', 'chat'], idleTimeout: 0 },
   '/idle': { idleTimeout: 200, closeTimeout: 300 },
-  '/idle-answered': { idleTimeout: 1000 },
+  '/idle-answered': { idleTimeout: 3000 },
   '/slow': { highWaterMark: 64 * 1024, idleTimeout: 0 },
 };
 
