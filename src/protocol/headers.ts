@@ -56,6 +56,11 @@ export class Headers implements Iterable<[string, string]> {
     return this.indexOf(name.toLowerCase()) >= 0;
   }
 
+  /** Name of the i-th field line, as the peer spelled it. */
+  nameAt(i: number): string {
+    return this.fields[i * STRIDE + NAME]!;
+  }
+
   /** Lowercased name of the i-th field line, for callers that walk every field once. */
   keyAt(i: number): string {
     return this.fields[i * STRIDE + KEY]!;

@@ -44,9 +44,13 @@ export function isFieldValue(s: string): boolean {
 /** Splits a comma-separated list field into its trimmed, non-empty members (RFC 9110 §5.6.1). */
 export function splitList(value: string): string[] {
   const out: string[] = [];
-  for (const part of value.split(',')) {
-    const item = part.trim();
+  // Walked by index, not split(): most list fields hold one member, and this path makes no array for it.
+  let from = 0;
+  for (;;) {
+    const comma = value.indexOf(',', from);
+    const item = value.slice(from, comma < 0 ? value.length : comma).trim();
     if (item !== '') out.push(item);
+    if (comma < 0) return out;
+    from = comma + 1;
   }
-  return out;
 }

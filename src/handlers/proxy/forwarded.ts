@@ -23,7 +23,16 @@ export const FORWARDING_FIELDS: ReadonlySet<string> = new Set([
 
 /** A Forwarded parameter value: a token as it is, anything else quoted (RFC 7239 §4). */
 function forwardedValue(value: string): string {
-  return isToken(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`;
+  if (isToken(value)) return value;
+  const escaped = value.includes('"') || value.includes('\\') ? value.replace(/["\\]/g, '\\$&') : value;
+  return `"${escaped}"`;
+}
+
+/** The values of a field a trusted proxy sent, joined as one list; null when it sent none (or is not trusted). */
+function chain(headers: Headers, name: string, trusted: boolean): string | null {
+  if (!trusted) return null;
+  const values = headers.getAll(name);
+  return values.length === 0 ? null : values.join(', ');
 }
 
 /**
@@ -33,23 +42,18 @@ function forwardedValue(value: string): string {
  */
 export function forwardingFields(headers: Headers, facts: ForwardingFacts): Array<[string, string]> {
   const { peer, trusted, proto, host } = facts;
-  const joined = (name: string): string | null => {
-    if (!trusted) return null;
-    const values = headers.getAll(name);
-    return values.length === 0 ? null : values.join(', ');
-  };
   // A socket's address: only an IPv6 one has a colon (a test, where net.isIPv6 runs a long regex per request).
   const node = peer.includes(':') ? `"[${peer}]"` : peer;
   let element = `for=${node}`;
   if (host !== undefined) element += `;host=${forwardedValue(host)}`;
   element += `;proto=${proto}`;
-  const forwarded = joined('forwarded');
-  const forwardedFor = joined('x-forwarded-for');
+  const forwarded = chain(headers, 'forwarded', trusted);
+  const forwardedFor = chain(headers, 'x-forwarded-for', trusted);
   const fields: Array<[string, string]> = [
     ['X-Forwarded-For', forwardedFor === null ? peer : `${forwardedFor}, ${peer}`],
-    ['X-Forwarded-Proto', joined('x-forwarded-proto') ?? proto],
+    ['X-Forwarded-Proto', chain(headers, 'x-forwarded-proto', trusted) ?? proto],
   ];
-  const forwardedHost = joined('x-forwarded-host') ?? host;
+  const forwardedHost = chain(headers, 'x-forwarded-host', trusted) ?? host;
   if (forwardedHost !== undefined) fields.push(['X-Forwarded-Host', forwardedHost]);
   fields.push(['Forwarded', forwarded === null ? element : `${forwarded}, ${element}`]);
   return fields;

@@ -18,12 +18,19 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization',
 ]);
 
-/** The lowercase names the message's Connection fields list: hop-by-hop for this message alone. */
+/**
+ * The lowercase names the message's Connection fields list that are not already hop-by-hop: null when there
+ * are none (the usual `keep-alive`), so no set is built for them.
+ */
 function connectionNamed(headers: Headers): Set<string> | null {
-  const values = headers.getAll('connection');
-  if (values.length === 0) return null;
-  const named = new Set<string>();
-  for (const value of values) for (const token of splitList(value)) named.add(token.toLowerCase());
+  let named: Set<string> | null = null;
+  for (let i = 0; i < headers.size; i++) {
+    if (headers.keyAt(i) !== 'connection') continue;
+    for (const token of splitList(headers.valueAt(i))) {
+      const key = token.toLowerCase();
+      if (!HOP_BY_HOP.has(key)) (named ??= new Set()).add(key);
+    }
+  }
   return named;
 }
 
@@ -34,11 +41,10 @@ function connectionNamed(headers: Headers): Set<string> | null {
 export function endToEndFields(headers: Headers, dropped: ReadonlySet<string>): Array<[string, string]> {
   const named = connectionNamed(headers);
   const out: Array<[string, string]> = [];
-  let i = 0;
-  for (const field of headers) {
-    const key = headers.keyAt(i++);
+  for (let i = 0; i < headers.size; i++) {
+    const key = headers.keyAt(i);
     if (HOP_BY_HOP.has(key) || dropped.has(key) || named?.has(key) === true) continue;
-    out.push(field);
+    out.push([headers.nameAt(i), headers.valueAt(i)]);
   }
   return out;
 }
