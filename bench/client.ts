@@ -4,13 +4,13 @@
  * against undici's `fetch` and Node's global `fetch`, in alternating rounds — and a 100 MiB download against
  * undici and curl. Each client runs in its own process pinned to core 1, nginx on core 0.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   alternatingRounds,
+  clientLoad,
   freePort,
   hasCommand,
   median,
@@ -21,7 +21,6 @@ import {
 } from './lib.js';
 
 const ROUNDS = 5;
-const here = fileURLToPath(new URL('.', import.meta.url));
 const CLIENTS = ['basehttp', 'undici', 'node:http'] as const;
 const FETCHES = [{ name: 'basehttp fetch' }, { name: 'undici fetch' }, { name: 'node fetch' }] as const;
 
@@ -29,17 +28,6 @@ const FETCHES = [{ name: 'basehttp fetch' }, { name: 'undici fetch' }, { name: '
 interface FetchRound {
   rps: number;
   micros: number;
-}
-
-/** Runs bench/peers/client-load.js in a pinned process and returns the numbers it printed. */
-function load(client: string, mode: 'small' | 'large', url: string): number[] {
-  const args = [`${here}peers/client-load.js`, client, mode, url];
-  const cmd = hasCommand('taskset')
-    ? ['taskset', ['-c', '1', process.execPath, ...args]]
-    : [process.execPath, args];
-  const out = spawnSync(cmd[0] as string, cmd[1] as string[], { encoding: 'utf8', timeout: 60_000 });
-  if (out.status !== 0) throw new Error(`${client} ${mode}: ${out.stderr}`);
-  return out.stdout.trim().split(/\s+/).map(Number);
 }
 
 export async function run(): Promise<void> {
@@ -59,12 +47,12 @@ export async function run(): Promise<void> {
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const client of CLIENTS) {
-        const [rps, micros] = load(client, 'small', `http://127.0.0.1:${port}/`);
+        const [rps, micros] = clientLoad(client, 'small', `http://127.0.0.1:${port}/`);
         small.set(client, [...(small.get(client) ?? []), rps!]);
         cpu.set(client, [...(cpu.get(client) ?? []), micros!]);
       }
       for (const client of ['basehttp', 'undici'] as const) {
-        const [bytes] = load(client, 'large', `http://127.0.0.1:${port}/big.bin`);
+        const [bytes] = clientLoad(client, 'large', `http://127.0.0.1:${port}/big.bin`);
         large.set(client, [...(large.get(client) ?? []), bytes!]);
       }
       if (hasCommand('curl')) {
@@ -77,7 +65,7 @@ export async function run(): Promise<void> {
       }
     }
     fetches = await alternatingRounds(ROUNDS, FETCHES, (peer) => {
-      const [rps, micros] = load(peer.name, 'small', `http://127.0.0.1:${port}/`);
+      const [rps, micros] = clientLoad(peer.name, 'small', `http://127.0.0.1:${port}/`);
       return Promise.resolve({ rps: rps!, micros: micros! });
     });
   } finally {

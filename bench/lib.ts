@@ -340,6 +340,19 @@ export async function startNginx(
   };
 }
 
+/**
+ * Runs bench/peers/client-load.js pinned to `cpu` (core 1, where load runs, unless a benchmark measures a
+ * client as part of a server) and returns the numbers it printed: requests/s and CPU µs per request for
+ * `small`, bytes/s for `large`.
+ */
+export function clientLoad(client: string, mode: 'small' | 'large', url: string, cpu = '1'): number[] {
+  const args = [fileURLToPath(new URL('peers/client-load.js', import.meta.url)), client, mode, url];
+  const [cmd, argv] = canPin ? ['taskset', ['-c', cpu, process.execPath, ...args]] : [process.execPath, args];
+  const out = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 60_000 });
+  if (out.status !== 0) throw new Error(`${client} ${mode}: ${out.stderr}`);
+  return out.stdout.trim().split(/\s+/).map(Number);
+}
+
 /** A wrk run with the server's CPU time per request and how much its resident memory grew meanwhile. */
 export interface Measurement extends WrkResult {
   /** The server's CPU time (user + system) per request, in µs. */
