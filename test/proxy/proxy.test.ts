@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { HTTPServer, ProxyHandler, SimpleHTTPRequestHandler, withProxy } from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
 import { curl } from '../helpers/curl.js';
-import { collectingLog, startServer, type RunningServer } from '../helpers/server.js';
+import { collectingLog, exchangeRaw, startServer, type RunningServer } from '../helpers/server.js';
 import { startBackend, type Backend, type Seen } from './backend.js';
 
 const run = promisify(execFile);
@@ -327,6 +327,55 @@ describe('ProxyHandler', () => {
     } finally {
       await trusting.close();
       await untrusting.close();
+      await backend.close();
+    }
+  });
+
+  it('reads the path as a decoding backend would: ..%2f, ..%5c and undecodable paths are 400 (curl --path-as-is)', async () => {
+    const backend = await startBackend();
+    const proxy = await startServer(
+      ProxyHandler.with({ routes: [{ prefix: '/api/', target: `http://127.0.0.1:${backend.port}/` }] }),
+    );
+    try {
+      for (const path of [
+        '/api/echo/..%2f..%2fsecret',
+        '/api/..%2Fsecret',
+        '/api/echo/..%5csecret',
+        '/api/%E9t%E9',
+      ]) {
+        const r = await curl(proxy.port, path, '--path-as-is');
+        assert.equal(r.status, 400, path);
+        assert.equal(r.fields.get('content-type'), 'text/html;charset=utf-8', path); // the proxy's, not the backend's JSON
+      }
+      for (const path of ['/api/echo/a..b/%2e%2e.x/caf%C3%A9?q=/../%zz', '/api/echo/a%2fb']) {
+        const seen = JSON.parse((await curl(proxy.port, path, '--path-as-is')).body) as Seen;
+        assert.equal(seen.url, path.slice('/api'.length), path);
+      }
+    } finally {
+      await proxy.close();
+      await backend.close();
+    }
+  });
+
+  it('refuses a # before the query, where a backend cutting only at ? would read .. (raw socket)', async () => {
+    const backend = await startBackend();
+    const proxy = await startServer(
+      ProxyHandler.with({ routes: [{ prefix: '/api/', target: `http://127.0.0.1:${backend.port}/` }] }),
+    );
+    try {
+      const { text } = await exchangeRaw(
+        proxy.port,
+        'GET /api/echo#/../../secret HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
+      assert.match(text, /^HTTP\/1\.1 400 /);
+      const { text: query } = await exchangeRaw(
+        proxy.port,
+        'GET /api/echo?q=#/../x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
+      assert.match(query, /^HTTP\/1\.1 200 /);
+      assert.match(query, /"url":"\/echo\?q=#\/..\/x"/);
+    } finally {
+      await proxy.close();
       await backend.close();
     }
   });
