@@ -330,53 +330,48 @@ describe('ProxyHandler', () => {
       await backend.close();
     }
   });
+});
 
-  it('reads the path as a decoding backend would: ..%2f, ..%5c and undecodable paths are 400 (curl --path-as-is)', async () => {
-    const backend = await startBackend();
-    const proxy = await startServer(
+describe('proxied paths judged as a decoding backend reads them', () => {
+  let backend: Backend;
+  let proxy: RunningServer;
+  before(async () => {
+    backend = await startBackend();
+    proxy = await startServer(
       ProxyHandler.with({ routes: [{ prefix: '/api/', target: `http://127.0.0.1:${backend.port}/` }] }),
     );
-    try {
-      for (const path of [
-        '/api/echo/..%2f..%2fsecret',
-        '/api/..%2Fsecret',
-        '/api/echo/..%5csecret',
-        '/api/%E9t%E9',
-      ]) {
-        const r = await curl(proxy.port, path, '--path-as-is');
-        assert.equal(r.status, 400, path);
-        assert.equal(r.fields.get('content-type'), 'text/html;charset=utf-8', path); // the proxy's, not the backend's JSON
-      }
-      for (const path of ['/api/echo/a..b/%2e%2e.x/caf%C3%A9?q=/../%zz', '/api/echo/a%2fb']) {
-        const seen = JSON.parse((await curl(proxy.port, path, '--path-as-is')).body) as Seen;
-        assert.equal(seen.url, path.slice('/api'.length), path);
-      }
-    } finally {
-      await proxy.close();
-      await backend.close();
+  });
+  after(async () => {
+    await proxy.close();
+    await backend.close();
+  });
+
+  it('answers 400 for ..%2f, ..%5c and a path not UTF-8 once decoded (curl --path-as-is)', async () => {
+    for (const path of [
+      '/api/echo/..%2f..%2fsecret',
+      '/api/..%2Fsecret',
+      '/api/echo/..%5csecret',
+      '/api/%E9t%E9',
+    ]) {
+      const r = await curl(proxy.port, path, '--path-as-is');
+      assert.equal(r.status, 400, path);
+      assert.equal(r.fields.get('content-type'), 'text/html;charset=utf-8', path); // the proxy's, not the backend's JSON
+    }
+    for (const path of ['/api/echo/a..b/%2e%2e.x/caf%C3%A9?q=/../%zz', '/api/echo/a%2fb']) {
+      const seen = JSON.parse((await curl(proxy.port, path, '--path-as-is')).body) as Seen;
+      assert.equal(seen.url, path.slice('/api'.length), path);
     }
   });
 
   it('refuses a # before the query, where a backend cutting only at ? would read .. (raw socket)', async () => {
-    const backend = await startBackend();
-    const proxy = await startServer(
-      ProxyHandler.with({ routes: [{ prefix: '/api/', target: `http://127.0.0.1:${backend.port}/` }] }),
+    const request = (target: string): string =>
+      `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+    assert.match(
+      (await exchangeRaw(proxy.port, request('/api/echo#/../../secret'))).text,
+      /^HTTP\/1\.1 400 /,
     );
-    try {
-      const { text } = await exchangeRaw(
-        proxy.port,
-        'GET /api/echo#/../../secret HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-      );
-      assert.match(text, /^HTTP\/1\.1 400 /);
-      const { text: query } = await exchangeRaw(
-        proxy.port,
-        'GET /api/echo?q=#/../x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-      );
-      assert.match(query, /^HTTP\/1\.1 200 /);
-      assert.match(query, /"url":"\/echo\?q=#\/..\/x"/);
-    } finally {
-      await proxy.close();
-      await backend.close();
-    }
+    const { text } = await exchangeRaw(proxy.port, request('/api/echo?q=#/../x'));
+    assert.match(text, /^HTTP\/1\.1 200 /);
+    assert.match(text, /"url":"\/echo\?q=#\/..\/x"/);
   });
 });
