@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { HTTPServer, ProxyHandler, SimpleHTTPRequestHandler, withProxy } from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
 import { curl } from '../helpers/curl.js';
-import { collectingLog, startServer, type RunningServer } from '../helpers/server.js';
+import { collectingLog, exchangeRaw, startServer, type RunningServer } from '../helpers/server.js';
 import { startBackend, type Backend, type Seen } from './backend.js';
 
 const run = promisify(execFile);
@@ -329,5 +329,49 @@ describe('ProxyHandler', () => {
       await untrusting.close();
       await backend.close();
     }
+  });
+});
+
+describe('proxied paths judged as a decoding backend reads them', () => {
+  let backend: Backend;
+  let proxy: RunningServer;
+  before(async () => {
+    backend = await startBackend();
+    proxy = await startServer(
+      ProxyHandler.with({ routes: [{ prefix: '/api/', target: `http://127.0.0.1:${backend.port}/` }] }),
+    );
+  });
+  after(async () => {
+    await proxy.close();
+    await backend.close();
+  });
+
+  it('answers 400 for ..%2f, ..%5c and a path not UTF-8 once decoded (curl --path-as-is)', async () => {
+    for (const path of [
+      '/api/echo/..%2f..%2fsecret',
+      '/api/..%2Fsecret',
+      '/api/echo/..%5csecret',
+      '/api/%E9t%E9',
+    ]) {
+      const r = await curl(proxy.port, path, '--path-as-is');
+      assert.equal(r.status, 400, path);
+      assert.equal(r.fields.get('content-type'), 'text/html;charset=utf-8', path); // the proxy's, not the backend's JSON
+    }
+    for (const path of ['/api/echo/a..b/%2e%2e.x/caf%C3%A9?q=/../%zz', '/api/echo/a%2fb']) {
+      const seen = JSON.parse((await curl(proxy.port, path, '--path-as-is')).body) as Seen;
+      assert.equal(seen.url, path.slice('/api'.length), path);
+    }
+  });
+
+  it('refuses a # before the query, where a backend cutting only at ? would read .. (raw socket)', async () => {
+    const request = (target: string): string =>
+      `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+    assert.match(
+      (await exchangeRaw(proxy.port, request('/api/echo#/../../secret'))).text,
+      /^HTTP\/1\.1 400 /,
+    );
+    const { text } = await exchangeRaw(proxy.port, request('/api/echo?q=#/../x'));
+    assert.match(text, /^HTTP\/1\.1 200 /);
+    assert.match(text, /"url":"\/echo\?q=#\/..\/x"/);
   });
 });

@@ -1,6 +1,6 @@
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { SimpleHTTPRequestHandler } from '../static/simple-handler.js';
-import { hasDotSegment } from './dot-segments.js';
+import { dotSegmentRefusal } from './dot-segments.js';
 import type { ReverseProxyOptions } from './options.js';
 import { ReverseProxy } from './reverse-proxy.js';
 
@@ -22,8 +22,9 @@ export function withProxy<T extends HandlerConstructor>(Base: T, options: Revers
     override handleOneRequest(): void | Promise<void> {
       const route = proxy.routeFor(this.path);
       if (route === null) return super.handleOneRequest();
-      if (hasDotSegment(this.path)) {
-        this.sendError(400, 'Dot segments (. and ..) are not proxied');
+      const refusal = dotSegmentRefusal(this.path);
+      if (refusal !== null) {
+        this.sendError(400, refusal);
         return this.complete();
       }
       const head = this.exchange.head!;

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { pathEnd, targetPath } from '../../protocol/target-path.js';
 import { pythonRequestLine, statusText } from '../../server/access-log.js';
 import type { HandlerClass } from '../../server/http-server.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
@@ -240,7 +241,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** A directory: a redirect to its slashed path, its index page, or its listing. */
   private async sendDirectory(translated: TranslatedPath, target: CachedTarget): Promise<void> {
     // As Python, on the path as sent: after `/docs%2f` the listing's relative links would miss the directory.
-    if (!splitTarget(this.path).path.endsWith('/')) {
+    if (!targetPath(this.path).endsWith('/')) {
       this.redirectToDirectory();
       return;
     }
@@ -345,7 +346,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * leading slashes collapse to one, and backslashes, which browsers read as `/`, are sent encoded.
    */
   private redirectToDirectory(): void {
-    const { path: pathPart, rest } = splitTarget(this.path);
+    const end = pathEnd(this.path);
+    const [pathPart, rest] = [this.path.slice(0, end), this.path.slice(end)];
     const location = `/${pathPart.replace(/^\/+/, '').replace(/\\/g, '%5C')}/${rest}`;
     this.sendResponse(301);
     this.sendHeader('Location', location);
@@ -465,12 +467,6 @@ Object.defineProperties(SimpleHTTPRequestHandler.prototype, {
     },
   },
 });
-
-/** The path of a request target and what follows it (query, fragment), as sent. */
-function splitTarget(target: string): { path: string; rest: string } {
-  const q = target.search(/[?#]/);
-  return q < 0 ? { path: target, rest: '' } : { path: target.slice(0, q), rest: target.slice(q) };
-}
 
 /** The methods `authWritesOnly` leaves open: they read. */
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -1,7 +1,8 @@
 import path from 'node:path';
+import { pathSegments, targetPath } from '../../protocol/target-path.js';
 
-const SEPARATORS = path.sep === '\\' ? /[/\\]+/ : /\/+/;
-const SEPARATOR_AT_END = path.sep === '\\' ? /[/\\]$/ : /\/$/;
+/** A backslash separates segments where the file system says so (Windows). */
+const BACKSLASH_SEPARATES = path.sep === '\\';
 
 /** Where a URL path points inside the served directory. */
 export interface TranslatedPath {
@@ -42,19 +43,13 @@ const memo = new Map<string, Map<string, TranslatedPath | null>>();
 const MEMO_ENTRIES = 1024;
 
 function translate(urlPath: string, root: string): TranslatedPath | null {
-  let p = urlPath;
-  const cut = p.search(/[?#]/);
-  if (cut >= 0) p = p.slice(0, cut);
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(p);
-  } catch {
-    return null; // malformed percent-encoding or UTF-8
-  }
-  if (decoded.includes('\0')) return null;
-  const trailingSlash = SEPARATOR_AT_END.test(decoded);
+  const words = pathSegments(targetPath(urlPath), BACKSLASH_SEPARATES);
+  if (words === null) return null; // malformed percent-encoding or UTF-8
+  // A separator at the end of the decoded path leaves an empty last word after at least one other.
+  const trailingSlash = words.length > 1 && words[words.length - 1] === '';
   const segments: string[] = [];
-  for (const word of decoded.split(SEPARATORS)) {
+  for (const word of words) {
+    if (word.includes('\0')) return null;
     if (word === '' || word === '.') continue;
     if (word === '..') segments.pop();
     else segments.push(word);

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { HTTPStatusError } from '../../../connection/status-error.js';
+import { pathSegments, targetPath } from '../../../protocol/target-path.js';
 import type { UploadOptions } from './upload-options.js';
 
 /** What the upload code needs of the handler: where files go and the rules they obey. */
@@ -23,14 +24,8 @@ export interface UploadContext {
  * is refused instead (403), since the file it lands in would not be the one the client named.
  */
 export function namesParent(urlPath: string): boolean {
-  const q = urlPath.search(/[?#]/);
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(q < 0 ? urlPath : urlPath.slice(0, q));
-  } catch {
-    return false; // translatePath refuses it (400)
-  }
-  return decoded.split(/[/\\]/).includes('..');
+  const segments = pathSegments(targetPath(urlPath), true);
+  return segments !== null && segments.includes('..'); // null: translatePath refuses it (400)
 }
 
 /**
