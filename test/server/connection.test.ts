@@ -3,6 +3,7 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { pipeline } from 'node:stream/promises';
 import { exchangeRaw, parseResponses, serverForSuite, startServer, withServer } from '../helpers/server.js';
+import { eventually, received } from '../helpers/wait.js';
 import { BaseHTTPRequestHandler, HTTPServer } from '../../src/index.js';
 import { Echo, Hello, LazyReader, Slow, Stream } from './handlers.js';
 
@@ -526,10 +527,20 @@ describe('connection: timeouts', () => {
 
 describe('server life cycle', () => {
   it('shutdown() lets a request in flight finish, then serveForever() resolves', async () => {
-    const s = await startServer(Slow);
-    const pending = exchangeRaw(s.port, GET('/'), { idleMs: 2000 });
-    await new Promise((r) => setTimeout(r, 100));
-    await s.close();
+    let started = false;
+    class Watched extends Slow {
+      override doGET(): Promise<void> {
+        started = true;
+        return super.doGET();
+      }
+    }
+    const s = await startServer(Watched);
+    const pending = exchangeRaw(s.port, GET('/'), { untilClose: true });
+    try {
+      await eventually(() => started, 'the request to reach its handler');
+    } finally {
+      await s.close();
+    }
     const r = await pending;
     const [res] = parseResponses(r.bytes);
     assert.equal(res!.body.toString(), 'slow');
@@ -572,22 +583,32 @@ describe('server life cycle', () => {
     assert.deepEqual(res!.headers.get('connection'), ['close']);
   });
 
-  it('handleRequest() answers exactly one request per call', async () => {
-    const server = new HTTPServer({ host: '127.0.0.1', port: 0 }, Hello, { logStream: null });
+  it('handleRequest() answers exactly one request per call', async (t) => {
+    const parsed: string[] = [];
+    /** Notes each request the server is handed: the sign that it has read the second one, and holds it. */
+    class Watched extends HTTPServer {
+      override handle(exchange: Parameters<HTTPServer['handle']>[0]): void | Promise<void> {
+        parsed.push(exchange.requestLine);
+        return super.handle(exchange);
+      }
+    }
+    const server = new Watched({ host: '127.0.0.1', port: 0 }, Hello, { logStream: null });
     await server.listen();
+    t.after(() => server.serverClose());
     const socket = net.connect(server.serverPort, '127.0.0.1');
-    let text = '';
-    socket.on('data', (d) => (text += d.toString('latin1')));
+    t.after(() => socket.destroy());
+    const answers = received(socket);
     socket.write(GET('/1') + GET('/2'));
     await server.handleRequest();
+    await answers.until(/hello \/1$/);
+    await eventually(() => parsed.length === 2, 'the server to read the second request');
+    // Held: a response to it would be written at once; the window lets one that should not be there arrive.
     await new Promise((r) => setTimeout(r, 100));
-    assert.match(text, /hello \/1$/);
-    assert.doesNotMatch(text, /hello \/2/, 'the second request waits for the next call');
+    assert.match(answers.text(), /hello \/1$/);
+    assert.doesNotMatch(answers.text(), /hello \/2/, 'the second request waits for the next call');
     await server.handleRequest();
-    await new Promise((r) => setTimeout(r, 100));
-    assert.match(text, /hello \/1[\s\S]*hello \/2$/);
-    socket.destroy();
-    await server.serverClose();
+    await answers.until(/hello \/2$/);
+    assert.match(answers.text(), /hello \/1[\s\S]*hello \/2$/);
   });
 
   it('listens on IPv6 loopback', async () => {
