@@ -105,7 +105,10 @@ describe('Fetch face: requests', () => {
       const chunked =
         'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n';
       const unread = 'PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello';
-      const { bytes } = await exchangeRaw(port, chunked + GET('/') + unread + GET('/'), { idleMs: 1000 });
+      const { bytes } = await exchangeRaw(port, chunked + GET('/') + unread + GET('/'), {
+        responses: 4,
+        idleMs: 1000,
+      });
       const bodies = parseResponses(bytes).map((r) => r.body.toString());
       assert.deepEqual(bodies, [
         '{"method":"POST","body":"abcde"}',

@@ -3,11 +3,21 @@
  * sleep, which a loaded machine outlasts.
  */
 import type net from 'node:net';
+import { promisify } from 'node:util';
 
-/** Resolves once `check()` holds, looked at every 5 ms; rejects after `ms`, naming `what` was awaited. */
-export async function eventually(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  for (const until = Date.now() + ms; !check();) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+/**
+ * Resolves once `check()` holds, looked at every 5 ms; rejects after `ms`, naming `what` was awaited (a
+ * function, to describe the state at that moment).
+ */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string | (() => string),
+  ms = 10_000,
+): Promise<void> {
+  for (const until = Date.now() + ms; !(await check());) {
+    if (Date.now() > until) {
+      throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    }
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -53,4 +63,10 @@ export function received(socket: net.Socket): Received {
         if (socket.destroyed) closed();
       }),
   };
+}
+
+/** Resolves once `listener` has accepted a connection: the server has it, whatever it has read of it yet. */
+export function accepted(listener: net.Server): Promise<void> {
+  const count = promisify(listener.getConnections.bind(listener));
+  return eventually(async () => (await count()) > 0, 'the server to accept the connection');
 }
