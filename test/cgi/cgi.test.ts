@@ -83,7 +83,7 @@ async function get(
   const raw = await exchangeRaw(
     port,
     `${method} ${path} HTTP/1.1\r\nHost: t\r\n${extra}${body === '' ? '' : `Content-Length: ${body.length}\r\n`}Connection: close\r\n\r\n${body}`,
-    { idleMs: 3000 },
+    { untilClose: true },
   );
   const [res] = parseResponses(raw.bytes);
   return { status: res!.status, headers: res!.headers, body: res!.body.toString() };
@@ -144,7 +144,7 @@ describe('CGIHTTPRequestHandler', () => {
     const raw = await exchangeRaw(
       ctx.port,
       'POST /cgi-bin/env.sh HTTP/1.0\r\nContent-Type: text/x-test\r\nContent-Length: 3\r\nX-User: real\r\nX_User: forged\r\n\r\nabc',
-      { idleMs: 3000 },
+      { untilClose: true },
     );
     const body = parseResponses(raw.bytes)[0]!.body.toString();
     assert.match(body, /^CONTENT_TYPE=text\/x-test$/m);
@@ -209,7 +209,7 @@ describe('CGIHTTPRequestHandler', () => {
 
   it('a body longer than its Content-Length is cut off, the connection closed, and logged in one line', async () => {
     const raw = await exchangeRaw(ctx.port, 'GET /cgi-bin/overlong.sh HTTP/1.1\r\nHost: t\r\n\r\n', {
-      idleMs: 3000,
+      untilClose: true,
     });
     assert.ok(raw.closed);
     assert.doesNotMatch(raw.text, /more than three/);

@@ -24,7 +24,12 @@ async function check(port: number, c: Case): Promise<void> {
     ['byte by byte', pieces(c.request, c.request.length > 2048 ? 1024 : 1), []],
     ['pipelined', VALID + c.request, [200]],
   ];
-  const answers = await Promise.all(modes.map(([, data]) => exchangeRaw(port, data, { pauseMs: 0 })));
+  // A refused request: everything up to the close. An accepted one: the idle window only once its answer and
+  // the next request's are in, so a slow (loaded) server cannot end the exchange early.
+  const waitFor = (before: number[]) => (c.close ? { untilClose: true } : { responses: before.length + 2 });
+  const answers = await Promise.all(
+    modes.map(([, data, before]) => exchangeRaw(port, data, { pauseMs: 0, ...waitFor(before) })),
+  );
   for (const [i, [mode, , before]] of modes.entries()) {
     const r = answers[i]!;
     const statuses = parseResponses(r.bytes)

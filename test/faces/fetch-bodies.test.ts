@@ -56,7 +56,9 @@ describe('Fetch face: response bodies', () => {
   it('frames each kind of body: a length when known, chunked for a stream', async () => {
     await withFetch(app, async (port) => {
       const paths = Object.keys(bodies);
-      const { bytes } = await exchangeRaw(port, paths.map((p) => GET(p)).join(''));
+      const { bytes } = await exchangeRaw(port, paths.map((p) => GET(p)).join(''), {
+        responses: paths.length,
+      });
       const responses = parseResponses(bytes);
       const seen = new Map(paths.map((p, i) => [p, responses[i]!]));
       const framing = (p: string): string => {
@@ -87,7 +89,7 @@ describe('Fetch face: response bodies', () => {
 
   it('ends a stream with the connection for an HTTP/1.0 client', async () => {
     await withFetch(app, async (port) => {
-      const { text, closed } = await exchangeRaw(port, GET('/stream', '1.0'));
+      const { text, closed } = await exchangeRaw(port, GET('/stream', '1.0'), { untilClose: true });
       assert.ok(closed);
       assert.ok(!/transfer-encoding/i.test(text));
       assert.ok(text.endsWith('\r\n\r\nstream'));
@@ -105,7 +107,10 @@ describe('Fetch face: requests', () => {
       const chunked =
         'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n';
       const unread = 'PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello';
-      const { bytes } = await exchangeRaw(port, chunked + GET('/') + unread + GET('/'), { idleMs: 1000 });
+      const { bytes } = await exchangeRaw(port, chunked + GET('/') + unread + GET('/'), {
+        responses: 4,
+        idleMs: 1000,
+      });
       const bodies = parseResponses(bytes).map((r) => r.body.toString());
       assert.deepEqual(bodies, [
         '{"method":"POST","body":"abcde"}',
@@ -225,7 +230,7 @@ describe('Fetch face: errors and misuse', () => {
       return new Response(body);
     };
     await withFetch(app, async (port, log) => {
-      const { text, closed } = await exchangeRaw(port, GET('/') + GET('/'));
+      const { text, closed } = await exchangeRaw(port, GET('/') + GET('/'), { untilClose: true });
       assert.ok(closed);
       assert.ok(text.includes('7\r\npartial\r\n'));
       assert.ok(!text.includes('0\r\n\r\n'));

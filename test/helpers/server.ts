@@ -77,6 +77,11 @@ export function serverForSuite(Handler: HandlerClass, options: ServerOptions = {
  * Sends `data` (all at once, or in the given pieces with a pause between; `pauseMs: 0` yields to the event
  * loop only, for pieces as small as one byte) and collects everything the server sends until it closes the
  * connection or `idleMs` passes without a byte.
+ *
+ * On a loaded machine a server can be silent for longer than `idleMs` before it answers, so a test that knows
+ * what must come says so: `responses: n` starts the idle window only once n final responses are in (it then
+ * shows only that nothing more comes), `untilClose` waits for the close alone. Either way the exchange fails
+ * with what it received if that has not happened within `deadlineMs`.
  */
 export function exchangeRaw(
   port: number,
@@ -85,21 +90,43 @@ export function exchangeRaw(
     idleMs = 300,
     halfClose = false,
     pauseMs = 5,
-  }: { idleMs?: number; halfClose?: boolean; pauseMs?: number } = {},
+    responses,
+    untilClose = false,
+    deadlineMs = 10_000,
+  }: {
+    idleMs?: number;
+    halfClose?: boolean;
+    pauseMs?: number;
+    responses?: number;
+    untilClose?: boolean;
+    deadlineMs?: number;
+  } = {},
 ): Promise<{ text: string; bytes: Buffer; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;
     let closed = false;
+    const awaited = untilClose ? 'the close' : responses === undefined ? null : `${responses} responses`;
+    const deadline =
+      awaited === null
+        ? undefined
+        : setTimeout(() => {
+            socket.destroy();
+            const got = Buffer.concat(chunks).toString('latin1');
+            reject(new Error(`no ${awaited} within ${deadlineMs} ms; received ${JSON.stringify(got)}`));
+          }, deadlineMs);
     const finish = (): void => {
       clearTimeout(timer);
+      clearTimeout(deadline);
       socket.destroy();
       const bytes = Buffer.concat(chunks);
       resolve({ text: bytes.toString('latin1'), bytes, closed });
     };
     const arm = (): void => {
       clearTimeout(timer);
+      if (untilClose) return;
+      if (responses !== undefined && completeFinalResponses(Buffer.concat(chunks)) < responses) return;
       timer = setTimeout(finish, idleMs);
     };
     socket.on('data', (d) => {
@@ -114,7 +141,11 @@ export function exchangeRaw(
       if ((err as NodeJS.ErrnoException).code === 'ECONNRESET') {
         closed = true;
         finish();
-      } else reject(err);
+      } else {
+        clearTimeout(timer);
+        clearTimeout(deadline);
+        reject(err);
+      }
     });
     const send = async (): Promise<void> => {
       const pieces = Array.isArray(data) ? data : [data];
@@ -144,12 +175,32 @@ export interface RawResponse {
  * tests do not grade the server with its own parser. `noBody` lists statuses/indexes of HEAD responses.
  */
 export function parseResponses(bytes: Buffer, headIndexes: Set<number> = new Set()): RawResponse[] {
+  const { responses, rest } = scanResponses(bytes, headIndexes);
+  if (rest < bytes.length)
+    throw new Error(`incomplete head: ${JSON.stringify(bytes.subarray(rest).toString('latin1'))}`);
+  return responses;
+}
+
+/** How many final (non-1xx) responses `bytes` holds in full: what a test waits for before it asserts. */
+export function completeFinalResponses(bytes: Buffer): number {
+  const { responses, complete } = scanResponses(bytes, new Set());
+  return responses.slice(0, complete).filter((r) => r.status >= 200).length;
+}
+
+/**
+ * The messages in `bytes`; `complete` counts the leading ones received in full (a body cut short, or one
+ * delimited by the close, is not), and `rest` is where an unfinished head begins.
+ */
+function scanResponses(
+  bytes: Buffer,
+  headIndexes: Set<number>,
+): { responses: RawResponse[]; complete: number; rest: number } {
   const out: RawResponse[] = [];
+  let complete = 0;
   let pos = 0;
   while (pos < bytes.length) {
     const end = bytes.indexOf('\r\n\r\n', pos);
-    if (end < 0)
-      throw new Error(`incomplete head: ${JSON.stringify(bytes.subarray(pos).toString('latin1'))}`);
+    if (end < 0) break;
     const lines = bytes.subarray(pos, end).toString('latin1').split('\r\n');
     const m = /^(HTTP\/\d\.\d) (\d{3}) ?(.*)$/.exec(lines[0]!);
     if (!m) throw new Error(`bad status line: ${JSON.stringify(lines[0])}`);
@@ -162,6 +213,7 @@ export function parseResponses(bytes: Buffer, headIndexes: Set<number> = new Set
     pos = end + 4;
     const status = Number(m[2]);
     let body: Buffer = Buffer.alloc(0);
+    let whole = true;
     const noBody = headIndexes.has(out.length) || status < 200 || status === 204 || status === 304;
     if (!noBody) {
       const te = headers.get('transfer-encoding')?.join(',') ?? '';
@@ -170,28 +222,38 @@ export function parseResponses(bytes: Buffer, headIndexes: Set<number> = new Set
         const parts: Buffer[] = [];
         for (;;) {
           const lineEnd = bytes.indexOf('\r\n', pos);
+          if (lineEnd < 0) {
+            whole = false;
+            pos = bytes.length;
+            break;
+          }
           const size = parseInt(bytes.subarray(pos, lineEnd).toString('latin1'), 16);
           pos = lineEnd + 2;
           if (size === 0) {
             const trailerEnd = bytes.indexOf('\r\n\r\n', pos - 2);
-            pos = trailerEnd + 4;
+            whole = trailerEnd >= 0;
+            pos = whole ? trailerEnd + 4 : bytes.length;
             break;
           }
           parts.push(bytes.subarray(pos, pos + size));
           pos += size + 2;
         }
         body = Buffer.concat(parts);
+        if (pos > bytes.length) whole = false;
       } else if (cl !== undefined) {
         body = bytes.subarray(pos, pos + Number(cl));
         pos += Number(cl);
+        whole = pos <= bytes.length;
       } else {
         body = bytes.subarray(pos);
         pos = bytes.length;
+        whole = false;
       }
     }
     out.push({ status, reason: m[3]!, version: m[1]!, headers, body });
+    if (whole && complete === out.length - 1) complete++;
   }
-  return out;
+  return { responses: out, complete, rest: Math.min(pos, bytes.length) };
 }
 
 /**

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { pipeline } from 'node:stream/promises';
 import { exchangeRaw, parseResponses, serverForSuite, startServer, withServer } from '../helpers/server.js';
+import { eventually, received } from '../helpers/wait.js';
 import { BaseHTTPRequestHandler, HTTPServer } from '../../src/index.js';
 import { Echo, Hello, LazyReader, Slow, Stream } from './handlers.js';
 
@@ -12,7 +13,7 @@ describe('connection: persistence, pipelining, framing', () => {
   const ctx = serverForSuite(Echo);
 
   it('keeps an HTTP/1.1 connection open and answers pipelined requests in order', async () => {
-    const r = await exchangeRaw(ctx.port, GET('/1') + GET('/2') + GET('/3'));
+    const r = await exchangeRaw(ctx.port, GET('/1') + GET('/2') + GET('/3'), { responses: 3 });
     const list = parseResponses(r.bytes);
     assert.deepEqual(
       list.map((x) => x.body.toString()),
@@ -22,7 +23,7 @@ describe('connection: persistence, pipelining, framing', () => {
   });
 
   it('answers requests sent one after another on one socket', async () => {
-    const r = await exchangeRaw(ctx.port, [GET('/a'), GET('/b')], { pauseMs: 50 });
+    const r = await exchangeRaw(ctx.port, [GET('/a'), GET('/b')], { pauseMs: 50, responses: 2 });
     assert.deepEqual(
       parseResponses(r.bytes).map((x) => x.body.toString()),
       ['hello /a', 'hello /b'],
@@ -30,7 +31,9 @@ describe('connection: persistence, pipelining, framing', () => {
   });
 
   it('closes after Connection: close', async () => {
-    const r = await exchangeRaw(ctx.port, GET('/c', 'Connection: close\r\n') + GET('/never'));
+    const r = await exchangeRaw(ctx.port, GET('/c', 'Connection: close\r\n') + GET('/never'), {
+      untilClose: true,
+    });
     const list = parseResponses(r.bytes);
     assert.equal(list.length, 1);
     assert.deepEqual(list[0]!.headers.get('connection'), ['close']);
@@ -38,7 +41,7 @@ describe('connection: persistence, pipelining, framing', () => {
   });
 
   it('HTTP/1.0: closes by default; keeps alive on request when the length is known', async () => {
-    const plain = await exchangeRaw(ctx.port, 'GET /x HTTP/1.0\r\n\r\n');
+    const plain = await exchangeRaw(ctx.port, 'GET /x HTTP/1.0\r\n\r\n', { untilClose: true });
     assert.equal(plain.closed, true);
     const list0 = parseResponses(plain.bytes);
     assert.equal(list0[0]!.version, 'HTTP/1.1');
@@ -46,6 +49,7 @@ describe('connection: persistence, pipelining, framing', () => {
     const ka = await exchangeRaw(
       ctx.port,
       'GET /1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /2 HTTP/1.0\r\n\r\n',
+      { untilClose: true },
     );
     const list = parseResponses(ka.bytes);
     assert.deepEqual(
@@ -67,7 +71,7 @@ describe('connection: persistence, pipelining, framing', () => {
   it('reads a chunked upload and echoes it', async () => {
     const body =
       'POST /e HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwiki\r\n5;x=y\r\npedia\r\n0\r\nT: 1\r\n\r\n';
-    const r = await exchangeRaw(ctx.port, [body.slice(0, 60), body.slice(60)]);
+    const r = await exchangeRaw(ctx.port, [body.slice(0, 60), body.slice(60)], { responses: 1 });
     assert.equal(parseResponses(r.bytes)[0]!.body.toString(), 'wikipedia');
   });
 
@@ -75,7 +79,7 @@ describe('connection: persistence, pipelining, framing', () => {
     const payload = 'x'.repeat(100_000);
     const del = `DELETE /d HTTP/1.1\r\nHost: t\r\nContent-Length: ${payload.length}\r\n\r\n${payload}`;
     const chunked = `DELETE /d HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nGET /\r\n0\r\n\r\n`;
-    const r = await exchangeRaw(ctx.port, [del + chunked, GET('/next')]);
+    const r = await exchangeRaw(ctx.port, [del + chunked, GET('/next')], { responses: 3 });
     const list = parseResponses(r.bytes);
     assert.deepEqual(
       list.map((x) => x.status),
@@ -90,6 +94,7 @@ describe('connection: persistence, pipelining, framing', () => {
       const r = await exchangeRaw(
         s.port,
         `DELETE /d HTTP/1.1\r\nHost: t\r\nContent-Length: ${payload.length}\r\n\r\n${payload}${GET('/x')}`,
+        { untilClose: true },
       );
       const list = parseResponses(r.bytes);
       assert.equal(list.length, 1);
@@ -116,6 +121,7 @@ describe('connection: persistence, pipelining, framing', () => {
     const r = await exchangeRaw(
       ctx.port,
       'DELETE /c HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
+      { untilClose: true },
     );
     assert.doesNotMatch(r.text, /100 Continue/);
     const [res] = parseResponses(r.bytes);
@@ -192,6 +198,7 @@ describe('connection: persistence, pipelining, framing', () => {
   it('a client that half-closes in the middle of its body gets a 400, not a short body', async () => {
     const r = await exchangeRaw(ctx.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc', {
       halfClose: true,
+      untilClose: true,
     });
     const list = parseResponses(r.bytes);
     assert.deepEqual(
@@ -202,7 +209,10 @@ describe('connection: persistence, pipelining, framing', () => {
   });
 
   it('a client that half-closes after its request still gets the response', async () => {
-    const r = await exchangeRaw(ctx.port, GET('/half') + GET('/half2'), { halfClose: true });
+    const r = await exchangeRaw(ctx.port, GET('/half') + GET('/half2'), {
+      halfClose: true,
+      untilClose: true,
+    });
     assert.deepEqual(
       parseResponses(r.bytes).map((x) => x.body.toString()),
       ['hello /half', 'hello /half2'],
@@ -214,6 +224,7 @@ describe('connection: persistence, pipelining, framing', () => {
     const r = await exchangeRaw(
       ctx.port,
       `GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n${GET('/x')}`,
+      { untilClose: true },
     );
     const list = parseResponses(r.bytes);
     assert.equal(list.length, 1);
@@ -232,7 +243,7 @@ describe('connection: persistence, pipelining, framing', () => {
       ['GET / HTTP/1.1\r\nHost: t\r\nExpect: something\r\n\r\n', 417],
     ];
     for (const [input, status] of cases) {
-      const r = await exchangeRaw(ctx.port, input);
+      const r = await exchangeRaw(ctx.port, input, { untilClose: true });
       assert.equal(parseResponses(r.bytes)[0]!.status, status, input.slice(0, 40));
       assert.equal(r.closed, true);
     }
@@ -446,8 +457,7 @@ describe('connection: streaming and backpressure', () => {
       socket.write(GET(`/?n=${64 * 1024 * 1024}`));
       await new Promise((r) => socket.once('data', r));
       socket.resetAndDestroy();
-      await new Promise((r) => setTimeout(r, 200));
-      assert.equal(s.server.connections.size, 0);
+      await eventually(() => s.server.connections.size === 0, 'the server to drop the reset connection');
       const r = await exchangeRaw(s.port, GET('/?n=10'));
       assert.equal(parseResponses(r.bytes)[0]!.body.length, 10);
     });
@@ -458,7 +468,7 @@ describe('connection: timeouts', () => {
   it('a client dribbling its head is cut off with 408 (slowloris)', async () => {
     await withServer(Hello, { headersTimeout: 300 }, async (s) => {
       const pieces = ['GET / HTTP/1.1\r\n', ...Array.from({ length: 20 }, (_, i) => `X-${i}: y\r\n`)];
-      const r = await exchangeRaw(s.port, pieces, { pauseMs: 60, idleMs: 2000 });
+      const r = await exchangeRaw(s.port, pieces, { pauseMs: 60, untilClose: true });
       const [res] = parseResponses(r.bytes);
       assert.equal(res!.status, 408);
       assert.equal(r.closed, true);
@@ -467,7 +477,7 @@ describe('connection: timeouts', () => {
 
   it('an idle keep-alive connection is closed quietly', async () => {
     await withServer(Hello, { keepAliveTimeout: 200 }, async (s) => {
-      const r = await exchangeRaw(s.port, GET('/'), { idleMs: 3000 });
+      const r = await exchangeRaw(s.port, GET('/'), { untilClose: true });
       assert.equal(parseResponses(r.bytes).length, 1, 'no 408 after the response');
       assert.equal(r.closed, true);
     });
@@ -526,10 +536,20 @@ describe('connection: timeouts', () => {
 
 describe('server life cycle', () => {
   it('shutdown() lets a request in flight finish, then serveForever() resolves', async () => {
-    const s = await startServer(Slow);
-    const pending = exchangeRaw(s.port, GET('/'), { idleMs: 2000 });
-    await new Promise((r) => setTimeout(r, 100));
-    await s.close();
+    let started = false;
+    class Watched extends Slow {
+      override doGET(): Promise<void> {
+        started = true;
+        return super.doGET();
+      }
+    }
+    const s = await startServer(Watched);
+    const pending = exchangeRaw(s.port, GET('/'), { untilClose: true });
+    try {
+      await eventually(() => started, 'the request to reach its handler');
+    } finally {
+      await s.close();
+    }
     const r = await pending;
     const [res] = parseResponses(r.bytes);
     assert.equal(res!.body.toString(), 'slow');
@@ -572,22 +592,32 @@ describe('server life cycle', () => {
     assert.deepEqual(res!.headers.get('connection'), ['close']);
   });
 
-  it('handleRequest() answers exactly one request per call', async () => {
-    const server = new HTTPServer({ host: '127.0.0.1', port: 0 }, Hello, { logStream: null });
+  it('handleRequest() answers exactly one request per call', async (t) => {
+    const parsed: string[] = [];
+    /** Notes each request the server is handed: the sign that it has read the second one, and holds it. */
+    class Watched extends HTTPServer {
+      override handle(exchange: Parameters<HTTPServer['handle']>[0]): void | Promise<void> {
+        parsed.push(exchange.requestLine);
+        return super.handle(exchange);
+      }
+    }
+    const server = new Watched({ host: '127.0.0.1', port: 0 }, Hello, { logStream: null });
     await server.listen();
+    t.after(() => server.serverClose());
     const socket = net.connect(server.serverPort, '127.0.0.1');
-    let text = '';
-    socket.on('data', (d) => (text += d.toString('latin1')));
+    t.after(() => socket.destroy());
+    const answers = received(socket);
     socket.write(GET('/1') + GET('/2'));
     await server.handleRequest();
+    await answers.until(/hello \/1$/);
+    await eventually(() => parsed.length === 2, 'the server to read the second request');
+    // Held: a response to it would be written at once; the window lets one that should not be there arrive.
     await new Promise((r) => setTimeout(r, 100));
-    assert.match(text, /hello \/1$/);
-    assert.doesNotMatch(text, /hello \/2/, 'the second request waits for the next call');
+    assert.match(answers.text(), /hello \/1$/);
+    assert.doesNotMatch(answers.text(), /hello \/2/, 'the second request waits for the next call');
     await server.handleRequest();
-    await new Promise((r) => setTimeout(r, 100));
-    assert.match(text, /hello \/1[\s\S]*hello \/2$/);
-    socket.destroy();
-    await server.serverClose();
+    await answers.until(/hello \/2$/);
+    assert.match(answers.text(), /hello \/1[\s\S]*hello \/2$/);
   });
 
   it('listens on IPv6 loopback', async () => {

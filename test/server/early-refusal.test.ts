@@ -15,7 +15,7 @@ const CLIENT_HELLO = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01
 
 /** Sends `data` and returns the one response and whether the server closed the connection after it. */
 async function refusedWith(port: number, data: string | Buffer | Array<string | Buffer>) {
-  const { bytes, closed } = await exchangeRaw(port, data, { idleMs: 1000, pauseMs: 0 });
+  const { bytes, closed } = await exchangeRaw(port, data, { untilClose: true, pauseMs: 0 });
   const responses = parseResponses(bytes);
   assert.equal(responses.length, 1, bytes.toString('latin1'));
   return { status: responses[0]!.status, closed };

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { BaseHTTPRequestHandler, CGIHTTPRequestHandler, HTTPServer, HTTPSServer } from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
 import { exchangeRaw, parseResponses, shutdownWithin, withServer } from '../helpers/server.js';
+import { accepted } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 
@@ -58,7 +59,9 @@ async function send(
   port: number,
   data: string | Buffer | Array<string | Buffer>,
 ): Promise<{ bodies: string[]; unanswered: boolean }> {
-  const r = await exchangeRaw(port, data, { idleMs: 1000 });
+  // Every exchange here ends with the server's close (Connection: close, or a refusal): wait for it, not for
+  // a quiet second, which a CGI script started on a loaded machine can outlast.
+  const r = await exchangeRaw(port, data, { untilClose: true });
   if (r.bytes.length === 0) return { bodies: [], unanswered: r.closed };
   return { bodies: parseResponses(r.bytes).map((x) => x.body.toString()), unanswered: false };
 }
@@ -191,7 +194,7 @@ describe('proxyProtocol', () => {
       const socket = net.connect(s.port, '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
       socket.write('PROXY TCP4 203.0.113.9 ');
-      await new Promise((r) => setTimeout(r, 100));
+      await accepted(s.server.listener);
       const stopped = s.server.shutdown(5000);
       let text = '';
       let answeredBeforeStop = false;
@@ -214,7 +217,7 @@ describe('proxyProtocol', () => {
       socket.on('error', () => {});
       await new Promise((r) => socket.once('connect', r));
       socket.write('PROXY TCP4 203.0.113.9 ');
-      await new Promise((r) => setTimeout(r, 100));
+      await accepted(s.server.listener);
       const closed = new Promise((r) => socket.once('close', r));
       assert.equal(await shutdownWithin(s.server, 200), 'stopped');
       await closed;
