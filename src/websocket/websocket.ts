@@ -608,7 +608,9 @@ export class WebSocket {
     const now = Date.now();
     const quiet = now - this.lastActivity;
     if (quiet < this.idleTimeout) return this.armIdle(this.idleTimeout - quiet);
-    if (this.idlePingAt < this.lastActivity) {
+    // A frame in the very millisecond of the ping came after it (the ping only goes after a quiet
+    // idleTimeout), so equal times count as answered: a pong on fast loopback can arrive within that ms.
+    if (this.idlePingAt <= this.lastActivity) {
       this.idlePingAt = now;
       this.writeFrame(FIN | Opcode.Ping, EMPTY);
       return this.armIdle(this.idleTimeout);

@@ -8,6 +8,7 @@ const OPTIONS: Record<string, WebSocketOptions> = {
   '/chat': { protocols: ['superchat', 'chat'], idleTimeout: 0 },
   '/idle': { idleTimeout: 200, closeTimeout: 300 },
   '/idle-answered': { idleTimeout: 3000 },
+  '/idle-mocked': { idleTimeout: 1000 },
   '/slow': { highWaterMark: 64 * 1024, idleTimeout: 0 },
 };
 

@@ -1,7 +1,7 @@
 /** The server's WebSocket object over real sockets: its API, limits, timers, shutdown, backpressure and wss. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import {
   BaseHTTPRequestHandler,
   HTTPSServer,
@@ -182,6 +182,28 @@ describe('WebSocket idle timeout', () => {
     assert.equal(closeCode(close.payload), 1001);
     assert.ok(await client.serverClosed());
     client.destroy();
+  });
+
+  it('a frame in the very millisecond of the ping answers it (the clock held still)', async () => {
+    // Fast loopback can bring the pong back within the ping's millisecond; equal times once read as
+    // "nothing since the ping" and closed an answering peer (seen on Node 24 in CI).
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+    try {
+      const { client, ws } = await open(running.port, '/idle-mocked');
+      mock.timers.tick(1000);
+      const ping = await client.next();
+      assert.equal(ping.opcode, PING);
+      await client.send(frame(PONG, ping.payload), frame(TEXT, 'after the pong'));
+      assert.equal((await client.next()).payload.toString(), 'after the pong'); // the server has read both
+      mock.timers.tick(1000);
+      assert.equal((await client.next()).opcode, PING, 'pinged again, not closed');
+      assert.equal(ws.readyState, ws.OPEN);
+      ws.close(1000);
+      assert.equal((await client.next()).opcode, CLOSE);
+      client.destroy();
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('a peer that answers pings stays open', async () => {
