@@ -23,7 +23,8 @@ import {
   medianRatio,
   printTable,
   startNginx,
-  startProcess,
+  startNode,
+  type MeasuredServer,
   type Measurement,
 } from './lib.js';
 
@@ -71,15 +72,10 @@ export async function run(): Promise<void> {
   );
   writeFileSync(join(dir, 'small.bin'), Buffer.alloc(1024, 0x61));
   const ciphers = new Map<string, string>();
-  const startNode = async (
-    port: number,
-    args: string[],
-  ): Promise<{ stop: () => Promise<void>; pid: number }> => {
-    const proc = await startProcess(process.execPath, args, { url: `https://127.0.0.1:${port}/` });
-    return { stop: proc.stop, pid: proc.child.pid! };
-  };
-  const basehttp = (port: number): Promise<{ stop: () => Promise<void>; pid: number }> =>
-    startNode(port, basehttpArgs(dir, port, '--tls-cert', cert, '--tls-key', key));
+  const startTLSNode = (port: number, args: string[]): Promise<MeasuredServer> =>
+    startNode(args, `https://127.0.0.1:${port}/`);
+  const basehttp = (port: number): Promise<MeasuredServer> =>
+    startTLSNode(port, basehttpArgs(dir, port, '--tls-cert', cert, '--tls-key', key));
   const samplePort = await freePort();
   const sample = await basehttp(samplePort);
   const response = await keptAliveResponse(
@@ -91,7 +87,7 @@ export async function run(): Promise<void> {
     {
       name: 'bare node:tls',
       start: (port: number) =>
-        startNode(port, [
+        startTLSNode(port, [
           `${here}peers/bare-tls.js`,
           '--port',
           String(port),

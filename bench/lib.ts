@@ -353,6 +353,18 @@ export function clientLoad(client: string, mode: 'small' | 'large', url: string,
   return out.stdout.trim().split(/\s+/).map(Number);
 }
 
+/** A server a measurement reads: how to stop it, and the pid whose CPU time and memory are read. */
+export interface MeasuredServer {
+  stop: () => Promise<void>;
+  pid: number;
+}
+
+/** Starts a Node script (`args`: the script and its flags) pinned to core 0, once `url` accepts connections. */
+export async function startNode(args: string[], url: string): Promise<MeasuredServer> {
+  const proc = await startProcess(process.execPath, args, { url });
+  return { stop: proc.stop, pid: proc.child.pid! };
+}
+
 /** A wrk run with the server's CPU time per request and how much its resident memory grew meanwhile. */
 export interface Measurement extends WrkResult {
   /** The server's CPU time (user + system) per request, in µs. */

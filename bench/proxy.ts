@@ -27,7 +27,8 @@ import {
   printTable,
   ratioRows,
   startNginx,
-  startProcess,
+  startNode,
+  type MeasuredServer,
   type Measurement,
 } from './lib.js';
 
@@ -53,26 +54,15 @@ const NGINX_LOCATION = `location / {
 /** A peer measured with wrk through the port it listens on; or, for the client half, a load of its own. */
 interface Peer {
   name: string;
-  start?: (port: number, backend: number) => Promise<{ stop: () => Promise<void>; pid: number } | null>;
+  start?: (port: number, backend: number) => Promise<MeasuredServer | null>;
 }
 
 const CLIENT_HALF = 'client half: basehttp Pool → backend';
 const SERVER_HALF = 'server half: basehttp answering itself';
 
 /** Starts a node script from bench/peers pinned to core 0, listening on `--port`. */
-async function startPeer(
-  script: string,
-  port: number,
-  ...extra: string[]
-): Promise<{ stop: () => Promise<void>; pid: number }> {
-  const proc = await startProcess(
-    process.execPath,
-    [`${here}peers/${script}`, '--port', String(port), ...extra],
-    {
-      url: `http://127.0.0.1:${port}/`,
-    },
-  );
-  return { stop: proc.stop, pid: proc.child.pid! };
+function startPeer(script: string, port: number, ...extra: string[]): Promise<MeasuredServer> {
+  return startNode([`${here}peers/${script}`, '--port', String(port), ...extra], `http://127.0.0.1:${port}/`);
 }
 
 export async function run(): Promise<void> {
@@ -96,11 +86,11 @@ export async function run(): Promise<void> {
   const peers: Peer[] = [
     {
       name: 'basehttp --proxy',
-      start: async (port, upstream) => {
-        const args = basehttpArgs(empty, port, '--proxy', `/=http://127.0.0.1:${upstream}`);
-        const proc = await startProcess(process.execPath, args, { url: `http://127.0.0.1:${port}/` });
-        return { stop: proc.stop, pid: proc.child.pid! };
-      },
+      start: (port, upstream) =>
+        startNode(
+          basehttpArgs(empty, port, '--proxy', `/=http://127.0.0.1:${upstream}`),
+          `http://127.0.0.1:${port}/`,
+        ),
     },
     {
       name: 'nginx proxy_pass',

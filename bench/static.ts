@@ -21,7 +21,9 @@ import {
   medianRatio,
   printTable,
   startNginx,
+  startNode,
   startProcess,
+  type MeasuredServer,
   type Measurement,
 } from './lib.js';
 
@@ -30,23 +32,17 @@ const SECONDS = 3;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const bin = (name: string): string => `${here}../../node_modules/.bin/${name}`;
 
-type Server = { stop: () => Promise<void>; pid: number };
-
 interface Peer {
   name: string;
   /** Whether the large files are measured too (for basehttp and nginx only, to keep a run short). */
   large?: boolean;
-  start: (port: number, dir: string) => Promise<Server | null>;
+  start: (port: number, dir: string) => Promise<MeasuredServer | null>;
 }
 
 const node =
   (args: (port: number, dir: string) => string[]) =>
-  async (port: number, dir: string): Promise<Server> => {
-    const proc = await startProcess(process.execPath, args(port, dir), {
-      url: `http://127.0.0.1:${port}/small.bin`,
-    });
-    return { stop: proc.stop, pid: proc.child.pid! };
-  };
+  (port: number, dir: string): Promise<MeasuredServer> =>
+    startNode(args(port, dir), `http://127.0.0.1:${port}/small.bin`);
 
 const basehttp = node((p, d) => basehttpArgs(d, p));
 
