@@ -34,11 +34,17 @@ function connectionNamed(headers: Headers): Set<string> | null {
   return named;
 }
 
+const NOTHING_DROPPED: ReadonlySet<string> = new Set();
+
 /**
  * The fields of `headers` a proxy passes on, as `[name, value]` pairs in order: hop-by-hop fields and those
- * `Connection` names are left out, and so is every lowercase name in `dropped` (fields the proxy sets itself).
+ * `Connection` names are left out, and so is every lowercase name in `dropped` (fields the proxy sets itself;
+ * none for a response, whose Date, Server and the rest go through as the backend sent them).
  */
-export function endToEndFields(headers: Headers, dropped: ReadonlySet<string>): Array<[string, string]> {
+export function endToEndFields(
+  headers: Headers,
+  dropped: ReadonlySet<string> = NOTHING_DROPPED,
+): Array<[string, string]> {
   const named = connectionNamed(headers);
   const out: Array<[string, string]> = [];
   for (let i = 0; i < headers.size; i++) {

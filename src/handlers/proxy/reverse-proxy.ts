@@ -28,8 +28,6 @@ function gatewayError(handler: BaseHTTPRequestHandler, err: unknown): void {
 const REPLACED = new Set([...FORWARDING_FIELDS, 'host', 'expect']);
 /** As REPLACED, with the client's Host kept (`preserveHost`). */
 const REPLACED_KEEPING_HOST = new Set([...FORWARDING_FIELDS, 'expect']);
-/** No response field is replaced: the backend's Date, Server and the rest go through as sent. */
-const NONE: ReadonlySet<string> = new Set();
 
 /**
  * The routes of a reverse proxy and a keep-alive Pool per backend origin, shared by every request of the
@@ -115,7 +113,7 @@ export class ReverseProxy {
   private relay(handler: BaseHTTPRequestHandler, res: HTTPResponse, route: ProxyRoute): Promise<void> {
     handler.logRequest(res.status);
     handler.sendResponseOnly(res.status, res.reason);
-    for (const [name, value] of endToEndFields(res.headers, NONE)) handler.sendHeader(name, value);
+    for (const [name, value] of endToEndFields(res.headers)) handler.sendHeader(name, value);
     handler.endHeaders();
     return this.copyBody(handler, res, route);
   }

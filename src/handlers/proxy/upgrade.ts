@@ -6,9 +6,6 @@ import type { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { endToEndFields } from './hop-by-hop.js';
 import { joinSockets } from './join.js';
 
-/** No response field is replaced: the backend's go through as sent. */
-const NONE: ReadonlySet<string> = new Set();
-
 /**
  * The `Upgrade` value of a request that offers one the proxy passes on (`Connection: upgrade` and `Upgrade:
  * …`, any protocol), else null. HTTP/1.0 has no upgrade (RFC 9110 §7.8), and a request with a body to send
@@ -70,7 +67,7 @@ export async function forwardUpgrade(
   }
   handler.logRequest(101);
   handler.sendResponseOnly(101, response.reason);
-  for (const [name, value] of endToEndFields(response.headers, NONE)) handler.sendHeader(name, value);
+  for (const [name, value] of endToEndFields(response.headers)) handler.sendHeader(name, value);
   const upgrade = response.headers.getAll('upgrade');
   if (upgrade.length > 0) handler.sendHeader('Upgrade', upgrade.join(', '));
   handler.sendHeader('Connection', 'Upgrade');
