@@ -3,8 +3,10 @@
  * handler (what serving from a directory costs on top of the engine), nginx (one worker, sendfile on, access
  * log off; and with `open_file_cache`), and the npm peers http-server, serve and sirv-cli and
  * `python3 -m http.server`. Then a 1 MiB and a 64 MiB file (larger than basehttp's memory cache) against
- * nginx, with how much each server's resident memory grew. Every server pinned to core 0, wrk to core 1;
- * rounds alternate the order and every ratio is the median of per-round ratios.
+ * nginx, with how much each server's resident memory grew. A bare `node:net` responder writing every file
+ * from memory is the ceiling for any Node server (Node has no `sendfile`); its ratio to nginx, printed last,
+ * says how much of each nginx target a Node server can reach at all. Every server pinned to core 0, wrk to
+ * core 1; rounds alternate the order and every ratio is the median of per-round ratios.
  */
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -30,6 +32,10 @@ import {
 const ROUNDS = 3;
 const SECONDS = 3;
 const here = fileURLToPath(new URL('.', import.meta.url));
+/** The Node ceiling: every file's bytes written from memory by a bare `node:net` responder. */
+const CEILING = 'bare node:net, files in memory';
+/** The same, reading each large body from its file as it goes: the ceiling for a server not holding files. */
+const CEILING_FROM_DISK = 'bare node:net, from disk';
 const bin = (name: string): string => `${here}../../node_modules/.bin/${name}`;
 
 interface Peer {
@@ -84,6 +90,20 @@ function peers(fields: Array<[string, string]>): Peer[] {
         JSON.stringify(fields),
       ]),
     },
+    ...[CEILING, CEILING_FROM_DISK].map((name) => ({
+      name,
+      large: true,
+      start: node((p, d) => [
+        `${here}peers/bare-files.js`,
+        '--port',
+        String(p),
+        '--dir',
+        d,
+        '--fields',
+        JSON.stringify(fields),
+        ...(name === CEILING_FROM_DISK ? ['--from-disk'] : []),
+      ]),
+    })),
     { name: 'nginx', large: true, start: (p, d) => startNginx(p, `root ${d};`) },
     {
       name: 'nginx open_file_cache',
@@ -182,7 +202,7 @@ function report(list: Peer[], results: Map<string, Array<Round | null>>): void {
   );
   const large = measured.filter((p) => p.large);
   printTable(
-    `large files, wrk -t1 -d${SECONDS}s keep-alive (1 MiB: -c10, 64 MiB: -c4), ${ROUNDS} rounds alternating`,
+    `large files, wrk -t1 -d${SECONDS}s keep-alive (1 MiB: -c10, 64 MiB: -c4), ${ROUNDS} rounds alternating; basehttp × = median of per-round ratios`,
     ['server', '1 MiB GB/s', 'basehttp ×', '64 MiB GB/s', 'basehttp ×', '64 MiB RSS growth KiB'],
     large.map((p) => {
       const r = results.get(p.name)!;
@@ -196,4 +216,14 @@ function report(list: Peer[], results: Map<string, Array<Round | null>>): void {
       ];
     }),
   );
+  const nginx = results.get('nginx')!;
+  for (const name of [CEILING, CEILING_FROM_DISK]) {
+    const ceiling = results.get(name)!;
+    if (!ceiling.some((r) => r !== null) || !nginx.some((r) => r !== null)) continue;
+    const share = (value: (r: Round) => number): string => medianRatio(ceiling, nginx, value).toFixed(2);
+    console.log(
+      `${name} ÷ nginx (median of per-round ratios): 1 KiB ${share((x) => x.small.rps)} ×, ` +
+        `1 MiB ${share((x) => x.large!.bytesPerSec)} ×, 64 MiB ${share((x) => x.huge!.bytesPerSec)} ×`,
+    );
+  }
 }
