@@ -23,6 +23,19 @@ export function targetPath(target: string): string {
 }
 
 /**
+ * The query of a request target: what follows its path's `?` up to a `#`, or '' when the path does not end
+ * at a `?` (no query, or the `?` is inside a fragment). Not decoded.
+ */
+export function targetQuery(target: string): string {
+  const end = pathEnd(target);
+  if (target.charCodeAt(end) !== QUESTION_MARK) return '';
+  const hash = target.indexOf('#', end + 1);
+  return target.slice(end + 1, hash < 0 ? target.length : hash);
+}
+
+const QUESTION_MARK = 0x3f;
+
+/**
  * The segments of a path once percent-decoded as UTF-8, split on `/` (and on `\` when
  * `backslashSeparates`, as Windows file systems and some servers read it): what a server that decodes
  * sees, so `%2e%2e` is `..` and `..%2f` is `..` followed by a separator. Empty, `.` and `..` segments are

@@ -18,6 +18,7 @@ import {
 import { currentHttpDate, formatHttpDate } from '../protocol/http-date.js';
 import { HeaderValueError, fieldLine, statusLine } from '../protocol/response-head.js';
 import { STATUS } from '../protocol/status.js';
+import { targetPath, targetQuery } from '../protocol/target-path.js';
 import { VERSION } from '../version.js';
 import {
   accessLine,
@@ -232,18 +233,12 @@ export class BaseHTTPRequestHandler {
    * Python: `parse_qs(urlparse(self.path).query)` (which, unlike this, drops blank values by default).
    */
   get query(): URLSearchParams {
-    return (this.parsedQuery ??= new URLSearchParams(this.queryString()));
+    return (this.parsedQuery ??= new URLSearchParams(targetQuery(this.path)));
   }
 
-  /** The path without its query, as sent (not decoded). Python: `urlparse(self.path).path`. */
+  /** The path without its query or fragment, as sent (not decoded). Python: `urlparse(self.path).path`. */
   get pathname(): string {
-    const q = this.path.indexOf('?');
-    return q < 0 ? this.path : this.path.slice(0, q);
-  }
-
-  private queryString(): string {
-    const q = this.path.indexOf('?');
-    return q < 0 ? '' : this.path.slice(q + 1);
+    return targetPath(this.path);
   }
 
   /**

@@ -140,6 +140,17 @@ describe('CGIHTTPRequestHandler', () => {
     assert.equal(env['CONTENT_LENGTH'], undefined, 'no body, no CONTENT_LENGTH');
   });
 
+  it('QUERY_STRING stops at a fragment a raw client sent, and is empty when the ? is inside it', async () => {
+    for (const [target, query] of [
+      ['/cgi-bin/env.sh?a=1#b=2', 'a=1'],
+      ['/cgi-bin/env.sh#x?a=1', ''],
+    ]) {
+      const r = await get(ctx.port, target!);
+      assert.equal(r.status, 200, target);
+      assert.match(r.body, new RegExp(`^QUERY_STRING=${query}$`, 'm'), target);
+    }
+  });
+
   it("CONTENT_TYPE and CONTENT_LENGTH for a body; SERVER_PROTOCOL is the request's; X_Name fields are left out", async () => {
     const raw = await exchangeRaw(
       ctx.port,

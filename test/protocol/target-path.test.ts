@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pathEnd, pathSegments, targetPath } from '../../src/protocol/target-path.js';
+import { pathEnd, pathSegments, targetPath, targetQuery } from '../../src/protocol/target-path.js';
 
 describe('the path of a request target and its decoded segments', () => {
   it('cuts the path at the first ? or #, whichever comes first', () => {
@@ -18,6 +18,20 @@ describe('the path of a request target and its decoded segments', () => {
       assert.equal(targetPath(target), path, target);
       assert.equal(pathEnd(target), path.length, target);
     }
+  });
+
+  it('takes the query from the ? that ends the path up to a #; none when the ? is inside the fragment', () => {
+    const cases: Array<[string, string]> = [
+      ['/a', ''],
+      ['/a?', ''],
+      ['/a?x=1&y=2', 'x=1&y=2'],
+      ['/a?x=1#frag', 'x=1'],
+      ['/a?x=?#y#z', 'x=?'],
+      ['/a#x?y=1', ''],
+      ['/a#', ''],
+      ['?x', 'x'],
+    ];
+    for (const [target, query] of cases) assert.equal(targetQuery(target), query, target);
   });
 
   it('decodes %2e in either case, so encoded dot segments are seen', () => {

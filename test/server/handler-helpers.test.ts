@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { BaseHTTPRequestHandler, ClientDisconnected } from '../../src/index.js';
 import { curl } from '../helpers/curl.js';
-import { serverForSuite } from '../helpers/server.js';
+import { exchangeRaw, parseResponses, serverForSuite } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'basehttp-helpers-'));
@@ -72,6 +72,21 @@ describe('handler helpers over real sockets', () => {
     const r = await curl(s.port, '/items/?a=1&a=2&b=two%20words&c=');
     assert.equal(r.status, 200);
     assert.deepEqual(JSON.parse(r.body), { path: '/items/', a: ['1', '2'], b: 'two words', missing: null });
+  });
+
+  it('a fragment a raw client sent is neither path nor query, as the file server reads it', async () => {
+    const cases: Array<[string, { path: string; a: string[]; b: string | null }]> = [
+      ['/items?a=1#b=2', { path: '/items', a: ['1'], b: null }],
+      ['/items#x?a=1&b=2', { path: '/items', a: [], b: null }],
+      ['/items?a=1&b=2#', { path: '/items', a: ['1'], b: '2' }],
+    ];
+    for (const [target, expected] of cases) {
+      const raw = await exchangeRaw(s.port, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`, { responses: 1 });
+      const [res] = parseResponses(raw.bytes);
+      assert.equal(res?.status, 200, target);
+      const body = JSON.parse(res.body.toString()) as Record<string, unknown>;
+      assert.deepEqual(body, { ...expected, missing: null }, target);
+    }
   });
 
   it('sendJson: status, Content-Type and exact Content-Length; no body to HEAD', async () => {

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { SimpleHTTPRequestHandler } from '../static/simple-handler.js';
 import { translatePath } from '../static/translate-path.js';
 import { MAX_CGI_HEAD_BYTES, cgiHeadEnd, parseCGIHead } from './cgi-output.js';
+import { targetQuery } from '../../protocol/target-path.js';
 
 /** Largest chunked request body spooled to learn its CONTENT_LENGTH (CGI needs one). */
 const MAX_SPOOLED_BODY = 64 * 1024 * 1024;
@@ -111,13 +112,12 @@ export class CGIHTTPRequestHandler extends SimpleHTTPRequestHandler {
       this.sendError(403, `CGI script is not executable (${JSON.stringify(`/${scriptSegments.join('/')}`)})`);
       return null;
     }
-    const q = this.path.indexOf('?');
     const infoSegments = rest.slice(n);
     return {
       file,
       scriptName: `/${scriptSegments.join('/')}`,
       pathInfo: infoSegments.length > 0 ? `/${infoSegments.join('/')}` : '',
-      query: q >= 0 ? this.path.slice(q + 1).replace(/#.*$/, '') : '',
+      query: targetQuery(this.path),
     };
   }
 

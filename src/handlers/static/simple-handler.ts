@@ -423,10 +423,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       });
     }
     sortEntries(entries);
-    const query = new URLSearchParams(
-      this.path.includes('?') ? this.path.slice(this.path.indexOf('?') + 1) : '',
-    );
-    const json = query.get('format') === 'json';
+    const json = this.query.get('format') === 'json';
     const displayPath = `/${translated.segments.join('/')}${translated.segments.length > 0 ? '/' : ''}`;
     const listing = Buffer.from(
       json
