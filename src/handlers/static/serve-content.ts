@@ -184,8 +184,9 @@ function serveRepresentation(
   const start = range?.start ?? 0;
   const end = range?.end ?? size - 1;
   if (sibling === null && onTheFly === null && file.data !== null) {
-    // From memory: one write, no file-system call (and no view to make for the whole file).
-    handler.wfile.write(range === null ? file.data : file.data.subarray(start, end + 1));
+    // From memory: one write, no file-system call (and no view to make for the whole file), straight to the
+    // exchange: a `wfile` stream made for one write would cost more than the rest of the body's path.
+    handler.exchange.write(range === null ? file.data : file.data.subarray(start, end + 1));
     return;
   }
   if (onTheFly === null) return sendFileRange(source, start, end, handler.wfile);
