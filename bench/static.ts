@@ -3,10 +3,11 @@
  * handler (what serving from a directory costs on top of the engine), nginx (one worker, sendfile on, access
  * log off; and with `open_file_cache`), and the npm peers http-server, serve and sirv-cli and
  * `python3 -m http.server`. Then a 1 MiB and a 64 MiB file (larger than basehttp's memory cache) against
- * nginx, with how much each server's resident memory grew. A bare `node:net` responder writing every file
- * from memory is the ceiling for any Node server (Node has no `sendfile`); its ratio to nginx, printed last,
- * says how much of each nginx target a Node server can reach at all. Every server pinned to core 0, wrk to
- * core 1; rounds alternate the order and every ratio is the median of per-round ratios.
+ * nginx, with how much each server's resident memory grew. Two bare `node:net` responders are the ceilings
+ * for any Node server (Node has no `sendfile`): one writing every file from memory, one reading each large
+ * body from disk as it sends it; their ratios to nginx, printed last, say how much of each nginx target a
+ * Node server can reach at all. Every server pinned to core 0, wrk to core 1; rounds alternate the order and
+ * every ratio is the median of per-round ratios.
  */
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
