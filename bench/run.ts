@@ -2,6 +2,7 @@
  * `npm run bench [area...]`: runs each benchmark area in turn (all by default). Each area starts its
  * servers, loads them with wrk on loopback, and prints its own table with ratios against its peers.
  */
+import os from 'node:os';
 import { machineLine } from './lib.js';
 
 const AREAS: Record<string, string> = {
@@ -35,5 +36,8 @@ for (const name of names) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && wanted.length === 0) continue;
     throw err;
   }
+  // When each area started and how busy the machine was then: a figure from a loaded machine says so itself.
+  const [load] = os.loadavg();
+  console.log(`\n[${name}] ${new Date().toISOString().slice(0, 16)} UTC, load average ${load!.toFixed(1)}`);
   await mod.run();
 }

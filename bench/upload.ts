@@ -84,7 +84,7 @@ export async function run(): Promise<void> {
     );
     const basehttp = results.get(servers[0]!.name)!;
     printTable(
-      `upload: curl -T of ${SIZE / MIB} MiB, ${ROUNDS} rounds alternating (loaded: other work shares the cores)`,
+      `upload: curl -T of ${SIZE / MIB} MiB, ${ROUNDS} rounds alternating`,
       ['server', 'MB/s', 'CPU ms/MiB', 'peak RSS MiB', 'basehttp MB/s ÷ it'],
       servers.map((server) => {
         const r = results.get(server.name)!;
