@@ -18,7 +18,8 @@ import {
 } from '../../src/index.js';
 import { serverForSuite, withServer } from '../helpers/server.js';
 import { Stream } from '../server/handlers.js';
-import { eventually, rawServer } from './raw-server.js';
+import { eventually } from '../helpers/wait.js';
+import { rawServer } from './raw-server.js';
 
 const TEXT = 'compressed text '.repeat(100);
 const ENCODED: Record<string, [string, Buffer]> = {
@@ -306,7 +307,7 @@ describe('fetch() response bodies', () => {
       const pool = new Pool(`http://127.0.0.1:${server.port}`);
       const res = await fetch(`http://127.0.0.1:${server.port}/?n=${64 * 1024 * 1024}`, { pool });
       await res.body!.cancel();
-      await eventually(() => pool.size === 0);
+      await eventually(() => pool.size === 0, 'pool.size === 0');
       const small = await fetch(`http://127.0.0.1:${server.port}/?n=10`, { pool });
       assert.equal((await small.arrayBuffer()).byteLength, 10);
       pool.close();

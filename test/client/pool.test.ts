@@ -15,7 +15,8 @@ import {
 } from '../../src/index.js';
 import { serverForSuite, withServer } from '../helpers/server.js';
 import { Stream } from '../server/handlers.js';
-import { eventually, rawServer } from './raw-server.js';
+import { eventually } from '../helpers/wait.js';
+import { rawServer } from './raw-server.js';
 
 const TEXT = 'compressed text '.repeat(100);
 const ENCODED: Record<string, Buffer> = {
@@ -154,8 +155,8 @@ describe('Pool', () => {
     const pool = new Pool(`http://127.0.0.1:${s.port}`, { idleTimeout: 50 });
     assert.equal(await (await pool.request({ path: '/' })).text(), 'ok');
     assert.equal(pool.size, 1);
-    await eventually(() => s.open === 0);
-    await eventually(() => pool.size === 0);
+    await eventually(() => s.open === 0, 's.open === 0');
+    await eventually(() => pool.size === 0, 'pool.size === 0');
     assert.equal(await (await pool.request({ path: '/' })).text(), 'ok', 'a new connection after that');
     assert.equal(s.connections, 2);
     pool.close();
@@ -223,7 +224,7 @@ describe('Pool', () => {
     const waiting = pool.request({ path: '/after' });
     controller.abort();
     await assert.rejects(iterator.next(), { name: 'AbortError' });
-    await eventually(() => s.open <= 1 && s.connections === 2);
+    await eventually(() => s.open <= 1 && s.connections === 2, 's.open <= 1 && s.connections === 2');
     assert.equal(await (await waiting).text(), 'ok', 'the waiting request got a new connection');
     pool.close();
     await s.close();
@@ -235,7 +236,7 @@ describe('Pool', () => {
     });
     const pool = new Pool(`http://127.0.0.1:${s.port}`, { connections: 1, timeout: 5000 });
     const stalled = pool.request({ path: '/stall' });
-    await eventually(() => s.connections === 1);
+    await eventually(() => s.connections === 1, 's.connections === 1');
     const controller = new AbortController();
     const queued = pool.request({ path: '/q', signal: controller.signal });
     controller.abort(new Error('changed my mind'));
@@ -271,7 +272,7 @@ describe('Pool', () => {
       break;
     }
     assert.equal(res.isclosed(), true);
-    await eventually(() => pool.size === 0);
+    await eventually(() => pool.size === 0, 'pool.size === 0');
     pool.close();
   });
 });
@@ -356,10 +357,13 @@ describe('request()', () => {
     const s = await rawServer(() => {});
     const controller = new AbortController();
     const pending = request(`http://127.0.0.1:${s.port}/`, { signal: controller.signal });
-    await eventually(() => s.received.length === 1 && s.received[0] !== '');
+    await eventually(
+      () => s.received.length === 1 && s.received[0] !== '',
+      "s.received.length === 1 && s.received[0] !== ''",
+    );
     controller.abort();
     await assert.rejects(pending, { name: 'AbortError' });
-    await eventually(() => s.open === 0);
+    await eventually(() => s.open === 0, 's.open === 0');
     await s.close();
   });
 });

@@ -50,12 +50,3 @@ export async function rawServer(
       }),
   };
 }
-
-/** Resolves once `check()` is true, polling every 10 ms; rejects after `ms` (for effects on the server side). */
-export async function eventually(check: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -15,7 +15,8 @@ import {
 } from '../../src/index.js';
 import { BaseHTTPRequestHandler } from '../../src/index.js';
 import { withServer } from '../helpers/server.js';
-import { eventually, rawServer } from './raw-server.js';
+import { eventually } from '../helpers/wait.js';
+import { rawServer } from './raw-server.js';
 
 /** How many requests (heads) arrived in `received`. */
 function requestsIn(received: string): number {
@@ -81,9 +82,9 @@ describe('Pool: a connection out of step is never reused', () => {
     const pool = new Pool(`http://127.0.0.1:${s.port}`);
     try {
       assert.equal(await (await pool.request({ path: '/1' })).text(), 'good');
-      await eventually(() => pool.size === 1);
+      await eventually(() => pool.size === 1, 'pool.size === 1');
       evil!.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nEVIL');
-      await eventually(() => s.open === 0 && pool.size === 0);
+      await eventually(() => s.open === 0 && pool.size === 0, 's.open === 0 && pool.size === 0');
       assert.equal(await (await pool.request({ path: '/2' })).text(), 'good');
       assert.equal(s.connections, 2);
     } finally {
@@ -226,7 +227,7 @@ describe("a caller's Content-Length that does not match the body", () => {
           }),
           ContentLengthMismatch,
         );
-        await eventually(() => pool.size === 0);
+        await eventually(() => pool.size === 0, 'pool.size === 0');
         assert.equal(await (await pool.request({ path: '/after' })).text(), '');
         assert.ok(!Seen.paths.includes('/smuggled'), Seen.paths.join(' '));
       } finally {
@@ -243,7 +244,7 @@ describe("a caller's Content-Length that does not match the body", () => {
         pool.request({ method: 'POST', path: '/', headers: { 'Content-Length': '1' }, body: overlong() }),
         ContentLengthMismatch,
       );
-      await eventually(() => s.open === 0);
+      await eventually(() => s.open === 0, 's.open === 0');
       assert.ok(!s.received.join('').includes('smuggled'), s.received.join(''));
     } finally {
       pool.close();

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseServeArgs, type ServeArgs } from '../../src/cli/serve-args.js';
 import { getOnce } from '../helpers/server.js';
+import { eventually } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -158,11 +159,12 @@ function keepAliveLoad(
   };
 }
 
-async function waitFor(text: () => string, pattern: RegExp, ms = 10_000): Promise<void> {
-  for (const until = Date.now() + ms; !pattern.test(text());) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}: ${text()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function waitFor(text: () => string, pattern: RegExp, ms = 10_000): Promise<void> {
+  return eventually(
+    () => pattern.test(text()),
+    () => `${pattern}: ${text()}`,
+    ms,
+  );
 }
 
 describe('basehttp --workers', () => {

@@ -25,12 +25,3 @@ export function tempFiles(dir: string): string[] {
     name.split('/').some((part) => part.startsWith(UPLOAD_TEMP_PREFIX)),
   );
 }
-
-/** Polls `check` every 20 ms until it holds, at most `ms`; returns whether it did. */
-export async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end;) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return check();
-}

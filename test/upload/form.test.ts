@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { CGIHTTPRequestHandler, SimpleHTTPRequestHandler, type UploadOptions } from '../../src/index.js';
 import { curl } from '../helpers/curl.js';
 import { withServer } from '../helpers/server.js';
-import { eventually, tempFiles, uploadFixture } from './fixture.js';
+import { eventually } from '../helpers/wait.js';
+import { tempFiles, uploadFixture } from './fixture.js';
 
 const NO_OPTIONS: UploadOptions = { overwrite: false, mkdir: false, maxBytes: null };
 
@@ -82,9 +83,9 @@ describe('multipart form uploads (curl -F)', () => {
           `Content-Length: 1000000\r\n\r\n${part}`,
       );
       socket.write(Buffer.alloc(100_000, 1));
-      assert.ok(await eventually(() => tempFiles(root).length === 1), 'the file part began');
+      await eventually(() => tempFiles(root).length === 1, 'the file part began');
       socket.destroy();
-      assert.ok(await eventually(() => tempFiles(root).length === 0), 'its temporary file went');
+      await eventually(() => tempFiles(root).length === 0, 'its temporary file went');
       assert.equal(existsSync(join(root, 'sub', 'cut.bin')), false);
     });
   });

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { CGIHTTPRequestHandler, SimpleHTTPRequestHandler, type UploadOptions } from '../../src/index.js';
 import { curl } from '../helpers/curl.js';
 import { withServer } from '../helpers/server.js';
-import { eventually, tempFiles, uploadFixture } from './fixture.js';
+import { eventually } from '../helpers/wait.js';
+import { tempFiles, uploadFixture } from './fixture.js';
 
 const run = promisify(execFile);
 const NO_OPTIONS: UploadOptions = { overwrite: false, mkdir: false, maxBytes: null };
@@ -231,9 +232,9 @@ describe('PUT uploads (curl -T)', () => {
         await new Promise((resolve) => socket.once('connect', resolve));
         socket.write('PUT /aborted.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n');
         socket.write(Buffer.alloc(100_000));
-        assert.ok(await eventually(() => tempFiles(root).length === 1), 'the upload began');
+        await eventually(() => tempFiles(root).length === 1, 'the upload began');
         socket.destroy();
-        assert.ok(await eventually(() => tempFiles(root).length === 0), 'its temporary file went');
+        await eventually(() => tempFiles(root).length === 0, 'its temporary file went');
         assert.equal(existsSync(join(root, 'aborted.bin')), false);
       },
     );

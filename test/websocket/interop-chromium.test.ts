@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
-import { eventually } from '../client/raw-server.js';
+import { eventually } from '../helpers/wait.js';
 import { serverForSuite, startServer, withServer } from '../helpers/server.js';
 import { interopHandler } from './interop-server.js';
 
@@ -125,7 +125,7 @@ describe('interop: Chromium (playwright-core) against acceptWebSocket()', () => 
       const before = closes.length;
       await browserSocket(page, '/echo', ['one'], { expect: 1 });
       await page.close();
-      await eventually(() => closes.length > before);
+      await eventually(() => closes.length > before, 'closes.length > before');
       assert.deepEqual(
         closes.slice(before).filter((c) => c.path === '/echo'),
         [{ path: '/echo', code: 1000, reason: 'done', wasClean: true }],

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { eventually } from '../client/raw-server.js';
+import { eventually } from '../helpers/wait.js';
 import { serverForSuite } from '../helpers/server.js';
 import { interopHandler } from './interop-server.js';
 
@@ -39,7 +39,7 @@ describe("interop: Python's websockets client against acceptWebSocket()", () => 
   it('completes the close handshake it starts, with its code and reason', async () => {
     const before = closes.length;
     assert.equal((await client('close'))['code'], 4000); // the server's answer repeats the code
-    await eventually(() => closes.length > before);
+    await eventually(() => closes.length > before, 'closes.length > before');
     assert.deepEqual(closes.slice(before), [
       { path: '/echo', code: 4000, reason: 'done here', wasClean: true },
     ]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { WebSocketOptions } from '../../src/index.js';
-import { eventually } from '../client/raw-server.js';
+import { eventually } from '../helpers/wait.js';
 import { serverForSuite, startServer, withServer } from '../helpers/server.js';
 import { interopHandler } from './interop-server.js';
 import { openInbox } from './ws-inbox.js';
@@ -42,7 +42,7 @@ describe('interop: the ws npm client against acceptWebSocket()', () => {
     const client = await openInbox(url('/echo?who=closer'));
     client.socket.close(4000, 'done here');
     assert.equal((await client.closed).code, 4000); // the server's answer repeats the code
-    await eventually(() => closes.some((c) => c.code === 4000));
+    await eventually(() => closes.some((c) => c.code === 4000), 'closes.some((c) => c.code === 4000)');
     assert.deepEqual(
       closes.find((c) => c.code === 4000),
       { path: '/echo', code: 4000, reason: 'done here', wasClean: true },
