@@ -12,7 +12,7 @@ describe('BaseHTTPRequestHandler', () => {
   const ctx = serverForSuite(Broken);
 
   it('dispatches do<METHOD> case-sensitively and answers 501 for a missing one', async () => {
-    const r = await exchangeRaw(ctx.port, 'get / HTTP/1.1\r\nHost: t\r\n\r\n');
+    const r = await exchangeRaw(ctx.port, 'get / HTTP/1.1\r\nHost: t\r\n\r\n', { responses: 1 });
     const [res] = parseResponses(r.bytes);
     assert.equal(res!.status, 501);
     assert.equal(res!.reason, "Unsupported method ('get')");
@@ -38,6 +38,7 @@ describe('BaseHTTPRequestHandler', () => {
       const r = await exchangeRaw(
         s.port,
         'get / HTTP/1.1\r\nHost: t\r\n\r\nSPAM / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n',
+        { responses: 3 },
       );
       assert.deepEqual(
         parseResponses(r.bytes).map((x) => `${x.status} ${x.body.toString().slice(0, 4)}`),
@@ -47,7 +48,7 @@ describe('BaseHTTPRequestHandler', () => {
   });
 
   it('sendError writes an escaped HTML page with an exact Content-Length and Connection: close', async () => {
-    const r = await exchangeRaw(ctx.port, GET('/missing'));
+    const r = await exchangeRaw(ctx.port, GET('/missing'), { responses: 1 });
     const [res] = parseResponses(r.bytes);
     assert.equal(res!.status, 404);
     assert.deepEqual(res!.headers.get('content-type'), ['text/html;charset=utf-8']);
@@ -67,7 +68,7 @@ describe('BaseHTTPRequestHandler', () => {
       }
     }
     await withServer(Dollars, {}, async (s) => {
-      const [res] = parseResponses((await exchangeRaw(s.port, GET('/'))).bytes);
+      const [res] = parseResponses((await exchangeRaw(s.port, GET('/'), { responses: 1 })).bytes);
       const page = res!.body.toString();
       assert.match(
         page,
@@ -94,9 +95,11 @@ describe('BaseHTTPRequestHandler', () => {
 
   it('a handler that throws gets a 500 and one log line with the error; the server keeps serving', async () => {
     const before = ctx.log.length;
-    const r = await exchangeRaw(ctx.port, GET('/sync'));
+    const r = await exchangeRaw(ctx.port, GET('/sync'), { responses: 1 });
     assert.equal(parseResponses(r.bytes)[0]!.status, 500);
-    const r2 = await exchangeRaw(ctx.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n');
+    const r2 = await exchangeRaw(ctx.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n', {
+      responses: 1,
+    });
     assert.equal(parseResponses(r2.bytes)[0]!.status, 500);
     ctx.server.flushLog();
     const lines = ctx.log.slice(before).join('\n');
@@ -116,11 +119,11 @@ describe('BaseHTTPRequestHandler', () => {
       }
     }
     await withServer(Fragile, {}, async (s) => {
-      const missing = await exchangeRaw(s.port, GET('/'));
+      const missing = await exchangeRaw(s.port, GET('/'), { responses: 1 });
       assert.equal(parseResponses(missing.bytes)[0]!.status, 500);
       const bad = await exchangeRaw(s.port, 'GET / HTTP/9.9\r\n\r\n');
       assert.equal(parseResponses(bad.bytes)[0]!.status, 505, 'the protocol error is still answered');
-      const good = await exchangeRaw(s.port, GET('/', 'X-User: ADA\r\n'));
+      const good = await exchangeRaw(s.port, GET('/', 'X-User: ADA\r\n'), { responses: 1 });
       assert.equal(parseResponses(good.bytes)[0]!.body.toString(), 'ada');
       s.server.flushLog();
       assert.equal(s.log.filter((l) => /Exception in Fragile constructor: TypeError/.test(l)).length, 2);
@@ -137,7 +140,7 @@ describe('BaseHTTPRequestHandler', () => {
       const bad = await exchangeRaw(s.port, 'GET / HTTP/9.9\r\n\r\n');
       assert.equal(parseResponses(bad.bytes)[0]!.status, 505, 'answered by the stand-in');
       assert.equal(bad.closed, true);
-      const good = await exchangeRaw(s.port, GET('/ok'));
+      const good = await exchangeRaw(s.port, GET('/ok'), { responses: 1 });
       assert.equal(parseResponses(good.bytes)[0]!.body.toString(), 'hello /ok');
       s.server.flushLog();
       assert.ok(
@@ -148,7 +151,7 @@ describe('BaseHTTPRequestHandler', () => {
   });
 
   it('a handler that returns without a response gets a 500', async () => {
-    const r = await exchangeRaw(ctx.port, GET('/nothing'));
+    const r = await exchangeRaw(ctx.port, GET('/nothing'), { responses: 1 });
     assert.equal(parseResponses(r.bytes)[0]!.status, 500);
   });
 
@@ -188,7 +191,7 @@ describe('BaseHTTPRequestHandler', () => {
   });
 
   it('a header value with CR/LF throws instead of splitting the response', async () => {
-    const r = await exchangeRaw(ctx.port, GET('/split'));
+    const r = await exchangeRaw(ctx.port, GET('/split'), { responses: 1 });
     const list = parseResponses(r.bytes);
     assert.equal(list.length, 1);
     assert.equal(list[0]!.status, 500);
