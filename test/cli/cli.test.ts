@@ -121,7 +121,7 @@ describe('the basehttp command', () => {
         `^Serving HTTP on 127\\.0\\.0\\.1 port ${s.port} \\(http://127\\.0\\.0\\.1:${s.port}/\\) \\.\\.\\.\n`,
       ),
     );
-    const r = await exchangeRaw(s.port, 'GET /page.txt HTTP/1.1\r\nHost: t\r\n\r\n');
+    const r = await exchangeRaw(s.port, 'GET /page.txt HTTP/1.1\r\nHost: t\r\n\r\n', { responses: 1 });
     const [res] = parseResponses(r.bytes);
     assert.equal(res!.version, 'HTTP/1.0');
     assert.equal(res!.body.toString(), 'from the cli\n');
@@ -154,7 +154,7 @@ describe('the basehttp command', () => {
     assert.equal(page.headers.get('content-encoding'), undefined, '--no-compression');
     assert.equal((await ask('/docs/')).status, 404, '--no-listing');
     const denied = parseResponses(
-      (await exchangeRaw(s.port, 'GET /page.txt HTTP/1.1\r\nHost: t\r\n\r\n')).bytes,
+      (await exchangeRaw(s.port, 'GET /page.txt HTTP/1.1\r\nHost: t\r\n\r\n', { responses: 1 })).bytes,
     )[0]!;
     assert.equal(denied.status, 401, '--auth');
     writeFileSync(join(dir, 'app.html'), '<p>app</p>\n');
@@ -177,6 +177,7 @@ describe('the basehttp command', () => {
     await exchangeRaw(
       s.port,
       'GET /page.txt HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n',
+      { responses: 2 },
     );
     assert.equal(await s.stop(), 0);
     assert.match(s.err(), /^127\.0\.0\.1 - - \[.*\] code 404, message File not found\n$/);
@@ -203,7 +204,13 @@ describe('the basehttp command', () => {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const port = Number((await waitFor(child, /port (\d+) /, () => out))[1]);
-    await exchangeRaw(port, 'GET /page.txt HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n');
+    await exchangeRaw(
+      port,
+      'GET /page.txt HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n',
+      {
+        responses: 2,
+      },
+    );
     await waitFor(child, /\/nope [^\n]*\n/, () => out);
     child.kill('SIGTERM'); // script hangs up the terminal, which ends the server
     await exited;
@@ -262,7 +269,9 @@ describe('the basehttp command', () => {
       'dist',
       ...['--workers', '2', '0'],
     ]);
-    const page = parseResponses((await exchangeRaw(s.port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n')).bytes)[0]!;
+    const page = parseResponses(
+      (await exchangeRaw(s.port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n', { responses: 1 })).bytes,
+    )[0]!;
     assert.match(page.body.toString(), /^<body>live<script>.*EventSource.*<\/script><\/body>$/);
     const stream = spawn('curl', ['-sN', '--max-time', '30', `http://127.0.0.1:${s.port}/__basehttp/live`]);
     const streamEnded = reap(t, stream);

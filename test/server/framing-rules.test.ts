@@ -24,7 +24,9 @@ describe('one copy of each framing rule, over a real socket', () => {
   const ctx = serverForSuite(Framing);
 
   it('205 Reset Content goes out with Content-Length: 0, never chunked, and the connection stays open', async () => {
-    const r = await exchangeRaw(ctx.port, GET('/?status=205&body=dropped') + GET('/?status=200&body=next'));
+    const r = await exchangeRaw(ctx.port, GET('/?status=205&body=dropped') + GET('/?status=200&body=next'), {
+      responses: 2,
+    });
     const [reset, next] = parseResponses(r.bytes);
     assert.equal(reset!.status, 205);
     assert.deepEqual(reset!.headers.get('content-length'), ['0']);
@@ -36,7 +38,7 @@ describe('one copy of each framing rule, over a real socket', () => {
   });
 
   it('205 with a Content-Length other than 0 is the handler’s error: 500 and a log line', async () => {
-    const r = await exchangeRaw(ctx.port, GET('/?status=205&h=Content-Length:5'));
+    const r = await exchangeRaw(ctx.port, GET('/?status=205&h=Content-Length:5'), { responses: 1 });
     const [res] = parseResponses(r.bytes);
     assert.equal(res!.status, 500);
     assert.ok(ctx.log.some((l) => /205 Reset Content response carries no content/.test(l)));
@@ -46,7 +48,9 @@ describe('one copy of each framing rule, over a real socket', () => {
     const closes = await exchangeRaw(ctx.port, GET('/?h=Connection:Upgrade,%20close&body=a') + GET('/'));
     assert.equal(parseResponses(closes.bytes).length, 1);
     assert.equal(closes.closed, true);
-    const stays = await exchangeRaw(ctx.port, GET('/?h=Connection:x-close-later&body=a') + GET('/?body=b'));
+    const stays = await exchangeRaw(ctx.port, GET('/?h=Connection:x-close-later&body=a') + GET('/?body=b'), {
+      responses: 2,
+    });
     assert.equal(parseResponses(stays.bytes).length, 2);
   });
 

@@ -79,7 +79,7 @@ describe('readBytes(n): Python’s rfile.read(n)', () => {
 
   it('a size that is no number of bytes is a ReadSizeError: 500 and a log line', async () => {
     await withServer(Pieces, {}, async (s) => {
-      const [res] = parseResponses((await exchangeRaw(s.port, GET('/'))).bytes);
+      const [res] = parseResponses((await exchangeRaw(s.port, GET('/'), { responses: 1 })).bytes);
       assert.equal(res!.status, 500);
       s.server.flushLog();
       assert.ok(s.log.some((l) => l.includes(`Exception in GET handler: ${ReadSizeError.name}`)));
@@ -105,7 +105,7 @@ describe('handler API misuse', () => {
         }
       }
       await withServer(Early, {}, async (s) => {
-        const [res] = parseResponses((await exchangeRaw(s.port, GET('/'))).bytes);
+        const [res] = parseResponses((await exchangeRaw(s.port, GET('/'), { responses: 1 })).bytes);
         assert.equal(res!.status, 500);
         s.server.flushLog();
         assert.ok(
@@ -149,7 +149,7 @@ describe('handler API misuse', () => {
       }
     }
     await withServer(OutOfOrder, {}, async (s) => {
-      const [res] = parseResponses((await exchangeRaw(s.port, GET('/'))).bytes);
+      const [res] = parseResponses((await exchangeRaw(s.port, GET('/'), { responses: 1 })).bytes);
       assert.deepEqual(JSON.parse(res!.body.toString()), [
         true,
         true,
@@ -175,7 +175,7 @@ describe('handler API misuse', () => {
       }
     }
     await withServer(Greeter, {}, async (s) => {
-      const [res] = parseResponses((await exchangeRaw(s.port, GET('/x'))).bytes);
+      const [res] = parseResponses((await exchangeRaw(s.port, GET('/x'), { responses: 1 })).bytes);
       assert.equal(JSON.parse(res!.body.toString()), 'hello 127.0.0.1 on /x');
     });
   });
@@ -186,7 +186,9 @@ describe('HTTPServer.start()', () => {
     const server = new HTTPServer({ host: '127.0.0.1', port: 0 }, Hello, { logStream: null });
     await server.start();
     try {
-      const [res] = parseResponses((await exchangeRaw(server.serverPort, GET('/started'))).bytes);
+      const [res] = parseResponses(
+        (await exchangeRaw(server.serverPort, GET('/started'), { responses: 1 })).bytes,
+      );
       assert.equal(res!.status, 200);
       assert.equal(res!.body.toString(), 'hello /started');
     } finally {
@@ -223,7 +225,7 @@ describe('the log colours a status only on a terminal', () => {
     } as unknown as NodeJS.WritableStream;
     const s = await startServer(Static, { logStream });
     try {
-      await exchangeRaw(s.port, GET('/page.txt'));
+      await exchangeRaw(s.port, GET('/page.txt'), { responses: 1 });
       s.server.flushLog();
     } finally {
       await s.close();
@@ -251,7 +253,7 @@ describe('access lines of a plain handler class: logFormat and quiet on the clas
 
   it('logFormat json: one JSON access line once the response is done, no Python line', async () => {
     await withServer(JsonLogged, {}, async (s) => {
-      await exchangeRaw(s.port, GET('/json-logged'));
+      await exchangeRaw(s.port, GET('/json-logged'), { responses: 1 });
       const lines = s.log.filter((l) => l.includes('/json-logged'));
       assert.equal(lines.length, 1, lines.join('\n'));
       const entry = JSON.parse(lines[0]!) as { status: number; method: string; path: string };
@@ -261,7 +263,7 @@ describe('access lines of a plain handler class: logFormat and quiet on the clas
 
   it('quiet: no access line, errors still logged', async () => {
     await withServer(Quiet, {}, async (s) => {
-      await exchangeRaw(s.port, [GET('/quiet'), 'BREW /x HTTP/1.1\r\nHost: t\r\n\r\n']);
+      await exchangeRaw(s.port, [GET('/quiet'), 'BREW /x HTTP/1.1\r\nHost: t\r\n\r\n'], { responses: 2 });
       assert.deepEqual(
         s.log.filter((l) => l.includes('"GET /quiet')),
         [],

@@ -109,7 +109,9 @@ describe('taking a connection over after 101 Switching Protocols', () => {
   });
 
   it('taking over without a 101 is a TakeOverError: a 500 and a log line', async () => {
-    const { text } = await exchangeRaw(s.port, 'PUT /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n');
+    const { text } = await exchangeRaw(s.port, 'PUT /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n', {
+      responses: 1,
+    });
     assert.match(text, /^HTTP\/1\.1 500 /);
     assert.ok(
       s.log.some((l) => l.includes('TakeOverError') && l.includes('101 Switching Protocols')),
@@ -132,7 +134,13 @@ describe('taking a connection over after 101 Switching Protocols', () => {
   });
 
   it('taking over before the request body is read is refused', async () => {
-    const { text } = await exchangeRaw(s.port, 'POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc');
+    const { text } = await exchangeRaw(
+      s.port,
+      'POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc',
+      {
+        responses: 1,
+      },
+    );
     assert.match(text, /^HTTP\/1\.1 500 /);
     assert.ok(
       s.log.some((l) => l.includes('request body must be read before the connection leaves HTTP')),

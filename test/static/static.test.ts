@@ -89,7 +89,7 @@ describe('SimpleHTTPRequestHandler', () => {
     assert.equal(encoded.status, 301);
     assert.equal(header(encoded.head, 'Location'), '/docs%2f/');
     const location = async (target: string): Promise<string | undefined> => {
-      const raw = await exchangeRaw(ctx.port, `GET ${target} HTTP/1.1\r\nHost: t\r\n\r\n`);
+      const raw = await exchangeRaw(ctx.port, `GET ${target} HTTP/1.1\r\nHost: t\r\n\r\n`, { responses: 1 });
       const [res] = parseResponses(raw.bytes);
       assert.equal(res!.status, 301, target);
       return res!.headers.get('location')![0];
@@ -131,7 +131,7 @@ describe('SimpleHTTPRequestHandler', () => {
     assert.equal(responses[0]!.headers.get('connection'), undefined);
     assert.equal(responses[2]!.body.toString(), 'hello world\n');
     assert.equal(kept.closed, false);
-    const refused = await exchangeRaw(ctx.port, 'GET /hello.txt HTTP/1.1\r\n\r\n'); // no Host
+    const refused = await exchangeRaw(ctx.port, 'GET /hello.txt HTTP/1.1\r\n\r\n', { responses: 1 }); // no Host
     assert.match(refused.text, /^HTTP\/1\.1 400 [^]*\r\nConnection: close\r\n/);
     assert.equal(refused.closed, true);
   });
@@ -147,13 +147,14 @@ describe('SimpleHTTPRequestHandler', () => {
       '/sub/../../outside.txt',
       '/outside-link.txt',
     ]) {
-      const raw = await exchangeRaw(ctx.port, `GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`);
+      const raw = await exchangeRaw(ctx.port, `GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`, { responses: 1 });
       const [res] = parseResponses(raw.bytes);
       assert.equal(res!.status, 404, path);
       assert.doesNotMatch(res!.body.toString(), /secret outside|root:/, path);
     }
     const nul = parseResponses(
-      (await exchangeRaw(ctx.port, 'GET /hello.txt%00.png HTTP/1.1\r\nHost: t\r\n\r\n')).bytes,
+      (await exchangeRaw(ctx.port, 'GET /hello.txt%00.png HTTP/1.1\r\nHost: t\r\n\r\n', { responses: 1 }))
+        .bytes,
     )[0]!;
     assert.equal(nul.status, 400);
     assert.equal(
