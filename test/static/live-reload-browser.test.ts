@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { SimpleHTTPRequestHandler } from '../../src/index.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { withServer, type RunningServer } from '../helpers/server.js';
+import { eventually } from '../helpers/wait.js';
 
 /** Generous: the machine is shared and loaded; a reload takes well under a second when it is not. */
 const WAIT_MS = 10_000;
@@ -25,12 +26,9 @@ describe('live reload in a real browser (Debian chromium)', () => {
   });
 
   /** Waits until the server has opened `count` event streams in all (its log has a line for each). */
-  async function streamsOpened(s: RunningServer, count: number): Promise<void> {
-    const deadline = Date.now() + WAIT_MS;
-    while (s.log.filter((line) => line.includes('"GET /__basehttp/live')).length < count) {
-      assert.ok(Date.now() < deadline, `event stream ${count} opened`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  function streamsOpened(s: RunningServer, count: number): Promise<void> {
+    const opened = (): number => s.log.filter((line) => line.includes('"GET /__basehttp/live')).length;
+    return eventually(() => opened() >= count, `event stream ${count} opened`, WAIT_MS);
   }
 
   const Handler = SimpleHTTPRequestHandler.with({ directory: root, live: true, liveIgnore: ['dist'] });

@@ -9,6 +9,7 @@ import zlib from 'node:zlib';
 import { InvalidServerOptionError, SimpleHTTPRequestHandler, type StaticOptions } from '../../src/index.js';
 import { curl } from '../helpers/curl.js';
 import { withServer } from '../helpers/server.js';
+import { eventually } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 const SCRIPT_START = '<script>(function(){var s=new EventSource("/__basehttp/live")';
@@ -264,9 +265,7 @@ describe('live reload (--live)', () => {
       try {
         await stream.waitFor(/^retry: 1000\n\n/);
         // The walk is asynchronous: sub/ is watched a little after the stream opens.
-        const deadline = Date.now() + 10_000;
-        while (inotifyWatches() - before < 2 && Date.now() < deadline)
-          await new Promise((resolve) => setTimeout(resolve, 20));
+        await eventually(() => inotifyWatches() - before >= 2, 'sub/ to be watched');
         writeFileSync(join(dir, 'sub', 'note.txt'), 'changed\n');
         await stream.waitFor(/sub\/note\.txt/);
         assert.equal(inotifyWatches() - before, 2);
