@@ -7,7 +7,7 @@
  * the socket has room): the best a Node server that does not hold the file can do. The head carries the
  * header fields basehttp sends (given as JSON with `--fields`, Content-Length set per file).
  */
-import { openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,16 +25,23 @@ const fields = (JSON.parse(values.fields!) as Array<[string, string]>).filter(
 );
 const date = new Date().toUTCString();
 
-/** Each file's whole answer, by request target: the head as Latin-1 text and the body. */
-const answers = new Map<string, { head: string; body: Buffer; fd: number }>();
-for (const name of readdirSync(values.dir!)) {
-  const path = join(values.dir!, name);
-  const body = readFileSync(path);
-  const lines = [`Server: bare`, `Date: ${date}`, ...fields.map(([n, v]) => `${n}: ${v}`)];
-  const head = `HTTP/1.1 200 OK\r\n${lines.join('\r\n')}\r\nContent-Length: ${body.length}\r\n\r\n`;
-  answers.set(`/${name}`, { head, body, fd: openSync(path, 'r') });
-}
+/** Bodies up to this size are always written from memory, in one string with their head. */
+const SMALL = 4096;
 const DISK_CHUNK = 1024 * 1024;
+
+/**
+ * Each file's whole answer, by request target: the head as Latin-1 text, the size, and the body when it is
+ * sent from memory (else null: it is read from `fd` as it goes, and never held).
+ */
+const answers = new Map<string, { head: string; size: number; body: Buffer | null; fd: number }>();
+for (const name of readdirSync(values.dir!)) {
+  const fd = openSync(join(values.dir!, name), 'r');
+  const size = fstatSync(fd).size;
+  const body = values['from-disk'] && size > SMALL ? null : readFileSync(fd);
+  const lines = [`Server: bare`, `Date: ${date}`, ...fields.map(([n, v]) => `${n}: ${v}`)];
+  const head = `HTTP/1.1 200 OK\r\n${lines.join('\r\n')}\r\nContent-Length: ${size}\r\n\r\n`;
+  answers.set(`/${name}`, { head, size, body, fd });
+}
 
 /** Writes `size` bytes of the file `fd` to `socket`, read as they go, pausing whenever the socket is full. */
 function sendFromDisk(socket: net.Socket, fd: number, size: number, position = 0): void {
@@ -61,11 +68,11 @@ net
         const answer = answers.get(data.toString('latin1', space + 1, data.indexOf(0x20, space + 1)));
         if (answer === undefined) {
           socket.write(NOT_FOUND, 'latin1');
-        } else if (answer.body.length <= 4096) {
-          socket.write(answer.head + answer.body.toString('latin1'), 'latin1');
-        } else if (values['from-disk']) {
+        } else if (answer.body === null) {
           socket.write(answer.head, 'latin1');
-          sendFromDisk(socket, answer.fd, answer.body.length);
+          sendFromDisk(socket, answer.fd, answer.size);
+        } else if (answer.size <= SMALL) {
+          socket.write(answer.head + answer.body.toString('latin1'), 'latin1');
         } else {
           socket.cork();
           socket.write(answer.head, 'latin1');
