@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import {
-  alternatingRounds,
   basehttpArgs,
   freePort,
   hasCommand,
@@ -22,6 +21,7 @@ import {
   medianOf,
   medianRatio,
   printTable,
+  roundsOnRunningPeers,
   startNginx,
   startNode,
   type MeasuredServer,
@@ -110,19 +110,13 @@ export async function run(): Promise<void> {
     },
   ];
   try {
-    const results = await alternatingRounds<(typeof servers)[number], Measurement>(
+    const results = await roundsOnRunningPeers<(typeof servers)[number], Measurement>(
       ROUNDS,
       servers,
-      async (s) => {
-        const port = await freePort();
-        const server = await s.start(port);
-        if (server === null) return null;
-        try {
-          ciphers.set(s.name, await negotiated(port));
-          return measure(server.pid, `https://127.0.0.1:${port}/small.bin`, { seconds: SECONDS });
-        } finally {
-          await server.stop();
-        }
+      (s, port) => s.start(port),
+      async (s, server) => {
+        ciphers.set(s.name, await negotiated(server.port));
+        return measure(server.pid, `https://127.0.0.1:${server.port}/small.bin`, { seconds: SECONDS });
       },
     );
     const ours = results.get('basehttp')!;
