@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { ParseError } from '../protocol/errors.js';
 import { BODY_END, type HeadLimits } from '../protocol/message-reader.js';
 import { RequestReader } from '../protocol/request-reader.js';
@@ -109,6 +110,8 @@ export class Connection implements ExchangeTransport {
   private queuedAtSweep = 0;
   private sendStalledSince = 0;
   private destroyed = false;
+  /** A TLS socket: text goes to it as Buffers (see `writeLatin1`). */
+  private readonly encrypted: boolean;
   /** The request line of the exchange whose handler took the connection over (null: still HTTP). */
   takenOverBy: string | null = null;
   /** Called once when the server starts to stop, for a connection taken over. */
@@ -121,6 +124,7 @@ export class Connection implements ExchangeTransport {
     private readonly now: () => number,
   ) {
     this.reader = new RequestReader(options.limits);
+    this.encrypted = (socket as TLSSocket).encrypted === true;
     socket.setNoDelay(true);
     (socket as OwnedSocket)[kConnection] = this;
     // Shared listeners: the socket calls them with itself as `this`, as their `this: OwnedSocket` says.
@@ -161,12 +165,26 @@ export class Connection implements ExchangeTransport {
   }
 
   /**
-   * Writes bytes held in a Latin-1 string. Node hands such a string to the socket without making a Buffer
-   * in JavaScript (and tries the write at once), which is the cheapest way out for heads and small bodies.
+   * Writes bytes held in a Latin-1 string. A plain socket takes such a string without a Buffer made in
+   * JavaScript and tries the write at once: the cheapest way out for heads and small bodies. A TLS socket
+   * cannot try a write, and Node then copies the string into an allocation of its own for every write; a
+   * Buffer from the pool costs less there (a 1 KiB file over HTTPS: 1.02–1.10 × the requests/s, 0.97 × the
+   * CPU per request, old and new build loaded side by side).
    */
   writeLatin1(text: string): boolean {
     if (this.destroyed) return true;
+    if (this.encrypted) return this.socket.write(Buffer.from(text, 'latin1'));
     return this.socket.write(text, 'latin1');
+  }
+
+  /** Writes a head (Latin-1 text) and a small body as one write, in the form `writeLatin1` says is cheapest. */
+  writeJoined(head: string, body: Buffer): boolean {
+    if (this.destroyed) return true;
+    if (!this.encrypted) return this.socket.write(head + body.toString('latin1'), 'latin1');
+    const bytes = Buffer.allocUnsafe(head.length + body.length);
+    bytes.write(head, 0, 'latin1');
+    body.copy(bytes, head.length);
+    return this.socket.write(bytes);
   }
 
   private setWait(wait: Wait, timeout: number): void {

@@ -30,8 +30,10 @@ export interface ExchangeTransport {
   /** No request may follow this response (the server is stopping, or this was the last one allowed). */
   readonly mustClose: boolean;
   write(data: Buffer): boolean;
-  /** Writes bytes held in a Latin-1 string (heads, small bodies): no Buffer made in JavaScript. */
+  /** Writes bytes held in a Latin-1 string (heads, chunk framing). */
   writeLatin1(text: string): boolean;
+  /** Writes a head and a small body together, as one write. */
+  writeJoined(head: string, body: Buffer): boolean;
   /** The body stream waits for bytes that have not arrived: start the body timer, read on. */
   awaitBody(): void;
   /** The connection leaves HTTP: see `Exchange.takeOver`. */
@@ -67,7 +69,7 @@ export interface HeadFraming {
 
 const INTERIM_CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const TRANSFER_ENCODING_LINE = /^Transfer-Encoding:[^\r\n]*\r\n/gim;
-/** Bodies up to this size go out joined with the head (or chunk framing) as one string: one write. */
+/** Bodies up to this size go out joined with the head (or chunk framing): one write. */
 const COALESCE_BYTES = 4 * 1024;
 
 /** Work to stop when the client leaves: what `Exchange.cancelOnAbort` takes (a Pool's `PendingResponse` is one). */
@@ -382,7 +384,7 @@ export class Exchange {
     const head = this.pendingHead;
     if (head === null) return this.connection.write(body);
     this.pendingHead = null;
-    if (body.length <= COALESCE_BYTES) return this.connection.writeLatin1(head + body.toString('latin1'));
+    if (body.length <= COALESCE_BYTES) return this.connection.writeJoined(head, body);
     const socket = this.connection.socket;
     socket.cork();
     this.connection.writeLatin1(head);

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
+  BaseHTTPRequestHandler,
   HTTPSConnection,
   HTTPSServer,
   type HandlerClass,
@@ -15,7 +16,7 @@ import {
   type TLSServerOptions,
 } from '../../src/index.js';
 import { makeCertificate } from '../helpers/certificate.js';
-import { parseResponses, shutdownWithin } from '../helpers/server.js';
+import { parseResponses, shutdownWithin, withServer } from '../helpers/server.js';
 import { Hello } from '../server/handlers.js';
 
 const run = promisify(execFile);
@@ -36,6 +37,59 @@ class SlowHello extends Hello {
     await new Promise((r) => setTimeout(r, 100));
     super.doGET();
   }
+}
+
+/** Not ASCII, and longer than a body joined with its head: what must reach the client byte for byte. */
+const LARGE = Buffer.alloc(20_000, 0xe9);
+
+/** Every shape of response write: a small body joined with its head, a large one, chunks, a head alone. */
+class Shapes extends BaseHTTPRequestHandler {
+  doGET(): void {
+    this.sendResponse(200);
+    this.sendHeader('X-Name', 'café');
+    if (this.path === '/chunked') {
+      this.endHeaders();
+      this.wfile.write('ab');
+      this.wfile.write(Buffer.alloc(3000, 0xff));
+      this.wfile.end();
+      return;
+    }
+    const body = this.path === '/large' ? LARGE : Buffer.from([0x68, 0xe9, 0x00, 0xff, 0x0a]);
+    this.sendHeader('Content-Length', body.length);
+    this.endHeaders();
+    this.wfile.write(body);
+  }
+
+  doHEAD(): void {
+    this.doGET();
+  }
+
+  async doPOST(): Promise<void> {
+    this.sendJson(200, { got: (await this.readBody()).toString('latin1') });
+  }
+}
+
+/** The same pipelined requests, every shape `Shapes` writes, with an interim 100 and a last one closing. */
+const SHAPES_REQUESTS =
+  'GET /small HTTP/1.1\r\nHost: x\r\n\r\nHEAD /small HTTP/1.1\r\nHost: x\r\n\r\n' +
+  'GET /large HTTP/1.1\r\nHost: x\r\n\r\nGET /chunked HTTP/1.1\r\nHost: x\r\n\r\n' +
+  'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\nConnection: close\r\n\r\nxyz';
+
+/** Everything `socket` receives until the server closes, with the Date lines taken out (they may differ). */
+function receivedWithoutDates(socket: net.Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('end', () =>
+      resolve(
+        Buffer.concat(chunks)
+          .toString('latin1')
+          .replace(/\r\nDate: [^\r]*/g, ''),
+      ),
+    );
+    socket.on('error', reject);
+    socket.write(SHAPES_REQUESTS);
+  });
 }
 
 async function withHttps(
@@ -182,6 +236,32 @@ describe('HTTPSServer', () => {
       },
       { alpnProtocols: ['x-test', 'http/1.1'] },
     );
+  });
+
+  it('sends over TLS the very bytes it sends over TCP, whatever the shape of the response', async () => {
+    // A TLS socket is written Buffers where a plain one is written Latin-1 strings: the bytes must not differ.
+    let plainText = '';
+    await withServer(Shapes, { logStream: null }, async ({ port }) => {
+      plainText = await receivedWithoutDates(net.connect(port, '127.0.0.1'));
+    });
+    let tlsText = '';
+    await withHttps(
+      async (port) => {
+        tlsText = await receivedWithoutDates(connectTLS(port));
+      },
+      {},
+      Shapes,
+    );
+    const responses = parseResponses(Buffer.from(plainText, 'latin1'), new Set([1]));
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200, 200, 100, 200],
+    );
+    assert.ok(responses[2]!.body.equals(LARGE));
+    assert.ok(responses[3]!.body.equals(Buffer.concat([Buffer.from('ab'), Buffer.alloc(3000, 0xff)])));
+    assert.equal(responses[5]!.body.toString(), '{"got":"xyz"}');
+    assert.match(plainText, /X-Name: caf\xe9\r\n/);
+    assert.equal(tlsText, plainText);
   });
 
   it('keeps the connection alive and answers pipelined requests in order over TLS', async () => {
