@@ -57,7 +57,7 @@ export class ReverseProxy {
    * Each failure is one log line; a client that leaves closes the backend connection. A request offering an
    * upgrade (WebSocket, any protocol) goes through `forwardUpgrade` instead.
    */
-  async forward(handler: BaseHTTPRequestHandler, route: ProxyRoute): Promise<void> {
+  forward(handler: BaseHTTPRequestHandler, route: ProxyRoute): Promise<void> {
     const exchange = handler.exchange;
     const fields = this.requestFields(handler);
     const offer = upgradeOffer(handler);
@@ -73,7 +73,7 @@ export class ReverseProxy {
       });
     }
     // Gone already (it left while its request waited its turn): nothing to send, as an aborted signal did.
-    if (exchange.aborted) return;
+    if (exchange.aborted) return Promise.resolve();
     // The client leaving cancels the backend request through the exchange: no AbortSignal per request.
     const pending = this.pools.get(route.origin)!.send({
       method: handler.command,
@@ -82,16 +82,15 @@ export class ReverseProxy {
       body: exchange.bodyDone ? null : handler.rfile,
     });
     exchange.cancelOnAbort = pending;
-    let res: HTTPResponse;
-    try {
-      res = await pending.response;
-    } catch (err) {
-      // The client left, or its own body failed (complete() answers that): nothing for the backend's sake.
-      if (exchange.aborted || exchange.bodyError !== null) return;
-      gatewayError(handler, err);
-      return;
-    }
-    await this.relay(handler, res, route);
+    // Chained, not awaited: a small answer is relayed in the one reaction its head settles.
+    return pending.response.then(
+      (res) => this.relay(handler, res, route),
+      (err: unknown) => {
+        // The client left, or its own body failed (complete() answers that): nothing for the backend's sake.
+        if (exchange.aborted || exchange.bodyError !== null) return;
+        gatewayError(handler, err);
+      },
+    );
   }
 
   /** The fields sent on: the request's end-to-end ones (Host per `preserveHost`), then the forwarding ones. */
@@ -110,7 +109,7 @@ export class ReverseProxy {
   }
 
   /** Sends the backend's answer on: its status, end-to-end fields and body; one access line. */
-  private relay(handler: BaseHTTPRequestHandler, res: HTTPResponse, route: ProxyRoute): Promise<void> {
+  private relay(handler: BaseHTTPRequestHandler, res: HTTPResponse, route: ProxyRoute): void | Promise<void> {
     handler.logRequest(res.status);
     handler.sendResponseOnly(res.status, res.reason);
     for (const [name, value] of endToEndFields(res.headers)) handler.sendHeader(name, value);
@@ -118,33 +117,64 @@ export class ReverseProxy {
     return this.copyBody(handler, res, route);
   }
 
-  /** Streams the backend's body to the client at the client's pace; a failure cuts the client off. */
-  private async copyBody(
+  /**
+   * Streams the backend's body to the client at the client's pace; a failure cuts the client off. What has
+   * arrived goes out at once, so a body that came with its head is done without a promise.
+   */
+  private copyBody(
     handler: BaseHTTPRequestHandler,
     res: HTTPResponse,
     route: ProxyRoute,
-  ): Promise<void> {
-    const exchange = handler.exchange;
+  ): void | Promise<void> {
+    let wait: Promise<void> | null;
     try {
-      for (;;) {
-        const piece = res.readAvailable();
-        if (piece === BODY_END) return;
-        if (piece === null) {
-          handler.flushHeaders();
-          await res.whenReadable();
-        } else if (!exchange.write(piece)) {
-          // Straight to the exchange, not through `wfile`: no stream made per request on this path.
-          await drained(exchange.connection.socket);
-        }
-        if (exchange.aborted) {
-          res.close();
-          return;
-        }
-      }
+      wait = copyAvailable(handler, res);
     } catch (err) {
-      if (exchange.aborted) return;
-      handler.logError('proxy to %s failed mid-response: %s', route.origin, (err as Error).message);
-      exchange.fail();
+      failedMidBody(handler, route, err);
+      return;
+    }
+    return wait === null ? undefined : this.copyRest(handler, res, route, wait);
+  }
+
+  /** The rest of a body that had to wait (for the backend, or for a slow client). */
+  private async copyRest(
+    handler: BaseHTTPRequestHandler,
+    res: HTTPResponse,
+    route: ProxyRoute,
+    wait: Promise<void>,
+  ): Promise<void> {
+    try {
+      for (let next: Promise<void> | null = wait; next !== null; next = copyAvailable(handler, res))
+        await next;
+    } catch (err) {
+      failedMidBody(handler, route, err);
     }
   }
+}
+
+/** Writes the body bytes that have arrived: null once the body is done or the client left, else what to wait for. */
+function copyAvailable(handler: BaseHTTPRequestHandler, res: HTTPResponse): Promise<void> | null {
+  const exchange = handler.exchange;
+  for (;;) {
+    const piece = res.readAvailable();
+    if (piece === BODY_END) return null;
+    if (piece === null) {
+      handler.flushHeaders();
+      return res.whenReadable();
+    }
+    // Straight to the exchange, not through `wfile`: no stream made per request on this path.
+    const room = exchange.write(piece);
+    if (exchange.aborted) {
+      res.close();
+      return null;
+    }
+    if (!room) return drained(exchange.connection.socket);
+  }
+}
+
+/** A backend that failed mid-body: the client's connection is cut, never ended as if the body were whole. */
+function failedMidBody(handler: BaseHTTPRequestHandler, route: ProxyRoute, err: unknown): void {
+  if (handler.exchange.aborted) return;
+  handler.logError('proxy to %s failed mid-response: %s', route.origin, (err as Error).message);
+  handler.exchange.fail();
 }

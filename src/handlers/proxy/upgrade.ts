@@ -28,7 +28,7 @@ export interface UpgradeForwarding {
   readonly timeout: number;
   readonly tls: TLSOptions;
   /** Relays an answer other than 101, as any response. */
-  relay(res: HTTPResponse): Promise<void>;
+  relay(res: HTTPResponse): void | Promise<void>;
   /** Answers a backend that failed before its head (502, 504). */
   failed(err: unknown): void;
 }
