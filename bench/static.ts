@@ -208,14 +208,7 @@ function report(list: Peer[], results: Map<string, Array<Round | null>>): void {
   const large = measured.filter((p) => p.large);
   printTable(
     `large files, wrk -t1 -d${SECONDS}s keep-alive (1 MiB: -c10, 64 MiB: -c4), ${ROUNDS} rounds alternating; basehttp × = median of per-round ratios`,
-    [
-      'server',
-      '1 MiB GB/s',
-      'basehttp ×',
-      '64 MiB GB/s',
-      'basehttp ×',
-      '64 MiB: RSS growth since first sent, KiB',
-    ],
+    ['server', '1 MiB GB/s', 'basehttp ×', '64 MiB GB/s', 'basehttp ×', '64 MiB: RSS growth since first sent, KiB'],
     large.map((p) => {
       const r = results.get(p.name)!;
       return [
