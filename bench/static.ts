@@ -21,7 +21,6 @@ import {
   measure,
   medianOf,
   medianRatio,
-  peakRssKiB,
   printTable,
   roundsOnRunningPeers,
   startNginx,
@@ -160,7 +159,6 @@ export async function run(): Promise<void> {
   truncateSync(join(dir, 'huge.bin'), 64 * 1024 * 1024);
   try {
     const list = peers(await fieldsOf(dir));
-    const peakBeforeHuge = new Map<string, number>();
     const results = await roundsOnRunningPeers<Peer, Round>(
       ROUNDS,
       list,
@@ -170,15 +168,11 @@ export async function run(): Promise<void> {
         const small = measure(server.pid, `${base}/small.bin`, { seconds: SECONDS });
         if (!peer.large) return { small };
         const large = measure(server.pid, `${base}/large.bin`, { seconds: SECONDS, connections: 10 });
-        // Growth counts from before this server first sent the file: it is started once, and its peak
-        // resident set before a later round already holds whatever the file made it grow.
-        if (!peakBeforeHuge.has(peer.name)) peakBeforeHuge.set(peer.name, peakRssKiB(server.pid));
         const huge = measure(server.pid, `${base}/huge.bin`, {
           seconds: SECONDS,
           connections: 4,
           timeout: 20,
         });
-        huge.rssGrowthKiB = peakRssKiB(server.pid) - peakBeforeHuge.get(peer.name)!;
         return { small, large, huge };
       },
     );
@@ -208,7 +202,7 @@ function report(list: Peer[], results: Map<string, Array<Round | null>>): void {
   const large = measured.filter((p) => p.large);
   printTable(
     `large files, wrk -t1 -d${SECONDS}s keep-alive (1 MiB: -c10, 64 MiB: -c4), ${ROUNDS} rounds alternating; basehttp × = median of per-round ratios`,
-    ['server', '1 MiB GB/s', 'basehttp ×', '64 MiB GB/s', 'basehttp ×', '64 MiB: RSS growth since first sent, KiB'],
+    ['server', '1 MiB GB/s', 'basehttp ×', '64 MiB GB/s', 'basehttp ×', '64 MiB RSS growth KiB'],
     large.map((p) => {
       const r = results.get(p.name)!;
       return [
