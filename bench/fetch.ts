@@ -4,7 +4,15 @@
  * Keep-alive, rounds alternating, each ratio the median of per-round ratios, server CPU µs/request beside.
  */
 import { fileURLToPath } from 'node:url';
-import { measure, printTable, ratioRows, roundsOnRunningPeers, startNode, type Measurement } from './lib.js';
+import {
+  alternatingRounds,
+  freePort,
+  measure,
+  printTable,
+  ratioRows,
+  startProcess,
+  type Measurement,
+} from './lib.js';
 
 const ROUNDS = Number(process.env['FETCH_BENCH_ROUNDS'] ?? 5);
 const SECONDS = Number(process.env['FETCH_BENCH_SECONDS'] ?? 4);
@@ -17,12 +25,16 @@ interface Peer {
 }
 
 async function compare(title: string, peers: Peer[]): Promise<void> {
-  const results = await roundsOnRunningPeers<Peer, Measurement>(
-    ROUNDS,
-    peers,
-    (peer, port) => startNode([...peer.args, '--port', String(port)], `http://127.0.0.1:${port}/`),
-    (_, server) => measure(server.pid, `http://127.0.0.1:${server.port}/`, { seconds: SECONDS }),
-  );
+  const results = await alternatingRounds<Peer, Measurement>(ROUNDS, peers, async (peer) => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/`;
+    const proc = await startProcess(process.execPath, [...peer.args, '--port', String(port)], { url });
+    try {
+      return measure(proc.child.pid!, url, { seconds: SECONDS });
+    } finally {
+      await proc.stop();
+    }
+  });
   const ours = results.get(peers[0]!.name)!;
   printTable(
     `${title}, keep-alive, wrk -t1 -c50 -d${SECONDS}s, ${ROUNDS} rounds alternating; basehttp × = median of per-round ratios`,

@@ -6,14 +6,13 @@
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
+  alternatingRounds,
   freePort,
   keptAliveResponse,
   measure,
   printTable,
   ratioRows,
-  roundsOnRunningPeers,
-  startNode,
-  type MeasuredServer,
+  startProcess,
   type Measurement,
 } from './lib.js';
 
@@ -22,25 +21,33 @@ const SECONDS = 4;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const HELLO = `${here}../examples/hello.js`;
 
-/** A hello server from `args` (a script and its flags), pinned to core 0, listening on `port`. */
-function start(args: string[], port: number): Promise<MeasuredServer> {
-  return startNode([...args, '--port', String(port)], `http://127.0.0.1:${port}/`);
+async function start(args: string[]): Promise<{ stop: () => Promise<void>; pid: number; port: number }> {
+  const port = await freePort();
+  const proc = await startProcess(process.execPath, [...args, '--port', String(port)], {
+    url: `http://127.0.0.1:${port}/`,
+  });
+  return { stop: proc.stop, pid: proc.child.pid!, port };
 }
 
 export async function run(): Promise<void> {
-  const samplePort = await freePort();
-  const sample = await start([HELLO, '--quiet'], samplePort);
-  const response = await keptAliveResponse(net.connect(samplePort, '127.0.0.1'), '/').finally(sample.stop);
+  const sample = await start([HELLO, '--quiet']);
+  const response = await keptAliveResponse(net.connect(sample.port, '127.0.0.1'), '/').finally(sample.stop);
   const servers = [
     { name: 'basehttp', args: [HELLO, '--quiet'] },
     { name: 'node:http', args: [`${here}peers/node-http-hello.js`] },
     { name: 'bare node:net', args: [`${here}peers/bare-net.js`, '--response', response.toString('base64')] },
   ];
-  const results = await roundsOnRunningPeers<(typeof servers)[number], Measurement>(
+  const results = await alternatingRounds<(typeof servers)[number], Measurement>(
     ROUNDS,
     servers,
-    (s, port) => start(s.args, port),
-    (_, server) => measure(server.pid, `http://127.0.0.1:${server.port}/`, { seconds: SECONDS }),
+    async (s) => {
+      const server = await start(s.args);
+      try {
+        return measure(server.pid, `http://127.0.0.1:${server.port}/`, { seconds: SECONDS });
+      } finally {
+        await server.stop();
+      }
+    },
   );
   const ours = results.get('basehttp')!;
   printTable(

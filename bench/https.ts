@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import {
+  alternatingRounds,
   basehttpArgs,
   freePort,
   hasCommand,
@@ -21,7 +22,6 @@ import {
   medianOf,
   medianRatio,
   printTable,
-  roundsOnRunningPeers,
   startNginx,
   startNode,
   type MeasuredServer,
@@ -110,13 +110,19 @@ export async function run(): Promise<void> {
     },
   ];
   try {
-    const results = await roundsOnRunningPeers<(typeof servers)[number], Measurement>(
+    const results = await alternatingRounds<(typeof servers)[number], Measurement>(
       ROUNDS,
       servers,
-      (s, port) => s.start(port),
-      async (s, server) => {
-        ciphers.set(s.name, await negotiated(server.port));
-        return measure(server.pid, `https://127.0.0.1:${server.port}/small.bin`, { seconds: SECONDS });
+      async (s) => {
+        const port = await freePort();
+        const server = await s.start(port);
+        if (server === null) return null;
+        try {
+          ciphers.set(s.name, await negotiated(port));
+          return measure(server.pid, `https://127.0.0.1:${port}/small.bin`, { seconds: SECONDS });
+        } finally {
+          await server.stop();
+        }
       },
     );
     const ours = results.get('basehttp')!;

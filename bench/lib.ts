@@ -417,45 +417,6 @@ export async function alternatingRounds<P extends { name: string }, R>(
   return results;
 }
 
-/** A peer started once for a whole comparison: where it listens, and how to stop it. */
-export interface RunningPeer extends MeasuredServer {
-  port: number;
-}
-
-/**
- * `alternatingRounds` over servers started once, each warmed by one round whose figures are dropped. A
- * server started afresh every round would be measured while V8 still compiles it: on this kind of machine a
- * new basehttp's second second of load still runs at 0.6–0.9 × its steady rate, while nginx and the bare
- * peers have little or nothing to compile, so fresh starts weighed against the JIT. Between its turns a
- * server waits idle on core 0, costing the one measured nothing. Every server is stopped at the end.
- */
-export async function roundsOnRunningPeers<P extends { name: string }, R>(
-  rounds: number,
-  peers: readonly P[],
-  start: (peer: P, port: number) => Promise<MeasuredServer | null>,
-  measureOnce: (peer: P, server: RunningPeer) => R | Promise<R>,
-): Promise<Map<string, Array<R | null>>> {
-  const running = new Map<string, RunningPeer>();
-  try {
-    for (const peer of peers) {
-      const port = await freePort();
-      const server = await start(peer, port).catch((err: Error) => {
-        console.error(`${peer.name}: ${err.message}`);
-        return null;
-      });
-      if (server !== null) running.set(peer.name, { ...server, port });
-    }
-    const once = async (peer: P): Promise<R | null> => {
-      const server = running.get(peer.name);
-      return server === undefined ? null : measureOnce(peer, server);
-    };
-    await alternatingRounds(1, peers, once);
-    return await alternatingRounds(rounds, peers, once);
-  } finally {
-    for (const server of running.values()) await server.stop();
-  }
-}
-
 /**
  * The median over rounds of `value(a) / value(b)`, taking only rounds where both were measured: the one
  * comparison a machine that changes speed within seconds still allows.

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  alternatingRounds,
   basehttpArgs,
   clientLoad,
   freePort,
@@ -26,7 +27,6 @@ import {
   medianRatio,
   printTable,
   ratioRows,
-  roundsOnRunningPeers,
   startNginx,
   startNode,
   type MeasuredServer,
@@ -60,9 +60,6 @@ interface Peer {
 
 const CLIENT_HALF = 'client half: basehttp Pool → backend';
 const SERVER_HALF = 'server half: basehttp answering itself';
-
-/** What the client half "runs": its load is a process of its own, started by `clientLoad` each round. */
-const NO_SERVER: MeasuredServer = { pid: 0, stop: () => Promise.resolve() };
 
 /** Starts a node script from bench/peers pinned to core 0, listening on `--port`. */
 function startPeer(script: string, port: number, ...extra: string[]): Promise<MeasuredServer> {
@@ -118,19 +115,21 @@ export async function run(): Promise<void> {
     { name: CLIENT_HALF },
   ];
   try {
-    const results = await roundsOnRunningPeers<Peer, Measurement>(
-      ROUNDS,
-      peers,
-      (peer, port) => (peer.start === undefined ? Promise.resolve(NO_SERVER) : peer.start(port, backendPort)),
-      (peer, server) => {
-        if (peer.start === undefined) {
-          // The proxy's own client work: 50 requests in flight on core 0, where the proxy runs.
-          const [rps, cpuMicros] = clientLoad('basehttp', 'small', `http://127.0.0.1:${backendPort}/`, '0');
-          return { rps: rps!, cpuMicros: cpuMicros!, p99Ms: NaN, bytesPerSec: NaN, rssGrowthKiB: NaN };
-        }
-        return measure(server.pid, `http://127.0.0.1:${server.port}/`, { seconds: SECONDS });
-      },
-    );
+    const results = await alternatingRounds<Peer, Measurement>(ROUNDS, peers, async (peer) => {
+      if (peer.start === undefined) {
+        // The proxy's own client work: 50 requests in flight on core 0, where the proxy runs.
+        const [rps, cpuMicros] = clientLoad('basehttp', 'small', `http://127.0.0.1:${backendPort}/`, '0');
+        return { rps: rps!, cpuMicros: cpuMicros!, p99Ms: NaN, bytesPerSec: NaN, rssGrowthKiB: NaN };
+      }
+      const port = await freePort();
+      const server = await peer.start(port, backendPort);
+      if (server === null) return null;
+      try {
+        return measure(server.pid, `http://127.0.0.1:${port}/`, { seconds: SECONDS });
+      } finally {
+        await server.stop();
+      }
+    });
     const ours = results.get('basehttp --proxy')!;
     const proxies = peers.filter((p) => p.name !== CLIENT_HALF && p.name !== SERVER_HALF).map((p) => p.name);
     printTable(

@@ -16,13 +16,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   basehttpArgs,
+  alternatingRounds,
   freePort,
   hasCommand,
   measure,
   medianOf,
   medianRatio,
   printTable,
-  roundsOnRunningPeers,
   startNginx,
   startNode,
   startProcess,
@@ -159,12 +159,12 @@ export async function run(): Promise<void> {
   truncateSync(join(dir, 'huge.bin'), 64 * 1024 * 1024);
   try {
     const list = peers(await fieldsOf(dir));
-    const results = await roundsOnRunningPeers<Peer, Round>(
-      ROUNDS,
-      list,
-      (peer, port) => peer.start(port, dir),
-      (peer, server) => {
-        const base = `http://127.0.0.1:${server.port}`;
+    const results = await alternatingRounds<Peer, Round>(ROUNDS, list, async (peer) => {
+      const port = await freePort();
+      const server = await peer.start(port, dir);
+      if (server === null) return null;
+      try {
+        const base = `http://127.0.0.1:${port}`;
         const small = measure(server.pid, `${base}/small.bin`, { seconds: SECONDS });
         if (!peer.large) return { small };
         const large = measure(server.pid, `${base}/large.bin`, { seconds: SECONDS, connections: 10 });
@@ -174,8 +174,10 @@ export async function run(): Promise<void> {
           timeout: 20,
         });
         return { small, large, huge };
-      },
-    );
+      } finally {
+        await server.stop();
+      }
+    });
     report(list, results);
   } finally {
     rmSync(dir, { recursive: true, force: true });
