@@ -369,7 +369,7 @@ export async function startNode(args: string[], url: string): Promise<MeasuredSe
 export interface Measurement extends WrkResult {
   /** The server's CPU time (user + system) per request, in µs. */
   cpuMicros: number;
-  /** Growth of the server's peak resident set during the run, in KiB (NaN where /proc is missing). */
+  /** Growth of the server's peak resident set over the warm-up and the run, in KiB (NaN where /proc is missing). */
   rssGrowthKiB: number;
 }
 
@@ -382,12 +382,23 @@ export function peakRssKiB(pid: number): number {
   }
 }
 
-/** Runs wrk against `url` (after a one-second warm-up) and reads the serving process `pid` around it. */
+/**
+ * Load a server gets before it is measured, in seconds. A server is started afresh each round, and a new
+ * basehttp is still being compiled by V8 in its first two seconds of load: 1 s windows on a fresh file server
+ * read 33, 29, 61, 55 … thousand requests/s (and 45, 53, 83 …; 36, 66, 66, 77 …), while nginx and the bare
+ * responders have little or nothing to compile. One second of warm-up let that second second into the figure.
+ */
+const WARM_UP_SECONDS = 3;
+
+/**
+ * Runs wrk against `url` after a warm-up and reads the serving process `pid` around it: CPU over the measured
+ * run, resident memory growth over the warm-up and the run together (what the load made it grow).
+ */
 export function measure(pid: number, url: string, options: WrkOptions = {}): Measurement {
-  wrk(url, { ...options, seconds: 1 }); // warm-up: let the JIT settle and caches fill
+  const rssBefore = peakRssKiB(pid);
+  wrk(url, { ...options, seconds: WARM_UP_SECONDS });
   const seconds = options.seconds ?? 5;
   const cpuBefore = cpuSeconds(pid);
-  const rssBefore = peakRssKiB(pid);
   const result = wrk(url, options);
   const cpuMicros = ((cpuSeconds(pid) - cpuBefore) / (result.rps * seconds)) * 1e6;
   return { ...result, cpuMicros, rssGrowthKiB: peakRssKiB(pid) - rssBefore };
