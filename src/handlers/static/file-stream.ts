@@ -22,27 +22,35 @@ const FAST_BYTES_PER_MS = 64 * 1024;
 
 /**
  * Sends bytes `start`–`end` (inclusive) of a file to `out`, reading only as fast as the client takes them:
- * a chunk is read, written, and the next one read once the socket has room again (into the same buffer
- * when the socket had to drain). A file that ends early stops the body short (the connection layer then
- * closes, as the length was promised); a client that goes away rejects with the stream's error and closes
- * the file.
+ * a chunk is read, written, and the next one read once the socket has room again. The buffer is read into
+ * again whenever the bytes written from it have all left: at once when the kernel took them in the write
+ * (`socket`, the connection under `out`, then holds nothing either), else after a drain. A new buffer per
+ * chunk would leave the garbage collector tens of megabytes of spent buffers to find. A file that ends early
+ * stops the body short (the connection layer then closes, as the length was promised); a client that goes
+ * away rejects with the stream's error and closes the file.
  */
-export async function sendFileRange(path: string, start: number, end: number, out: Writable): Promise<void> {
+export async function sendFileRange(
+  path: string,
+  start: number,
+  end: number,
+  out: Writable,
+  socket: { readonly writableLength: number },
+): Promise<void> {
   const file = await fsp.open(path, 'r');
   const began = performance.now();
   let size = FILE_CHUNK_BYTES;
   let buffer: Buffer | null = null;
   try {
     for (let position = start; position <= end;) {
-      buffer ??= Buffer.allocUnsafeSlow(Math.min(size, end - position + 1));
+      const wanted = Math.min(size, end - position + 1);
+      if (buffer === null || buffer.length < wanted) buffer = Buffer.allocUnsafeSlow(wanted);
       const chunk = await readChunk(file, buffer, position, end);
       if (chunk.length === 0) return;
       position += chunk.length;
       if (out.destroyed) throw gone(out);
-      const taken = out.write(chunk);
-      // Still on its way out when taken at once: the next read needs a new buffer.
-      if (taken) buffer = null;
-      else await drained(out); // everything written so far has left: the buffer can be read into again
+      if (!out.write(chunk)) await drained(out);
+      // Bytes still queued may be this buffer's: the next read needs a new one.
+      else if (out.writableLength !== 0 || socket.writableLength !== 0) buffer = null;
       size = chunkSize(size, position - start, performance.now() - began);
       if (buffer !== null && buffer.length > size) buffer = null;
     }

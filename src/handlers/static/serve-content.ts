@@ -189,7 +189,8 @@ function serveRepresentation(
     handler.exchange.write(range === null ? file.data : file.data.subarray(start, end + 1));
     return;
   }
-  if (onTheFly === null) return sendFileRange(source, start, end, handler.wfile);
+  if (onTheFly === null)
+    return sendFileRange(source, start, end, handler.wfile, handler.exchange.connection.socket);
   return pipeline(
     file.variant === undefined
       ? createReadStream(source, { start, end, highWaterMark: FILE_CHUNK_BYTES })
@@ -235,7 +236,7 @@ async function sendMultipart(
   const wfile = handler.wfile;
   for (const [i, r] of ranges.entries()) {
     wfile.write(heads[i]);
-    await sendFileRange(source, r.start, r.end, wfile);
+    await sendFileRange(source, r.start, r.end, wfile, handler.exchange.connection.socket);
   }
   wfile.write(tail);
 }
