@@ -5,7 +5,6 @@
  * per-round ratios. The cipher each server negotiated is printed beside it, so a difference in the
  * handshake's choice cannot hide in the ratio.
  */
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +15,8 @@ import {
   alternatingRounds,
   basehttpArgs,
   freePort,
-  hasCommand,
   keptAliveResponse,
+  makeCertificate,
   measure,
   medianOf,
   medianRatio,
@@ -42,34 +41,14 @@ async function negotiated(port: number): Promise<string> {
 }
 
 export async function run(): Promise<void> {
-  if (!hasCommand('openssl')) {
+  const dir = mkdtempSync(join(tmpdir(), 'basehttp-bench-https-'));
+  const pair = makeCertificate(dir);
+  if (pair === null) {
+    rmSync(dir, { recursive: true, force: true });
     console.log('\nhttps: needs openssl to make a certificate; skipped');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'basehttp-bench-https-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { cert, key } = pair;
   writeFileSync(join(dir, 'small.bin'), Buffer.alloc(1024, 0x61));
   const ciphers = new Map<string, string>();
   const startTLSNode = (port: number, args: string[]): Promise<MeasuredServer> =>

@@ -12,8 +12,53 @@ import { fileURLToPath } from 'node:url';
  * port last: how every area starts it, so a change of flags cannot leave one area measuring something else.
  */
 export function basehttpArgs(dir: string, port: number, ...extra: string[]): string[] {
-  const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-  return [main, '-b', '127.0.0.1', '-d', dir, '--quiet', ...extra, String(port)];
+  return basehttpArgsOf(fileURLToPath(new URL('../..', import.meta.url)), dir, port, ...extra);
+}
+
+/** `basehttpArgs` for the build under another checkout `root` (bench/ab.ts compares two). */
+export function basehttpArgsOf(root: string, dir: string, port: number, ...extra: string[]): string[] {
+  return [
+    join(root, 'build/src/cli/main.js'),
+    '-b',
+    '127.0.0.1',
+    '-d',
+    dir,
+    '--quiet',
+    ...extra,
+    String(port),
+  ];
+}
+
+/**
+ * A self-signed P-256 certificate for 127.0.0.1 made with openssl in `dir` (cert.pem, key.pem), or null
+ * when openssl is missing. Every TLS measurement uses one like it, so ciphers and handshakes match.
+ */
+export function makeCertificate(dir: string): { cert: string; key: string } | null {
+  if (!hasCommand('openssl')) return null;
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { cert, key };
 }
 
 /**
