@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import zlib from 'node:zlib';
 
 /** What the backend saw of the last request to /echo. */
 export interface Seen {
@@ -31,7 +32,8 @@ const FLOOD_PIECE = Buffer.alloc(64 * 1024, 'x');
  * Routes: `/echo…` answers JSON of what it saw (method, url, headers, body byte count), with a
  * `Connection: X-Hop` + `X-Hop` pair and `Keep-Alive` that must not reach the client; `/sse` holds an event
  * stream open (a leading `/api`, `/slow` or `/s` is ignored); `/hang` never answers; `/die` promises 100 bytes and dies after 10; `/flood?mib=N` writes N MiB
- * as fast as the reader takes it; `/big?mib=N` the same, for plain downloads.
+ * as fast as the reader takes it; `/big?mib=N` the same, for plain downloads; `/page` is an HTML page (see
+ * `sendPage`).
  */
 export async function startBackend(tls?: { cert: string; key: string }): Promise<Backend> {
   const streams = new Set<http.ServerResponse>();
@@ -63,6 +65,10 @@ export async function startBackend(tls?: { cert: string; key: string }): Promise
       streams.add(res);
       res.on('close', () => streams.delete(res));
       watchCut(res);
+      return;
+    }
+    if (route === '/page') {
+      sendPage(req, res, url.searchParams);
       return;
     }
     if (route === '/flood' || route === '/big') {
@@ -119,4 +125,39 @@ export async function startBackend(tls?: { cert: string; key: string }): Promise
         server.close(() => resolve());
       }),
   };
+}
+
+/** The HTML page `/page` sends: what a proxy with live reload puts its script into. */
+export const PAGE = '<!doctype html><html><head><title>p</title></head><body><p>proxied</p></body></html>\n';
+
+/**
+ * `/page`: PAGE with ETag `"page-1"`, gzip-compressed when the request accepts gzip; `?chunked` without a
+ * Content-Length, in two writes; `?mib=N` N MiB of HTML without a Content-Length; `?die` promises 1000 bytes
+ * and dies after 10.
+ */
+function sendPage(req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams): void {
+  const fields: http.OutgoingHttpHeaders = { 'Content-Type': 'text/html; charset=utf-8', ETag: '"page-1"' };
+  if (query.has('die')) {
+    res.writeHead(200, { ...fields, 'Content-Length': 1000 });
+    res.write('<html><bo', () => res.socket?.destroy());
+    return;
+  }
+  if (query.has('mib')) {
+    res.writeHead(200, fields);
+    const line = Buffer.from(`<p>${'x'.repeat(1016)}</p>\n`); // 1 KiB
+    for (let i = 0; i < Number(query.get('mib')) * 1024; i++) res.write(line);
+    res.end('</body></html>\n');
+    return;
+  }
+  const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+  const body = gzip ? zlib.gzipSync(PAGE) : Buffer.from(PAGE);
+  if (gzip) fields['Content-Encoding'] = 'gzip';
+  if (query.has('chunked')) {
+    res.writeHead(200, fields);
+    res.write(body.subarray(0, 20));
+    res.end(body.subarray(20));
+    return;
+  }
+  res.writeHead(200, { ...fields, 'Content-Length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }

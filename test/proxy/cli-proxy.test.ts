@@ -99,6 +99,18 @@ describe('basehttp --proxy', () => {
     assert.equal((await curl(port, '/cgi-bin/hi.sh', '-u', 'ann:pw')).body, 'cgi ran');
   });
 
+  it('with --live, a page the backend renders gets the reload script (curl as a browser navigates)', async (t) => {
+    const { port } = await serve(t, ['--live', '--proxy', `/api=http://127.0.0.1:${backend.port}`]);
+    const r = await curl(port, '/api/page', '--compressed', '-H', 'Accept: text/html');
+    assert.equal(r.status, 200);
+    assert.match(
+      r.body,
+      /<p>proxied<\/p><script>\(function\(\)\{var s=new EventSource\("\/__basehttp\/live"\)/,
+    );
+    assert.equal(Number(r.fields.get('content-length')), Buffer.byteLength(r.body));
+    assert.equal(r.fields.get('cache-control'), 'no-cache');
+  });
+
   it('streams a 1 GiB upload and a 1 GiB download with the server RSS bounded (curl)', async (t) => {
     const { port, pid } = await serve(t, ['--proxy', `/api=http://127.0.0.1:${backend.port}`, '--quiet']);
     /** Sends `mib` MiB up through the proxy and takes as much down, checking both arrived whole. */

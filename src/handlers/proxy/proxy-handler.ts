@@ -11,13 +11,17 @@ type HandlerConstructor = typeof BaseHTTPRequestHandler;
  * `Base` with a reverse proxy in front: a request under one of `options.routes`' prefixes goes to its
  * backend, whatever its method (PUT, DELETE, PROPFIND… as well as those `Base` implements); every other
  * request is `Base`'s as before. With a file server (`SimpleHTTPRequestHandler` and its subclasses) its
- * `auth` guards the proxied paths too. The composition lives here, not in the file server, so a server
+ * `auth` guards the proxied paths too, and with its `live` reload on, proxied HTML pages get the reload script
+ * as its own pages do (a navigation asks the backend for the page uncompressed so the script can go in).
+ * The composition lives here, not in the file server, so a server
  * without a proxy runs exactly the code it ran before.
  */
 export function withProxy<T extends HandlerConstructor>(Base: T, options: ReverseProxyOptions): T {
-  const proxy = new ReverseProxy(options);
   const guarded =
     Base.prototype instanceof SimpleHTTPRequestHandler || (Base as unknown) === SimpleHTTPRequestHandler;
+  const livePages =
+    guarded && (Base.prototype as unknown as Partial<SimpleHTTPRequestHandler>).options?.live === true;
+  const proxy = new ReverseProxy(options, { livePages });
   const Proxied = class extends (Base as HandlerConstructor) {
     override handleOneRequest(): void | Promise<void> {
       const route = proxy.routeFor(this.path);

@@ -5,8 +5,10 @@ import type { HTTPResponse } from '../../client/response.js';
 import { BODY_END } from '../../protocol/message-reader.js';
 import { HTTPSServer } from '../../server/https-server.js';
 import type { BaseHTTPRequestHandler } from '../../server/request-handler.js';
+import { injectedLength, injectLiveScript } from '../static/live-reload/inject.js';
 import { FORWARDING_FIELDS, forwardingFields } from './forwarded.js';
 import { endToEndFields } from './hop-by-hop.js';
+import { isLivePage, isNavigation, readPage, weakened, type ReadPage } from './live-pages.js';
 import {
   resolveReverseProxyOptions,
   type ReverseProxyOptions,
@@ -28,6 +30,11 @@ function gatewayError(handler: BaseHTTPRequestHandler, err: unknown): void {
 const REPLACED = new Set([...FORWARDING_FIELDS, 'host', 'expect']);
 /** As REPLACED, with the client's Host kept (`preserveHost`). */
 const REPLACED_KEEPING_HOST = new Set([...FORWARDING_FIELDS, 'expect']);
+/** A page navigation under live reload also asks for the page uncompressed (`Accept-Encoding: identity`). */
+const REPLACED_NAVIGATING = new Set([...REPLACED, 'accept-encoding']);
+const REPLACED_KEEPING_HOST_NAVIGATING = new Set([...REPLACED_KEEPING_HOST, 'accept-encoding']);
+/** A page's fields that no longer hold once the script is in: set again to match the page sent. */
+const PAGE_REWRITTEN = new Set(['content-length', 'etag']);
 
 /**
  * The routes of a reverse proxy and a keep-alive Pool per backend origin, shared by every request of the
@@ -36,9 +43,18 @@ const REPLACED_KEEPING_HOST = new Set([...FORWARDING_FIELDS, 'expect']);
 export class ReverseProxy {
   readonly options: ResolvedReverseProxyOptions;
   private readonly pools = new Map<string, Pool>();
+  /** The file server in front has live reload on: proxied HTML pages get its script too. */
+  private readonly livePages: boolean;
+  /** The request fields not passed on as they came, for a request and for a page navigation under live reload. */
+  private readonly replaced: ReadonlySet<string>;
+  private readonly replacedNavigating: ReadonlySet<string>;
 
-  constructor(options: ReverseProxyOptions) {
+  constructor(options: ReverseProxyOptions, { livePages = false }: { livePages?: boolean } = {}) {
     this.options = resolveReverseProxyOptions(options);
+    this.livePages = livePages;
+    const keepHost = this.options.preserveHost;
+    this.replaced = keepHost ? REPLACED_KEEPING_HOST : REPLACED;
+    this.replacedNavigating = keepHost ? REPLACED_KEEPING_HOST_NAVIGATING : REPLACED_NAVIGATING;
     const { connections, timeout, tls } = this.options;
     for (const { origin } of this.options.routes) {
       if (!this.pools.has(origin)) this.pools.set(origin, new Pool(origin, { connections, timeout, tls }));
@@ -97,7 +113,9 @@ export class ReverseProxy {
   private requestFields(handler: BaseHTTPRequestHandler): Array<[string, string]> {
     const headers = handler.headers;
     const peer = handler.exchange.connection.peer[0];
-    const fields = endToEndFields(headers, this.options.preserveHost ? REPLACED_KEEPING_HOST : REPLACED);
+    const navigating = this.livePages && isNavigation(handler.command, headers);
+    const fields = endToEndFields(headers, navigating ? this.replacedNavigating : this.replaced);
+    if (navigating) fields.push(['Accept-Encoding', 'identity']);
     const forwarding = forwardingFields(headers, {
       peer,
       trusted: handler.server.trustsProxy(peer),
@@ -110,11 +128,53 @@ export class ReverseProxy {
 
   /** Sends the backend's answer on: its status, end-to-end fields and body; one access line. */
   private relay(handler: BaseHTTPRequestHandler, res: HTTPResponse, route: ProxyRoute): void | Promise<void> {
+    if (this.livePages && isLivePage(handler.command, res)) return this.relayLivePage(handler, res, route);
     handler.logRequest(res.status);
     handler.sendResponseOnly(res.status, res.reason);
     for (const [name, value] of endToEndFields(res.headers)) handler.sendHeader(name, value);
     handler.endHeaders();
     return this.copyBody(handler, res, route);
+  }
+
+  /**
+   * An HTML page with the live-reload script put in, as the file server does for its own pages: read whole
+   * first (a backend failing meanwhile still gets a 502), then sent with its own Content-Length and the
+   * backend's ETag made weak. A HEAD announces the length the GET would have. A page of unknown length
+   * that proves too big is sent on as it came.
+   */
+  private async relayLivePage(
+    handler: BaseHTTPRequestHandler,
+    res: HTTPResponse,
+    route: ProxyRoute,
+  ): Promise<void> {
+    let page: ReadPage;
+    try {
+      page = await readPage(res);
+    } catch (err) {
+      if (!handler.exchange.aborted) gatewayError(handler, err);
+      return;
+    }
+    handler.logRequest(res.status);
+    handler.sendResponseOnly(res.status, res.reason);
+    if (!page.whole) {
+      for (const [name, value] of endToEndFields(res.headers)) handler.sendHeader(name, value);
+      handler.endHeaders();
+      for (const piece of page.pieces) handler.exchange.write(piece);
+      return this.copyBody(handler, res, route);
+    }
+    for (const [name, value] of endToEndFields(res.headers, PAGE_REWRITTEN)) handler.sendHeader(name, value);
+    const etag = res.headers.get('etag');
+    if (etag !== undefined) handler.sendHeader('ETag', weakened(etag));
+    if (handler.command === 'HEAD') {
+      const length = res.headers.get('content-length');
+      if (length !== undefined) handler.sendHeader('Content-Length', injectedLength(Number(length)));
+      handler.endHeaders();
+      return;
+    }
+    const body = injectLiveScript(page.bytes);
+    handler.sendHeader('Content-Length', body.length);
+    handler.endHeaders();
+    handler.exchange.write(body);
   }
 
   /**

@@ -16,6 +16,11 @@ export function injectLiveScript(page: Buffer): Buffer {
   return Buffer.concat([page.subarray(0, at), SCRIPT_BYTES, page.subarray(at)]);
 }
 
+/** The length of a page of `length` bytes once `injectLiveScript` has put the script in: what a HEAD announces. */
+export function injectedLength(length: number): number {
+  return length + SCRIPT_BYTES.length;
+}
+
 /** Whether a Content-Type is HTML, the only kind of response the script goes into. */
 export function isHtmlType(type: string): boolean {
   return /^text\/html\s*(;|$)/i.test(type);
