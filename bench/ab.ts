@@ -28,10 +28,10 @@ import {
   startNginx,
   startNode,
   wrkInBackground,
+  WARM_UP_SECONDS,
   type MeasuredServer,
 } from './lib.js';
 
-const WARM_UP_SECONDS = 3;
 /** The areas, and what each needs besides Node and wrk. */
 const NEEDS: Record<string, string> = { hello: '', static: '', https: 'openssl', proxy: 'nginx' };
 const here = fileURLToPath(new URL('../..', import.meta.url));

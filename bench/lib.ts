@@ -433,7 +433,7 @@ export function peakRssKiB(pid: number): number {
  * read 33, 29, 61, 55 … thousand requests/s (and 45, 53, 83 …; 36, 66, 66, 77 …), while nginx and the bare
  * responders have little or nothing to compile. One second of warm-up let that second second into the figure.
  */
-const WARM_UP_SECONDS = 3;
+export const WARM_UP_SECONDS = 3;
 
 /**
  * Runs wrk against `url` after a warm-up and reads the serving process `pid` around it: CPU over the measured
