@@ -70,6 +70,12 @@ describe('a proxied HTML page under live reload', () => {
     assert.equal(fetched.body, PAGE);
     assert.equal(fetched.fields.get('etag'), '"page-1"');
 
+    // Uncompressed HTML to a request that is no navigation is left alone too: only navigations are rewritten.
+    const plainFetch = await curl(live.port, '/app/page', '-H', 'Accept: */*');
+    assert.equal(plainFetch.fields.get('content-encoding'), undefined);
+    assert.equal(plainFetch.body, PAGE);
+    assert.equal(plainFetch.fields.get('etag'), '"page-1"');
+
     const json = await curl(live.port, '/app/echo', '--compressed', ...HTML);
     const seen = JSON.parse(json.body) as Seen;
     assert.equal(seen.headers['accept-encoding'], 'identity');

@@ -20,12 +20,12 @@ export function isNavigation(method: string, headers: Headers): boolean {
 }
 
 /**
- * Whether the backend's answer is a whole HTML page the proxy may rewrite: a 200 to GET or HEAD, HTML, with
+ * Whether the backend's answer to a navigation is a whole HTML page the proxy may rewrite: a 200, HTML, with
  * no content coding (a compressed body the server did not produce is never touched) and not announced as
  * bigger than MAX_LIVE_PAGE_BYTES.
  */
-export function isLivePage(method: string, res: HTTPResponse): boolean {
-  if (res.status !== 200 || (method !== 'GET' && method !== 'HEAD')) return false;
+export function isLivePage(res: HTTPResponse): boolean {
+  if (res.status !== 200) return false;
   const type = res.headers.get('content-type');
   if (type === undefined || !isHtmlType(type)) return false;
   const coding = res.headers.get('content-encoding');

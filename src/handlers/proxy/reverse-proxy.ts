@@ -75,7 +75,9 @@ export class ReverseProxy {
    */
   forward(handler: BaseHTTPRequestHandler, route: ProxyRoute): Promise<void> {
     const exchange = handler.exchange;
-    const fields = this.requestFields(handler);
+    // A page navigation under live reload: asked for uncompressed, and its HTML answer gets the script.
+    const navigating = this.livePages && isNavigation(handler.command, handler.headers);
+    const fields = this.requestFields(handler, navigating);
     const offer = upgradeOffer(handler);
     if (offer !== null) {
       return forwardUpgrade(handler, offer, {
@@ -84,7 +86,7 @@ export class ReverseProxy {
         fields,
         timeout: this.options.timeout,
         tls: this.options.tls,
-        relay: (res) => this.relay(handler, res, route),
+        relay: (res) => this.relay(handler, res, route, navigating),
         failed: (err) => gatewayError(handler, err),
       });
     }
@@ -100,7 +102,7 @@ export class ReverseProxy {
     exchange.cancelOnAbort = pending;
     // Chained, not awaited: a small answer is relayed in the one reaction its head settles.
     return pending.response.then(
-      (res) => this.relay(handler, res, route),
+      (res) => this.relay(handler, res, route, navigating),
       (err: unknown) => {
         // The client left, or its own body failed (complete() answers that): nothing for the backend's sake.
         if (exchange.aborted || exchange.bodyError !== null) return;
@@ -109,11 +111,13 @@ export class ReverseProxy {
     );
   }
 
-  /** The fields sent on: the request's end-to-end ones (Host per `preserveHost`), then the forwarding ones. */
-  private requestFields(handler: BaseHTTPRequestHandler): Array<[string, string]> {
+  /**
+   * The fields sent on: the request's end-to-end ones (Host per `preserveHost`; for a live-reload
+   * navigation, `Accept-Encoding: identity`), then the forwarding ones.
+   */
+  private requestFields(handler: BaseHTTPRequestHandler, navigating: boolean): Array<[string, string]> {
     const headers = handler.headers;
     const peer = handler.exchange.connection.peer[0];
-    const navigating = this.livePages && isNavigation(handler.command, headers);
     const fields = endToEndFields(headers, navigating ? this.replacedNavigating : this.replaced);
     if (navigating) fields.push(['Accept-Encoding', 'identity']);
     const forwarding = forwardingFields(headers, {
@@ -126,12 +130,18 @@ export class ReverseProxy {
     return fields;
   }
 
-  /** Sends the backend's answer on: its status, end-to-end fields and body; one access line. */
-  private relay(handler: BaseHTTPRequestHandler, res: HTTPResponse, route: ProxyRoute): void | Promise<void> {
-    if (this.livePages && isLivePage(handler.command, res)) return this.relayLivePage(handler, res, route);
-    handler.logRequest(res.status);
-    handler.sendResponseOnly(res.status, res.reason);
-    for (const [name, value] of endToEndFields(res.headers)) handler.sendHeader(name, value);
+  /**
+   * Sends the backend's answer on: its status, end-to-end fields and body; one access line. The answer to a
+   * live-reload `navigating` request that is an HTML page gets the script (`relayLivePage`).
+   */
+  private relay(
+    handler: BaseHTTPRequestHandler,
+    res: HTTPResponse,
+    route: ProxyRoute,
+    navigating: boolean,
+  ): void | Promise<void> {
+    if (navigating && isLivePage(res)) return this.relayLivePage(handler, res, route);
+    sendBackendHead(handler, res);
     handler.endHeaders();
     return this.copyBody(handler, res, route);
   }
@@ -154,15 +164,13 @@ export class ReverseProxy {
       if (!handler.exchange.aborted) gatewayError(handler, err);
       return;
     }
-    handler.logRequest(res.status);
-    handler.sendResponseOnly(res.status, res.reason);
     if (!page.whole) {
-      for (const [name, value] of endToEndFields(res.headers)) handler.sendHeader(name, value);
+      sendBackendHead(handler, res);
       handler.endHeaders();
       for (const piece of page.pieces) handler.exchange.write(piece);
       return this.copyBody(handler, res, route);
     }
-    for (const [name, value] of endToEndFields(res.headers, PAGE_REWRITTEN)) handler.sendHeader(name, value);
+    sendBackendHead(handler, res, PAGE_REWRITTEN);
     const etag = res.headers.get('etag');
     if (etag !== undefined) handler.sendHeader('ETag', weakened(etag));
     if (handler.command === 'HEAD') {
@@ -210,6 +218,20 @@ export class ReverseProxy {
       failedMidBody(handler, route, err);
     }
   }
+}
+
+/**
+ * The backend's status line and end-to-end fields (less `dropped`), with the one access line: the head of
+ * every relayed answer, before `endHeaders`.
+ */
+function sendBackendHead(
+  handler: BaseHTTPRequestHandler,
+  res: HTTPResponse,
+  dropped?: ReadonlySet<string>,
+): void {
+  handler.logRequest(res.status);
+  handler.sendResponseOnly(res.status, res.reason);
+  for (const [name, value] of endToEndFields(res.headers, dropped)) handler.sendHeader(name, value);
 }
 
 /** Writes the body bytes that have arrived: null once the body is done or the client left, else what to wait for. */
