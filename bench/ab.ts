@@ -107,7 +107,7 @@ async function areas(
   wanted: string,
 ): Promise<{ areas: Record<string, Area>; stop: () => Promise<void> }> {
   writeFileSync(join(dir, 'small.bin'), Buffer.alloc(1024, 0x61));
-  const pair = makeCertificate(dir);
+  const pair = wanted === 'https' ? makeCertificate(dir) : null;
   const backendPort = await freePort();
   const backend =
     wanted === 'proxy'
