@@ -56,6 +56,9 @@ export class HTTPSServer extends HTTPServer {
   }
 }
 
+/** A PEM private key marked as encrypted: PKCS#8 (`ENCRYPTED PRIVATE KEY`) or the legacy `Proc-Type` header. */
+const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED\r?$/m;
+
 /** Reads the certificate and key and checks each, and that they belong together. */
 function credentials(o: TLSServerOptions): { cert: Buffer; key: Buffer; passphrase?: string } {
   const cert = readPem(o.certfile, 'certificate');
@@ -65,9 +68,12 @@ function credentials(o: TLSServerOptions): { cert: Buffer; key: Buffer; passphra
   const notFound = (code: string): boolean =>
     code === 'ERR_OSSL_PEM_NO_START_LINE' || code === 'ERR_OSSL_UNSUPPORTED';
   check({ cert }, (code) => (notFound(code) ? `no PEM certificate in ${o.certfile}` : null));
+  const encrypted = ENCRYPTED_KEY.test(key.toString('latin1'));
   check({ key, passphrase }, (code) => {
-    // A password over OpenSSL's length limit is "interrupted or cancelled": wrong all the same.
-    if (code === 'ERR_OSSL_BAD_DECRYPT' || code === 'ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED')
+    // A wrong or missing password is BAD_DECRYPT, or "interrupted or cancelled" for one over OpenSSL's length
+    // limit. About once in 250 keys a wrong password still decrypts to valid padding and the decoding then
+    // fails as UNSUPPORTED, so an encrypted key is judged by its own PEM marking, not by the code.
+    if (encrypted || code === 'ERR_OSSL_BAD_DECRYPT' || code === 'ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED')
       return passphrase === undefined
         ? `the key in ${keyfile} is encrypted: give its password`
         : `wrong password for the key in ${keyfile}`;
