@@ -76,6 +76,11 @@ describe('a proxied HTML page under live reload', () => {
     assert.equal(plainFetch.body, PAGE);
     assert.equal(plainFetch.fields.get('etag'), '"page-1"');
 
+    // HTML named with weight 0 is HTML refused: no navigation, so the backend's gzip is kept.
+    const refused = await curl(live.port, '/app/page', '--compressed', '-H', 'Accept: text/html;q=0, */*');
+    assert.equal(refused.fields.get('content-encoding'), 'gzip');
+    assert.equal(refused.body, PAGE);
+
     const json = await curl(live.port, '/app/echo', '--compressed', ...HTML);
     const seen = JSON.parse(json.body) as Seen;
     assert.equal(seen.headers['accept-encoding'], 'identity');

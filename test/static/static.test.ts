@@ -542,6 +542,10 @@ describe('SimpleHTTPRequestHandler options', () => {
         assert.equal((await curl(s.port, '/missing.js', '-H', 'Accept: */*')).status, 404);
         assert.equal((await curl(s.port, '/gone.png', '-H', 'Accept: image/webp,*/*;q=0.8')).status, 404);
         assert.equal((await curl(s.port, '/nothing', '-H', 'Accept: application/json')).status, 404);
+        // A weight of 0 refuses what it names: HTML refused is no navigation, even with */* beside it.
+        const notHtml = await curl(s.port, '/route.v2', '-H', 'Accept: text/html;q=0, */*');
+        assert.equal(notHtml.status, 404);
+        assert.equal((await curl(s.port, '/route', '-H', 'Accept: text/html;q=0, */*;q=0')).status, 404);
         // Cache-Control on successes and redirects only: a cached 404 would hide a file added later.
         assert.equal(header((await curl(s.port, '/docs')).head, 'Cache-Control'), 'max-age=60');
         const missing = await curl(s.port, '/missing.js');

@@ -1,6 +1,7 @@
 import type { HTTPResponse } from '../../client/response.js';
 import { BODY_END } from '../../protocol/message-reader.js';
 import type { Headers } from '../../protocol/headers.js';
+import { namesMediaType } from '../../protocol/weighted-lists.js';
 import { isHtmlType } from '../static/live-reload/inject.js';
 
 /**
@@ -15,8 +16,7 @@ export const MAX_LIVE_PAGE_BYTES = 4 * 1024 * 1024;
  */
 export function isNavigation(method: string, headers: Headers): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
-  const accept = headers.get('accept');
-  return accept !== undefined && /(^|[\s,])text\/html\s*(;|,|$)/i.test(accept);
+  return namesMediaType(headers.get('accept'), 'text/html');
 }
 
 /**

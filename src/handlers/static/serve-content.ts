@@ -3,6 +3,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { weightedMembers } from '../../protocol/weighted-lists.js';
 import type { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { checkPreconditions, ifRangeHolds, type Validators } from './conditional.js';
 import { FILE_CHUNK_BYTES, sendFileRange } from './file-stream.js';
@@ -36,14 +37,9 @@ type Coding = 'br' | 'gzip';
 
 /** The codings a client accepts, best first, from Accept-Encoding with q-values (RFC 9110 §12.5.3). */
 export function acceptedCodings(acceptEncoding: string | undefined): Coding[] {
-  if (acceptEncoding === undefined) return [];
   const q = new Map<string, number>();
-  for (const part of acceptEncoding.split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    if (!name) continue;
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    q.set(name, qParam === undefined ? 1 : Number(qParam.slice(2)) || 0);
-  }
+  for (const member of weightedMembers(acceptEncoding))
+    if (!q.has(member.value)) q.set(member.value, member.q);
   const star = q.get('*') ?? 0;
   const out: Array<[Coding, number]> = [];
   for (const coding of ['br', 'gzip'] as const) {

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { pathEnd, targetPath } from '../../protocol/target-path.js';
+import { namesMediaType } from '../../protocol/weighted-lists.js';
 import { pythonRequestLine, statusText } from '../../server/access-log.js';
 import type { HandlerClass } from '../../server/http-server.js';
 import { BaseHTTPRequestHandler } from '../../server/request-handler.js';
@@ -388,9 +389,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    * so a missing `app.js` stays a 404 instead of turning into HTML.
    */
   private wantsAppShell(translated: TranslatedPath): boolean {
-    const accept = this.headers.get('accept') ?? '';
-    if (/text\/html/i.test(accept)) return true;
-    return accept.includes('*/*') && !/\.[^.]+$/.test(translated.segments.at(-1) ?? '');
+    const accept = this.headers.get('accept');
+    if (namesMediaType(accept, 'text/html')) return true;
+    return namesMediaType(accept, '*/*') && !/\.[^.]+$/.test(translated.segments.at(-1) ?? '');
   }
 
   /** Python's `list_directory`, as HTML or (`?format=json`) JSON. */

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { HTTPStatusError } from '../../../connection/status-error.js';
+import { namesMediaType } from '../../../protocol/weighted-lists.js';
 import { mediaType, unsupportedType } from '../../../server/request-bodies.js';
 import type { BaseHTTPRequestHandler } from '../../../server/request-handler.js';
 import { translatePath } from '../translate-path.js';
@@ -51,7 +52,7 @@ export async function formUpload(handler: BaseHTTPRequestHandler, context: Uploa
   } finally {
     for (const file of received) await fsp.rm(file.temp, { force: true });
   }
-  if (/\bapplication\/json\b/i.test(handler.headers.get('accept') ?? '')) {
+  if (namesMediaType(handler.headers.get('accept'), 'application/json')) {
     const body = Buffer.from(JSON.stringify({ saved }));
     handler.sendResponse(201);
     handler.sendHeader('Content-Type', 'application/json; charset=utf-8');
