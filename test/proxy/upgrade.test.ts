@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import WebSocket, { WebSocketServer } from 'ws';
 import { BaseHTTPRequestHandler, ProxyHandler } from '../../src/index.js';
+import { TUNNEL_KEEPALIVE_MS } from '../../src/handlers/proxy/join.js';
 import { curl } from '../helpers/curl.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 
@@ -98,6 +99,34 @@ describe('WebSocket through the reverse proxy to a basehttp backend', () => {
       `ws://127.0.0.1:${proxy.port}/ws/echo`,
     ]);
     assert.equal(stdout.trim(), 'chat from python');
+  });
+
+  it('has the kernel probe both sockets of an idle tunnel (TCP keepalive), so a vanished peer is found', async () => {
+    const ws = await open(proxy.port, '/ws/echo');
+    try {
+      await echo(ws, 'x');
+      const clientPort = (ws as unknown as { _socket: net.Socket })._socket.localPort!;
+      // The proxy's two tunnel sockets: the one the client reached, and the one to the backend (the only
+      // connection to it: upgrades go on a connection of their own). `ss -o` shows each socket's timer: the
+      // keepalive one once the socket is idle (while bytes wait for an ACK it shows the retransmit timer).
+      const filter = `( ( sport = :${proxy.port} and dport = :${clientPort} ) or dport = :${backend.port} )`;
+      let lines: string[] = [];
+      for (let tries = 0; tries < 50; tries++) {
+        const { stdout } = await run('ss', ['-tnoH', 'state', 'established', filter]);
+        lines = stdout.trim().split('\n');
+        if (lines.length === 2 && lines.every((line) => line.includes('timer:(keepalive,'))) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(lines.length, 2, lines.join('\n'));
+      for (const line of lines) {
+        const timer = /timer:\(keepalive,(\d+)(?:\.\d+)?(min|sec|ms)/.exec(line);
+        assert.ok(timer !== null, `no keepalive timer: ${line}`);
+        const unit = timer[2] === 'min' ? 60 : timer[2] === 'ms' ? 0.001 : 1;
+        assert.ok(Number(timer[1]) * unit <= TUNNEL_KEEPALIVE_MS / 1000, line);
+      }
+    } finally {
+      ws.terminate();
+    }
   });
 
   it('ends the tunnel when the client goes: the backend sees its socket close', async () => {
