@@ -1,7 +1,8 @@
 /**
- * Hello-world over keep-alive: basehttp's `examples/hello` against an equivalent `node:http` server, and a
- * bare `node:net` responder writing basehttp's very bytes as the ceiling; rounds alternate the order, and
- * every ratio is the median of per-round ratios.
+ * Hello-world over keep-alive: basehttp's `examples/hello` against an equivalent `node:http` server, a bare
+ * `node:net` responder writing basehttp's very bytes as the ceiling, and between them a responder that only
+ * parses each request and builds each answer with basehttp's protocol layer (what any conforming server does
+ * before its engine); rounds alternate the order, and every ratio is the median of per-round ratios.
  */
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,10 @@ export async function run(): Promise<void> {
   const servers = [
     { name: 'basehttp', args: [HELLO, '--quiet'] },
     { name: 'node:http', args: [`${here}peers/node-http-hello.js`] },
+    {
+      name: 'protocol layer only',
+      args: [`${here}peers/protocol-only.js`, '--response', response.toString('base64')],
+    },
     { name: 'bare node:net', args: [`${here}peers/bare-net.js`, '--response', response.toString('base64')] },
   ];
   const results = await alternatingRounds<(typeof servers)[number], Measurement>(

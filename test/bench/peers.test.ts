@@ -1,7 +1,7 @@
 /**
- * The bare responders of `npm run bench` are the ceilings the benchmark reads basehttp against: they must
- * answer every request once, however its bytes are cut into reads, or a ceiling could count answers it never
- * sent (or stall a client that sent a request in pieces).
+ * The responders `npm run bench` reads basehttp against: the bare ones are ceilings and must answer every
+ * request once, however its bytes are cut into reads, or a ceiling could count answers it never sent (or
+ * stall a client that sent a request in pieces); the protocol-only one must send basehttp's very bytes.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -15,6 +15,35 @@ import { requestHeads } from '../../bench/peers/request-heads.js';
 import { eventually, received } from '../helpers/wait.js';
 
 const BARE_FILES = fileURLToPath(new URL('../../bench/peers/bare-files.js', import.meta.url));
+const PROTOCOL_ONLY = fileURLToPath(new URL('../../bench/peers/protocol-only.js', import.meta.url));
+
+/** A port free on 127.0.0.1 now. */
+function freePort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A socket to a peer that was just started, once it listens. */
+async function connectWhenUp(port: number, name: string): Promise<net.Socket> {
+  let socket!: net.Socket;
+  await eventually(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1');
+        s.once('connect', () => {
+          socket = s;
+          resolve(true);
+        });
+        s.once('error', () => resolve(false));
+      }),
+    `${name} listening on ${port}`,
+  );
+  return socket;
+}
 
 /** The heads `requestHeads` reports for `chunks`, as the text from each head's start to its end. */
 function headsOf(chunks: string[]): string[] {
@@ -52,12 +81,7 @@ test('bare-files answers a request sent a byte at a time, and two in one write, 
   const dir = mkdtempSync(join(tmpdir(), 'basehttp-bare-files-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'small.txt'), 'twelve bytes');
-  const port = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+  const port = await freePort();
   const child = spawn(
     process.execPath,
     [BARE_FILES, '--port', String(port), '--dir', dir, '--fields', '[]'],
@@ -66,19 +90,7 @@ test('bare-files answers a request sent a byte at a time, and two in one write, 
     },
   );
   t.after(() => void child.kill('SIGKILL'));
-  let socket!: net.Socket;
-  await eventually(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1');
-        s.once('connect', () => {
-          socket = s;
-          resolve(true);
-        });
-        s.once('error', () => resolve(false));
-      }),
-    `bare-files listening on ${port}`,
-  );
+  const socket = await connectWhenUp(port, 'bare-files');
   t.after(() => void socket.destroy());
   const got = received(socket);
   for (const byte of 'GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\n') {
@@ -92,4 +104,30 @@ test('bare-files answers a request sent a byte at a time, and two in one write, 
   assert.equal(text.match(/HTTP\/1\.1 200 OK\r\n/g)?.length, 2, text);
   assert.equal(text.match(/\r\nContent-Length: 12\r\n/g)?.length, 2, text);
   assert.equal(text.match(/twelve bytes/g)?.length, 2, text);
+});
+
+test('protocol-only sends the sample answer, its Date current, to every request however it is cut', async (t) => {
+  const sample =
+    'HTTP/1.1 200 OK\r\nServer: basehttp/0 Node.js/0\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n' +
+    'Content-Type: text/plain; charset=utf-8\r\nContent-Length: 13\r\n\r\nHello, World!';
+  const port = await freePort();
+  const args = [PROTOCOL_ONLY, '--port', String(port), '--response', Buffer.from(sample).toString('base64')];
+  const child = spawn(process.execPath, args, { stdio: 'ignore' });
+  t.after(() => void child.kill('SIGKILL'));
+  const socket = await connectWhenUp(port, 'protocol-only');
+  t.after(() => void socket.destroy());
+  const got = received(socket);
+  for (const byte of 'GET / HTTP/1.1\r\nHost: x\r\n\r\n') {
+    socket.write(byte);
+    await new Promise((r) => setImmediate(r));
+  }
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  await got.until(/(Hello, World!.*){3}/s);
+  const answers = got.text().split(/(?<=Hello, World!)/);
+  assert.equal(answers.length, 3, got.text());
+  for (const answer of answers) {
+    const date = /\r\nDate: ([^\r]+)\r\n/.exec(answer)![1]!;
+    assert.ok(Math.abs(Date.parse(date) - Date.now()) < 5000, date);
+    assert.equal(answer, sample.replace('Thu, 01 Jan 1970 00:00:00 GMT', date));
+  }
 });
