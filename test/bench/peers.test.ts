@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { requestHeads } from '../../bench/peers/request-heads.js';
 import { eventually, received } from '../helpers/wait.js';
@@ -43,6 +43,28 @@ async function connectWhenUp(port: number, name: string): Promise<net.Socket> {
     `${name} listening on ${port}`,
   );
   return socket;
+}
+
+/** Starts a peer (its script and arguments), connects, and sends `request` to it a byte at a time. */
+async function startAndSendBytewise(
+  t: TestContext,
+  name: string,
+  args: string[],
+  request: string,
+): Promise<{ socket: net.Socket; got: ReturnType<typeof received> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [args[0]!, '--port', String(port), ...args.slice(1)], {
+    stdio: 'ignore',
+  });
+  t.after(() => void child.kill('SIGKILL'));
+  const socket = await connectWhenUp(port, name);
+  t.after(() => void socket.destroy());
+  const got = received(socket);
+  for (const byte of request) {
+    socket.write(byte);
+    await new Promise((r) => setImmediate(r));
+  }
+  return { socket, got };
 }
 
 /** The heads `requestHeads` reports for `chunks`, as the text from each head's start to its end. */
@@ -81,22 +103,12 @@ test('bare-files answers a request sent a byte at a time, and two in one write, 
   const dir = mkdtempSync(join(tmpdir(), 'basehttp-bare-files-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'small.txt'), 'twelve bytes');
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [BARE_FILES, '--port', String(port), '--dir', dir, '--fields', '[]'],
-    {
-      stdio: 'ignore',
-    },
+  const { socket, got } = await startAndSendBytewise(
+    t,
+    'bare-files',
+    [BARE_FILES, '--dir', dir, '--fields', '[]'],
+    'GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\n',
   );
-  t.after(() => void child.kill('SIGKILL'));
-  const socket = await connectWhenUp(port, 'bare-files');
-  t.after(() => void socket.destroy());
-  const got = received(socket);
-  for (const byte of 'GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\n') {
-    socket.write(byte);
-    await new Promise((r) => setImmediate(r));
-  }
   await got.until(/twelve bytes$/);
   socket.write('GET /small.txt HTTP/1.1\r\n\r\nGET /missing HTTP/1.1\r\n\r\n');
   await got.until(/404 Not Found\r\nContent-Length: 0\r\n\r\n$/);
@@ -110,17 +122,13 @@ test('protocol-only sends the sample answer, its Date current, to every request 
   const sample =
     'HTTP/1.1 200 OK\r\nServer: basehttp/0 Node.js/0\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n' +
     'Content-Type: text/plain; charset=utf-8\r\nContent-Length: 13\r\n\r\nHello, World!';
-  const port = await freePort();
-  const args = [PROTOCOL_ONLY, '--port', String(port), '--response', Buffer.from(sample).toString('base64')];
-  const child = spawn(process.execPath, args, { stdio: 'ignore' });
-  t.after(() => void child.kill('SIGKILL'));
-  const socket = await connectWhenUp(port, 'protocol-only');
-  t.after(() => void socket.destroy());
-  const got = received(socket);
-  for (const byte of 'GET / HTTP/1.1\r\nHost: x\r\n\r\n') {
-    socket.write(byte);
-    await new Promise((r) => setImmediate(r));
-  }
+  const response = Buffer.from(sample).toString('base64');
+  const { socket, got } = await startAndSendBytewise(
+    t,
+    'protocol-only',
+    [PROTOCOL_ONLY, '--response', response],
+    'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
+  );
   socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
   await got.until(/(Hello, World!.*){3}/s);
   const answers = got.text().split(/(?<=Hello, World!)/);
