@@ -1,3 +1,4 @@
+import { mediaType } from './media-type.js';
 import { splitList } from './tokens.js';
 
 /** One member of a list field weighted with `q` (Accept, Accept-Encoding: RFC 9110 §12.4.2). */
@@ -19,9 +20,9 @@ export function weightedMembers(field: string | undefined): WeightedMember[] {
   if (field === undefined) return [];
   const out: WeightedMember[] = [];
   for (const item of splitList(field)) {
-    const semicolon = item.indexOf(';');
-    const value = (semicolon < 0 ? item : item.slice(0, semicolon)).trim().toLowerCase();
+    const value = mediaType(item);
     if (value === '') continue;
+    const semicolon = item.indexOf(';');
     out.push({ value, q: semicolon < 0 ? 1 : weightOf(item.slice(semicolon + 1)) });
   }
   return out;

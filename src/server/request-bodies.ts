@@ -1,6 +1,7 @@
 import { Busboy } from '@fastify/busboy';
 import type { Readable } from 'node:stream';
 import { HTTPStatusError } from '../connection/status-error.js';
+import { mediaType } from '../protocol/media-type.js';
 import type { BodyFraming } from '../protocol/message-reader.js';
 
 /**
@@ -8,13 +9,6 @@ import type { BodyFraming } from '../protocol/message-reader.js';
  * a body over the limit, 415 for a Content-Type the reader does not take, 400 for a body that does not parse.
  * The handler's `readJson()` / `readForm()` call these; an uncaught refusal is answered with its status.
  */
-
-/** The media type of a Content-Type value, lowercased, without parameters ('' when absent). */
-export function mediaType(contentType: string | undefined): string {
-  if (contentType === undefined) return '';
-  const semicolon = contentType.indexOf(';');
-  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-}
 
 /** `application/json` and the `+json` types (RFC 6839), which hold JSON too. */
 export function isJsonType(type: string): boolean {

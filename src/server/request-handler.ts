@@ -16,6 +16,7 @@ import {
   statusAllowsContent,
 } from '../protocol/framing.js';
 import { currentHttpDate, formatHttpDate } from '../protocol/http-date.js';
+import { mediaType } from '../protocol/media-type.js';
 import { HeaderValueError, fieldLine, statusLine } from '../protocol/response-head.js';
 import { STATUS } from '../protocol/status.js';
 import { targetPath, targetQuery } from '../protocol/target-path.js';
@@ -38,7 +39,6 @@ import { implementedMethods } from './handler-methods.js';
 import {
   declaredTooLarge,
   isJsonType,
-  mediaType,
   parseJson,
   readForm,
   tooLarge,

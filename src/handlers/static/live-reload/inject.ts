@@ -1,4 +1,5 @@
 /** Puts the live-reload script into an HTML page. */
+import { mediaType } from '../../../protocol/media-type.js';
 import { LIVE_SCRIPT } from './client-script.js';
 
 const SCRIPT_BYTES = Buffer.from(LIVE_SCRIPT);
@@ -23,5 +24,5 @@ export function injectedLength(length: number): number {
 
 /** Whether a Content-Type is HTML, the only kind of response the script goes into. */
 export function isHtmlType(type: string): boolean {
-  return /^text\/html\s*(;|$)/i.test(type);
+  return mediaType(type) === 'text/html';
 }

@@ -1,8 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { HTTPStatusError } from '../../../connection/status-error.js';
+import { mediaType } from '../../../protocol/media-type.js';
 import { namesMediaType } from '../../../protocol/weighted-lists.js';
-import { mediaType, unsupportedType } from '../../../server/request-bodies.js';
+import { unsupportedType } from '../../../server/request-bodies.js';
 import type { BaseHTTPRequestHandler } from '../../../server/request-handler.js';
 import { translatePath } from '../translate-path.js';
 import { ByteBudget } from './byte-budget.js';
