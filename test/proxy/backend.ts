@@ -136,7 +136,11 @@ export const PAGE = '<!doctype html><html><head><title>p</title></head><body><p>
  * and dies after 10.
  */
 function sendPage(req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams): void {
-  const fields: http.OutgoingHttpHeaders = { 'Content-Type': 'text/html; charset=utf-8', ETag: '"page-1"' };
+  const fields: http.OutgoingHttpHeaders = {
+    'Content-Type': 'text/html; charset=utf-8',
+    ETag: '"page-1"',
+    'Cache-Control': 'max-age=60',
+  };
   if (query.has('die')) {
     res.writeHead(200, { ...fields, 'Content-Length': 1000 });
     res.write('<html><bo', () => res.socket?.destroy());

@@ -87,6 +87,18 @@ describe('a proxied HTML page under live reload', () => {
     assert.ok(!json.body.includes(SCRIPT_START));
   });
 
+  it("sends the file server's Cache-Control: no-cache instead of the backend's, page or not", async () => {
+    const cacheControl = async (port: number, ...args: string[]): Promise<string[]> => {
+      const url = `http://127.0.0.1:${port}/app/page`;
+      const { stdout } = await run('curl', ['-sS', '-o', '/dev/null', '-D', '-', ...args, url]);
+      return [...stdout.matchAll(/^cache-control: *(.*?)\r$/gim)].map((match) => match[1]!);
+    };
+    assert.deepEqual(await cacheControl(live.port, ...HTML), ['no-cache']);
+    assert.deepEqual(await cacheControl(live.port, '-H', 'Accept: */*'), ['no-cache']);
+    assert.deepEqual(await cacheControl(live.port, '-I', ...HTML), ['no-cache']);
+    assert.deepEqual(await cacheControl(plain.port, ...HTML), ['max-age=60']);
+  });
+
   it('sends a page that proves bigger than 4 MiB on as it came, whole', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'basehttp-live-proxy-out-'));
     try {

@@ -33,8 +33,13 @@ const REPLACED_KEEPING_HOST = new Set([...FORWARDING_FIELDS, 'expect']);
 /** A page navigation under live reload also asks for the page uncompressed (`Accept-Encoding: identity`). */
 const REPLACED_NAVIGATING = new Set([...REPLACED, 'accept-encoding']);
 const REPLACED_KEEPING_HOST_NAVIGATING = new Set([...REPLACED_KEEPING_HOST, 'accept-encoding']);
-/** A page's fields that no longer hold once the script is in: set again to match the page sent. */
-const PAGE_REWRITTEN = new Set(['content-length', 'etag']);
+/**
+ * Under live reload the file server in front answers `Cache-Control: no-cache` (its endHeaders), so a
+ * backend's Cache-Control is left out rather than sent beside it: one field that says what holds.
+ */
+const LIVE_REPLACED: ReadonlySet<string> = new Set(['cache-control']);
+/** As LIVE_REPLACED, and a page's fields that no longer hold once the script is in: set again to match. */
+const LIVE_PAGE_REPLACED: ReadonlySet<string> = new Set([...LIVE_REPLACED, 'content-length', 'etag']);
 
 /**
  * The routes of a reverse proxy and a keep-alive Pool per backend origin, shared by every request of the
@@ -45,6 +50,8 @@ export class ReverseProxy {
   private readonly pools = new Map<string, Pool>();
   /** The file server in front has live reload on: proxied HTML pages get its script too. */
   private readonly livePages: boolean;
+  /** The backend's answer fields not passed on (LIVE_REPLACED under live reload), for any answer but a page. */
+  private readonly answerReplaced: ReadonlySet<string> | undefined;
   /** The request fields not passed on as they came, for a request and for a page navigation under live reload. */
   private readonly replaced: ReadonlySet<string>;
   private readonly replacedNavigating: ReadonlySet<string>;
@@ -52,6 +59,7 @@ export class ReverseProxy {
   constructor(options: ReverseProxyOptions, { livePages = false }: { livePages?: boolean } = {}) {
     this.options = resolveReverseProxyOptions(options);
     this.livePages = livePages;
+    this.answerReplaced = livePages ? LIVE_REPLACED : undefined;
     const keepHost = this.options.preserveHost;
     this.replaced = keepHost ? REPLACED_KEEPING_HOST : REPLACED;
     this.replacedNavigating = keepHost ? REPLACED_KEEPING_HOST_NAVIGATING : REPLACED_NAVIGATING;
@@ -141,7 +149,7 @@ export class ReverseProxy {
     navigating: boolean,
   ): void | Promise<void> {
     if (navigating && isLivePage(res)) return this.relayLivePage(handler, res, route);
-    sendBackendHead(handler, res);
+    sendBackendHead(handler, res, this.answerReplaced);
     handler.endHeaders();
     return this.copyBody(handler, res, route);
   }
@@ -165,12 +173,12 @@ export class ReverseProxy {
       return;
     }
     if (!page.whole) {
-      sendBackendHead(handler, res);
+      sendBackendHead(handler, res, LIVE_REPLACED);
       handler.endHeaders();
       for (const piece of page.pieces) handler.exchange.write(piece);
       return this.copyBody(handler, res, route);
     }
-    sendBackendHead(handler, res, PAGE_REWRITTEN);
+    sendBackendHead(handler, res, LIVE_PAGE_REPLACED);
     const etag = res.headers.get('etag');
     if (etag !== undefined) handler.sendHeader('ETag', weakened(etag));
     if (handler.command === 'HEAD') {
