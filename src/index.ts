@@ -70,6 +70,7 @@ export type { RequestBody, RequestHeaders } from './client/outgoing-request.js';
 export { HTTPResponse } from './client/response.js';
 export { Pool } from './client/pool.js';
 export type { PendingResponse, PoolOptions, PoolRequest } from './client/pool.js';
+export type { HeadTrace } from './client/head-trace.js';
 export { request, closeAllPools } from './client/request.js';
 export type { FetchOptions, ClientResponse } from './client/request.js';
 export type { ProxyOptions } from './client/proxy.js';

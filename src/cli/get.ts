@@ -176,7 +176,9 @@ async function fetchTo(
       timeout: Math.max(maxTime ?? 0, SILENCE_LIMIT),
       tls: { rejectUnauthorized: !flags.insecure, ca },
     },
-    trace: flags.verbose ? (head) => process.stderr.write(`${traced(head, '> ')}\n`) : undefined,
+    trace: flags.verbose
+      ? (head, direction) => process.stderr.write(`${traced(head, direction === 'sent' ? '> ' : '< ')}\n`)
+      : undefined,
   });
   if (flags.verbose) process.stderr.write(`${traced(headText(res), '< ')}\n`);
   const resumed = offset > 0 && res.status === 416;

@@ -3,6 +3,7 @@ import type { ResponseHead } from '../protocol/response-reader.js';
 import { ClientSocket, type PhaseTimeouts } from './client-socket.js';
 import type { TLSOptions } from './dial.js';
 import { InvalidOption, InvalidURL, PoolClosed, RemoteDisconnected } from './errors.js';
+import type { HeadTrace } from './head-trace.js';
 import {
   outgoingRequest,
   type OutgoingRequest,
@@ -54,8 +55,11 @@ export interface PoolRequest {
   body?: RequestBody | null;
   /** Aborting fails the request with the signal's reason and closes its connection. */
   signal?: AbortSignal;
-  /** Called with the request head each time it is written (a retry writes it again). */
-  trace?: ((head: string) => void) | undefined;
+  /**
+   * Called with the request head each time it is written (a retry writes it again), and, through a forward
+   * proxy, with the CONNECT that opens a tunnel for it and the proxy's answer.
+   */
+  trace?: HeadTrace | undefined;
 }
 
 /** A request under way (`Pool.send`): its response, and a way to give up on it without an AbortSignal. */
@@ -89,7 +93,7 @@ class PooledRequest implements ResponseWaiter, PendingResponse {
     readonly method: string,
     readonly request: OutgoingRequest,
     private readonly signal: AbortSignal | undefined,
-    private readonly trace: PoolRequest['trace'],
+    readonly trace: PoolRequest['trace'],
     private readonly resolve: (response: HTTPResponse) => void,
     private readonly reject: (err: Error) => void,
   ) {
@@ -100,7 +104,7 @@ class PooledRequest implements ResponseWaiter, PendingResponse {
   /** Sends the request on `socket`. */
   start(socket: ClientSocket): void {
     this.socket = socket;
-    this.trace?.(this.request.head);
+    this.trace?.(this.request.head, 'sent');
     const sending = socket.send(this, this.request);
     // A streamed body that fails is reported through onError (the socket fails with it).
     if (sending !== null) sending.catch(() => {});
@@ -293,7 +297,7 @@ export class Pool {
       }
       socket.close();
     }
-    if (this.sockets.size + this.tunnelsOpening < this.max) return this.open();
+    if (this.sockets.size + this.tunnelsOpening < this.max) return this.open(pooled.trace);
     if (this.pipelining > 1 && pooled.pipelinable) {
       for (const socket of this.sockets) {
         if (socket.inFlight < this.pipelining && socket.usable && socket.pipelinable) return socket;
@@ -302,11 +306,14 @@ export class Pool {
     return null;
   }
 
-  /** A new connection; null when it needs a tunnel first (the request waits, and gets it once it is up). */
-  private open(): ClientSocket | null {
+  /**
+   * A new connection; null when it needs a tunnel first (the request waits, and gets it once it is up). The
+   * CONNECT is traced for the request it is opened for.
+   */
+  private open(trace: HeadTrace | undefined): ClientSocket | null {
     const route = this.route;
     if (route.tunnelled) {
-      this.openTunnel();
+      this.openTunnel(trace);
       return null;
     }
     return this.adopt((onread) => route.open(onread));
@@ -324,9 +331,9 @@ export class Pool {
    * Sets up a tunnel; once up, it is a connection like any other and the first waiting request takes it. If it
    * cannot be, the first waiting request fails with why (the others try again on a tunnel of their own).
    */
-  private openTunnel(): void {
+  private openTunnel(trace: HeadTrace | undefined): void {
     this.tunnelsOpening++;
-    this.route.tunnel(this.timeout).then(
+    this.route.tunnel(this.timeout, trace).then(
       (open) => {
         this.tunnelsOpening--;
         this.release(this.adopt(open));

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { ParseError } from '../protocol/errors.js';
 import { ResponseReader } from '../protocol/response-reader.js';
 import { ConnectionFailed, ProxyAuthenticationRequired, ProxyError, TimeoutError } from './errors.js';
+import type { HeadTrace } from './head-trace.js';
 import type { ProxyConfig } from './proxy.js';
 import { hostLine, requestLineOf } from './request-lines.js';
 import { responseError } from './response-error.js';
@@ -35,6 +36,7 @@ export function openTunnel(
   port: number,
   fields: string,
   timeout: number,
+  trace?: HeadTrace,
 ): Promise<Tunnel> {
   const authority = authorityOf(host, port);
   // Built before connecting, so that a host that could split the message throws (InvalidURL) at once.
@@ -44,6 +46,8 @@ export function openTunnel(
   const answer = Buffer.allocUnsafe(ANSWER_BUFFER);
   const reader = new ResponseReader();
   reader.expect('CONNECT');
+  /** What the proxy sent so far, kept only to trace its answer's head. */
+  const pieces: Buffer[] = [];
   return new Promise<Tunnel>((resolve, reject) => {
     const socket = net.connect({
       host: proxy.host,
@@ -72,7 +76,9 @@ export function openTunnel(
       }
     };
     const received = (length: number): boolean => {
-      reader.push(Buffer.from(answer.subarray(0, length)));
+      const piece = Buffer.from(answer.subarray(0, length));
+      if (trace !== undefined) pieces.push(piece);
+      reader.push(piece);
       let status;
       try {
         const got = reader.readHead();
@@ -82,6 +88,10 @@ export function openTunnel(
         const cause = err instanceof ParseError ? responseError(err, 'head') : (err as Error);
         settle(new ProxyError(`${where} did not answer CONNECT in HTTP: ${cause.message}`, null, { cause }));
         return true;
+      }
+      if (trace !== undefined) {
+        const read = Buffer.concat(pieces);
+        trace(read.toString('latin1', 0, read.length - reader.buffered), 'received');
       }
       const said = `${status.status} ${status.reason}`.trim();
       if (status.status === 407) {
@@ -104,6 +114,7 @@ export function openTunnel(
       settle(new TimeoutError(`${where} did not set up the tunnel to ${authority} within ${timeout} ms`));
     socket.on('error', onError).on('end', onEnd).on('timeout', onTimeout);
     socket.setTimeout(timeout);
+    trace?.(head, 'sent');
     socket.write(head, 'latin1');
   });
 }

@@ -1,5 +1,6 @@
 import { codingsToUndo, decode } from './decode.js';
 import { replayable, type RequestBody } from './outgoing-request.js';
+import type { HeadTrace } from './head-trace.js';
 import { parseURL } from './parse-url.js';
 import { proxyURLFor, type ProxyOptions } from './proxy.js';
 import { Pool, type PoolOptions, type PoolRequest } from './pool.js';
@@ -28,8 +29,11 @@ export interface FetchOptions extends ProxyOptions {
   decompress?: boolean;
   /** Settings of the shared pool (connections, TLS...); requests with different settings get different pools. */
   pool?: PoolOptions;
-  /** Called with each request head as it is written, redirects included (`basehttp get -v`). */
-  trace?: (head: string) => void;
+  /**
+   * Called with each request head as it is written, redirects included, and through a forward proxy with the
+   * CONNECT for a tunnel and the proxy's answer (`basehttp get -v`).
+   */
+  trace?: HeadTrace;
   /** Connect to this Unix domain socket, whatever the URL's host and port (which still make the Host field). */
   socketPath?: string;
   /** Opt-in retries of failed or refused attempts (see RetryOptions). Default none. */

@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import { dial, secureOver, type Endpoint, type TLSOptions } from './dial.js';
 import { ProxyAuthenticationRequired } from './errors.js';
+import type { HeadTrace } from './head-trace.js';
 import type { ProxyConfig } from './proxy.js';
 import { authorityOf, openTunnel } from './proxy-tunnel.js';
 import { headerLine } from './request-lines.js';
@@ -68,9 +69,9 @@ export class Route {
    * Sets up a tunnel to the origin; resolves with the function that opens the connection over it (TLS for
    * https), or rejects as `openTunnel` does.
    */
-  async tunnel(timeout: number): Promise<(onread: net.OnReadOpts) => net.Socket> {
+  async tunnel(timeout: number, trace?: HeadTrace): Promise<(onread: net.OnReadOpts) => net.Socket> {
     const { host, port } = this.origin;
-    const tunnel = await openTunnel(this.proxy!, host, port, this.tunnelFields!, timeout);
+    const tunnel = await openTunnel(this.proxy!, host, port, this.tunnelFields!, timeout, trace);
     const tls = this.tls;
     return tls === null
       ? (onread) => tunnel.handOver(onread)

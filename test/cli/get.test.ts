@@ -441,6 +441,21 @@ describe('basehttp get through proxies (as curl: the environment by default, --p
     });
     assert.deepEqual(ok, { code: 0, stdout: 'tls via localhost', stderr: '' });
     assert.deepEqual(proxy.tunnels, [`localhost:${nginx.port}`]);
+    // -v shows the tunnel being set up, as curl -v does: the CONNECT, the proxy's answer, then the request.
+    const verbose = await get(['-v', '--cacert', made.cert, url], {
+      https_proxy: `http://me:pw@127.0.0.1:${proxy.port}`,
+    });
+    assert.equal(verbose.code, 0);
+    const authority = `localhost:${nginx.port}`;
+    const traced = verbose.stderr.split('\n');
+    const connect = traced.indexOf(`> CONNECT ${authority} HTTP/1.1`);
+    assert.ok(connect >= 0, verbose.stderr);
+    assert.equal(traced[connect + 1], `> Host: ${authority}`);
+    assert.match(traced[connect + 2]!, /^> Proxy-Authorization: Basic /);
+    const answer = traced.indexOf('< HTTP/1.1 200 Connection Established');
+    const request = traced.indexOf('> GET / HTTP/1.1');
+    assert.ok(connect < answer && answer < request, verbose.stderr);
+    assert.ok(!traced.slice(request).some((line) => line.includes('Proxy-Authorization')), verbose.stderr);
     const refused = await get(['--cacert', made.cert, '-x', `127.0.0.1:${proxy.port}`, url]);
     assert.equal(refused.code, 56);
     assert.equal(
