@@ -1,4 +1,5 @@
 import mime from 'mime-types';
+import { mediaType } from '../../protocol/media-type.js';
 
 /** Types sent with `; charset=utf-8`: text a browser would otherwise guess the encoding of. */
 function isText(type: string): boolean {
@@ -34,7 +35,7 @@ export function guessType(fileName: string, overrides: Readonly<Record<string, s
 
 /** Types worth compressing on the fly: text-like ones (images, video and archives are compressed already). */
 export function isCompressible(type: string): boolean {
-  const bare = type.split(';')[0]!;
+  const bare = mediaType(type);
   return (
     isText(bare) ||
     bare === 'text/javascript' ||
