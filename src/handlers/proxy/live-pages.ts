@@ -1,5 +1,4 @@
 import type { HTTPResponse } from '../../client/response.js';
-import { BODY_END } from '../../protocol/message-reader.js';
 import type { Headers } from '../../protocol/headers.js';
 import { namesMediaType } from '../../protocol/weighted-lists.js';
 import { isHtmlType } from '../static/live-reload/inject.js';
@@ -32,26 +31,6 @@ export function isLivePage(res: HTTPResponse): boolean {
   if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') return false;
   const length = res.headers.get('content-length');
   return length === undefined || Number(length) <= MAX_LIVE_PAGE_BYTES;
-}
-
-/** A page read for rewriting: whole, or the pieces read before it proved too big (the rest still to come). */
-export type ReadPage = { whole: true; bytes: Buffer } | { whole: false; pieces: Buffer[] };
-
-/** Reads the answer's body up to MAX_LIVE_PAGE_BYTES; throws as the response's reads do when it fails. */
-export async function readPage(res: HTTPResponse): Promise<ReadPage> {
-  const pieces: Buffer[] = [];
-  let size = 0;
-  for (;;) {
-    const piece = res.readAvailable();
-    if (piece === BODY_END) return { whole: true, bytes: Buffer.concat(pieces, size) };
-    if (piece === null) {
-      await res.whenReadable();
-      continue;
-    }
-    pieces.push(piece);
-    size += piece.length;
-    if (size > MAX_LIVE_PAGE_BYTES) return { whole: false, pieces };
-  }
 }
 
 /** A strong ETag made weak (`W/"…"`): the page sent is no longer byte for byte the backend's. */

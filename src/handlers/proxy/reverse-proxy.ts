@@ -8,7 +8,7 @@ import type { BaseHTTPRequestHandler } from '../../server/request-handler.js';
 import { injectedLength, injectLiveScript } from '../static/live-reload/inject.js';
 import { FORWARDING_FIELDS, forwardingFields } from './forwarded.js';
 import { endToEndFields } from './hop-by-hop.js';
-import { isLivePage, isNavigation, readPage, weakened, type ReadPage } from './live-pages.js';
+import { isLivePage, isNavigation, MAX_LIVE_PAGE_BYTES, weakened } from './live-pages.js';
 import {
   resolveReverseProxyOptions,
   type ReverseProxyOptions,
@@ -165,17 +165,18 @@ export class ReverseProxy {
     res: HTTPResponse,
     route: ProxyRoute,
   ): Promise<void> {
-    let page: ReadPage;
+    // One byte past the limit tells a page too big to rewrite; read() keeps what came past it for copyBody.
+    let page: Buffer;
     try {
-      page = await readPage(res);
+      page = await res.read(MAX_LIVE_PAGE_BYTES + 1);
     } catch (err) {
       if (!handler.exchange.aborted) gatewayError(handler, err);
       return;
     }
-    if (!page.whole) {
+    if (page.length > MAX_LIVE_PAGE_BYTES) {
       sendBackendHead(handler, res, LIVE_REPLACED);
       handler.endHeaders();
-      for (const piece of page.pieces) handler.exchange.write(piece);
+      handler.exchange.write(page);
       return this.copyBody(handler, res, route);
     }
     sendBackendHead(handler, res, LIVE_PAGE_REPLACED);
@@ -187,7 +188,7 @@ export class ReverseProxy {
       handler.endHeaders();
       return;
     }
-    const body = injectLiveScript(page.bytes);
+    const body = injectLiveScript(page);
     handler.sendHeader('Content-Length', body.length);
     handler.endHeaders();
     handler.exchange.write(body);
