@@ -1,9 +1,10 @@
 /**
- * HTTPS: a 1 KiB file over TLS with keep-alive, the `basehttp` command against a bare `node:tls` responder
- * sending basehttp's bytes (the ceiling for any server on Node) and nginx (one worker, the same
- * certificate, TLS 1.3 as Node's default), both pinned to core 0 and wrk to core 1; rounds alternate and the ratio is the median of
- * per-round ratios. The cipher each server negotiated is printed beside it, so a difference in the
- * handshake's choice cannot hide in the ratio.
+ * HTTPS: a 1 KiB file over TLS with keep-alive. The `basehttp` command against nginx (one worker, the same
+ * certificate, TLS 1.3 as Node's default), a bare `node:tls` responder sending basehttp's bytes without parsing
+ * (the ceiling for any server on Node), and between them the protocol-only responder over TLS: parsing and
+ * head building alone, the most a conforming server on Node can do (as in the hello bench). All are pinned to
+ * core 0 and wrk to core 1; rounds alternate and the ratio is the median of per-round ratios. The cipher each
+ * server negotiated is printed beside it, so a difference in the handshake's choice cannot hide in the ratio.
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,6 +64,21 @@ export async function run(): Promise<void> {
   ).finally(sample.stop);
   const servers = [
     { name: 'basehttp', start: basehttp },
+    {
+      name: 'protocol layer only',
+      start: (port: number) =>
+        startTLSNode(port, [
+          `${here}peers/protocol-only.js`,
+          '--port',
+          String(port),
+          '--cert',
+          cert,
+          '--key',
+          key,
+          '--response',
+          response.toString('base64'),
+        ]),
+    },
     {
       name: 'bare node:tls',
       start: (port: number) =>

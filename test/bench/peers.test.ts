@@ -1,17 +1,21 @@
 /**
  * The responders `npm run bench` reads basehttp against: the bare ones are ceilings and must answer every
  * request once, however its bytes are cut into reads, or a ceiling could count answers it never sent (or
- * stall a client that sent a request in pieces); the protocol-only one must send basehttp's very bytes.
+ * stall a client that sent a request in pieces); the protocol-only one must send basehttp's very bytes, over
+ * TCP and over TLS.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { requestHeads } from '../../bench/peers/request-heads.js';
+import { makeCertificate } from '../helpers/certificate.js';
 import { eventually, received } from '../helpers/wait.js';
 
 const BARE_FILES = fileURLToPath(new URL('../../bench/peers/bare-files.js', import.meta.url));
@@ -132,6 +136,38 @@ test('protocol-only sends the sample answer, its Date current, to every request 
   socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
   await got.until(/(Hello, World!.*){3}/s);
   const answers = got.text().split(/(?<=Hello, World!)/);
+  assert.equal(answers.length, 3, got.text());
+  for (const answer of answers) {
+    const date = /\r\nDate: ([^\r]+)\r\n/.exec(answer)![1]!;
+    assert.ok(Math.abs(Date.parse(date) - Date.now()) < 5000, date);
+    assert.equal(answer, sample.replace('Thu, 01 Jan 1970 00:00:00 GMT', date));
+  }
+});
+
+test('protocol-only over TLS sends the sample answer to requests cut anywhere and sent together', async (t) => {
+  const { dir, cert, key } = makeCertificate();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const body = 'x'.repeat(1024);
+  const sample =
+    'HTTP/1.1 200 OK\r\nServer: basehttp/0 Node.js/0\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n' +
+    `Content-Length: 1024\r\n\r\n${body}`;
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [PROTOCOL_ONLY, '--port', String(port), '--cert', cert, '--key', key, '--response', btoa(sample)],
+    { stdio: 'ignore' },
+  );
+  t.after(() => void child.kill('SIGKILL'));
+  await connectWhenUp(port, 'protocol-only over TLS').then((probe) => probe.destroy());
+  const socket = tls.connect({ port, host: '127.0.0.1', ca: readFileSync(cert), servername: 'localhost' });
+  t.after(() => void socket.destroy());
+  await once(socket, 'secureConnect');
+  const got = received(socket);
+  socket.write('GET / HTTP/1.1\r\nHo');
+  await new Promise((r) => setTimeout(r, 50));
+  socket.write('st: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  await got.until(new RegExp(`(${body}.*){3}`, 's'));
+  const answers = got.text().split(new RegExp(`(?<=${body})`));
   assert.equal(answers.length, 3, got.text());
   for (const answer of answers) {
     const date = /\r\nDate: ([^\r]+)\r\n/.exec(answer)![1]!;
