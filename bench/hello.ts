@@ -11,6 +11,7 @@ import {
   freePort,
   keptAliveResponse,
   measure,
+  medianRatio,
   printTable,
   ratioRows,
   startProcess,
@@ -64,4 +65,6 @@ export async function run(): Promise<void> {
       ours,
     ),
   );
+  const floor = medianRatio(results.get('protocol layer only')!, results.get('bare node:net')!, (x) => x.rps);
+  console.log(`protocol layer only ÷ bare node:net (median of per-round ratios): ${floor.toFixed(2)} ×`);
 }

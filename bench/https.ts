@@ -138,6 +138,15 @@ export async function run(): Promise<void> {
           ];
         }),
     );
+    // What the target leaves basehttp: how near nginx the floor and the ceiling came in these same rounds.
+    const nginx = results.get('nginx')!;
+    for (const name of ['protocol layer only', 'bare node:tls']) {
+      const peer = results.get(name)!;
+      if (!peer.some((r) => r !== null) || !nginx.some((r) => r !== null)) continue;
+      console.log(
+        `${name} ÷ nginx (median of per-round ratios): ${medianRatio(peer, nginx, (x) => x.rps).toFixed(2)} ×`,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,11 +6,12 @@
  * nginx, with how much each server's resident memory grew. Two bare `node:net` responders are the ceilings
  * for any Node server (Node has no `sendfile`): one writing every file from memory, one reading each large
  * body from disk as it sends it; their ratios to nginx, printed last, say how much of each nginx target a
- * Node server can reach at all. Every server pinned to core 0, wrk to core 1; rounds alternate the order and
- * every ratio is the median of per-round ratios.
+ * Node server can reach at all. For the 1 KiB file the protocol-only responder (parsing and head building
+ * alone, as in bench/hello.ts) shows what any conforming server on Node keeps of that. Every server pinned
+ * to core 0, wrk to core 1; rounds alternate the order and every ratio is the median of per-round ratios.
  */
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,7 @@ import {
   alternatingRounds,
   freePort,
   hasCommand,
+  keptAliveResponse,
   measure,
   medianOf,
   medianRatio,
@@ -37,6 +39,11 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const CEILING = 'bare node:net, files in memory';
 /** The same, reading each large body from its file as it goes: the ceiling for a server not holding files. */
 const CEILING_FROM_DISK = 'bare node:net, from disk';
+/**
+ * Parsing each request and building each head with the protocol layer, the 1 KiB file's bytes from memory:
+ * the most a conforming server on Node can do (see bench/hello.ts).
+ */
+const PROTOCOL_ONLY = 'protocol layer only';
 const bin = (name: string): string => `${here}../../node_modules/.bin/${name}`;
 
 interface Peer {
@@ -53,32 +60,35 @@ const node =
 
 const basehttp = node((p, d) => basehttpArgs(d, p));
 
-/** The header fields basehttp sends for the file, besides the engine's own Server and Date. */
-async function fieldsOf(dir: string): Promise<Array<[string, string]>> {
+/**
+ * basehttp's whole answer for the 1 KiB file (what the protocol-only responder replays) and its header fields
+ * besides the engine's own Server and Date (what the bare responders and the handler send).
+ */
+async function sampleOf(dir: string): Promise<{ response: Buffer; fields: Array<[string, string]> }> {
   const port = await freePort();
   const server = await basehttp(port, dir);
-  try {
-    const head = await new Promise<string[]>((resolve, reject) => {
-      request(`http://127.0.0.1:${port}/small.bin`, (res) => {
-        res.resume();
-        resolve(res.rawHeaders);
-      })
-        .on('error', reject)
-        .end();
-    });
-    const fields: Array<[string, string]> = [];
-    for (let i = 0; i < head.length; i += 2) {
-      if (!/^(server|date)$/i.test(head[i]!)) fields.push([head[i]!, head[i + 1]!]);
-    }
-    return fields;
-  } finally {
-    await server.stop();
-  }
+  const response = await keptAliveResponse(net.connect(port, '127.0.0.1'), '/small.bin').finally(server.stop);
+  const head = response.toString('latin1', 0, response.indexOf('\r\n\r\n')).split('\r\n').slice(1);
+  const fields = head.map((line): [string, string] => {
+    const colon = line.indexOf(':');
+    return [line.slice(0, colon), line.slice(colon + 1).trim()];
+  });
+  return { response, fields: fields.filter(([name]) => !/^(server|date)$/i.test(name)) };
 }
 
-function peers(fields: Array<[string, string]>): Peer[] {
+function peers({ response, fields }: { response: Buffer; fields: Array<[string, string]> }): Peer[] {
   return [
     { name: 'basehttp', large: true, start: basehttp },
+    {
+      name: PROTOCOL_ONLY,
+      start: node((p) => [
+        `${here}peers/protocol-only.js`,
+        '--port',
+        String(p),
+        '--response',
+        response.toString('base64'),
+      ]),
+    },
     {
       name: 'same bytes from a handler',
       start: node((p, d) => [
@@ -158,7 +168,7 @@ export async function run(): Promise<void> {
   writeFileSync(join(dir, 'huge.bin'), '');
   truncateSync(join(dir, 'huge.bin'), 64 * 1024 * 1024);
   try {
-    const list = peers(await fieldsOf(dir));
+    const list = peers(await sampleOf(dir));
     const results = await alternatingRounds<Peer, Round>(ROUNDS, list, async (peer) => {
       const port = await freePort();
       const server = await peer.start(port, dir);
@@ -226,5 +236,10 @@ function report(list: Peer[], results: Map<string, Array<Round | null>>): void {
       `${name} ÷ nginx (median of per-round ratios): 1 KiB ${share((x) => x.small.rps)} ×, ` +
         `1 MiB ${share((x) => x.large!.bytesPerSec)} ×, 64 MiB ${share((x) => x.huge!.bytesPerSec)} ×`,
     );
+  }
+  const floor = results.get(PROTOCOL_ONLY)!;
+  if (floor.some((r) => r !== null) && nginx.some((r) => r !== null)) {
+    const share = medianRatio(floor, nginx, (x) => x.small.rps).toFixed(2);
+    console.log(`${PROTOCOL_ONLY} ÷ nginx (median of per-round ratios): 1 KiB ${share} ×`);
   }
 }
