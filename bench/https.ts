@@ -62,38 +62,25 @@ export async function run(): Promise<void> {
     tls.connect({ port: samplePort, host: '127.0.0.1', rejectUnauthorized: false }),
     '/small.bin',
   ).finally(sample.stop);
+  /** A responder replaying basehttp's answer over TLS, started from its script in bench/peers. */
+  const replaying =
+    (script: string) =>
+    (port: number): Promise<MeasuredServer> =>
+      startTLSNode(port, [
+        `${here}peers/${script}`,
+        '--port',
+        String(port),
+        '--cert',
+        cert,
+        '--key',
+        key,
+        '--response',
+        response.toString('base64'),
+      ]);
   const servers = [
     { name: 'basehttp', start: basehttp },
-    {
-      name: 'protocol layer only',
-      start: (port: number) =>
-        startTLSNode(port, [
-          `${here}peers/protocol-only.js`,
-          '--port',
-          String(port),
-          '--cert',
-          cert,
-          '--key',
-          key,
-          '--response',
-          response.toString('base64'),
-        ]),
-    },
-    {
-      name: 'bare node:tls',
-      start: (port: number) =>
-        startTLSNode(port, [
-          `${here}peers/bare-tls.js`,
-          '--port',
-          String(port),
-          '--cert',
-          cert,
-          '--key',
-          key,
-          '--response',
-          response.toString('base64'),
-        ]),
-    },
+    { name: 'protocol layer only', start: replaying('protocol-only.js') },
+    { name: 'bare node:tls', start: replaying('bare-tls.js') },
     {
       name: 'nginx',
       start: (port: number) =>
