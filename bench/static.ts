@@ -15,6 +15,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ResponseReader } from '../src/protocol/response-reader.js';
 import {
   basehttpArgs,
   alternatingRounds,
@@ -68,12 +69,10 @@ async function sampleOf(dir: string): Promise<{ response: Buffer; fields: Array<
   const port = await freePort();
   const server = await basehttp(port, dir);
   const response = await keptAliveResponse(net.connect(port, '127.0.0.1'), '/small.bin').finally(server.stop);
-  const head = response.toString('latin1', 0, response.indexOf('\r\n\r\n')).split('\r\n').slice(1);
-  const fields = head.map((line): [string, string] => {
-    const colon = line.indexOf(':');
-    return [line.slice(0, colon), line.slice(colon + 1).trim()];
-  });
-  return { response, fields: fields.filter(([name]) => !/^(server|date)$/i.test(name)) };
+  const reader = new ResponseReader();
+  reader.push(response);
+  const fields = [...reader.readHead()!.headers].filter(([name]) => !/^(server|date)$/i.test(name));
+  return { response, fields };
 }
 
 function peers({ response, fields }: { response: Buffer; fields: Array<[string, string]> }): Peer[] {

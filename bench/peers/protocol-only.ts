@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { currentHttpDate } from '../../src/protocol/http-date.js';
 import { DEFAULT_HEAD_LIMITS } from '../../src/protocol/message-reader.js';
 import { RequestReader } from '../../src/protocol/request-reader.js';
+import { ResponseReader } from '../../src/protocol/response-reader.js';
 import { fieldLine, statusLine } from '../../src/protocol/response-head.js';
 
 const { values } = parseArgs({
@@ -26,18 +27,15 @@ const { values } = parseArgs({
     key: { type: 'string' },
   },
 });
-const sample = Buffer.from(values.response!, 'base64');
-const headEnd = sample.indexOf('\r\n\r\n');
-const [first, ...lines] = sample.toString('latin1', 0, headEnd).split('\r\n');
-const [version, code, ...reason] = first!.split(' ');
-const FIELDS = lines.map((line): [string, string] => {
-  const colon = line.indexOf(':');
-  return [line.slice(0, colon), line.slice(colon + 1).trim()];
-});
-const BODY = sample.subarray(headEnd + 4);
+// The sample answer read back with the protocol layer's own reader: its status line, fields and body.
+const reader = new ResponseReader(DEFAULT_HEAD_LIMITS);
+reader.push(Buffer.from(values.response!, 'base64'));
+const sample = reader.readHead()!;
+const FIELDS = [...sample.headers];
+const BODY = reader.takeBuffered();
 
 function head(): string {
-  let text = statusLine(version!, Number(code), reason.join(' '));
+  let text = statusLine(sample.version, sample.status, sample.reason);
   for (const [name, value] of FIELDS) text += fieldLine(name, name === 'Date' ? currentHttpDate() : value);
   return `${text}\r\n`;
 }
@@ -57,12 +55,12 @@ const send =
 function serve(socket: net.Socket): void {
   socket.setNoDelay(true);
   socket.on('error', () => {});
-  const reader = new RequestReader(DEFAULT_HEAD_LIMITS);
+  const requests = new RequestReader(DEFAULT_HEAD_LIMITS);
   socket.on('data', (chunk: Buffer) => {
-    reader.push(chunk);
+    requests.push(chunk);
     try {
-      for (let request = reader.readHead(); request !== null; request = reader.readHead()) {
-        reader.readBody(); // wrk's requests have no body: this only moves the reader past the message
+      for (let request = requests.readHead(); request !== null; request = requests.readHead()) {
+        requests.readBody(); // wrk's requests have no body: this only moves the reader past the message
         send(socket);
       }
     } catch {
